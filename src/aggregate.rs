@@ -70,8 +70,7 @@ pub fn aggregate(
         }
     }
     let k = children.len() as f64;
-    for (i, o) in out.iter_mut().enumerate() {
-        let (s, ws, c) = (sum[i], wsum[i], count[i]);
+    for (((o, &s), &ws), &c) in out.iter_mut().zip(&sum).zip(&wsum).zip(&count) {
         *o = if c == 0 || (c as f64) < min_share * k || ws <= 0.0 {
             f64::NAN
         } else {

@@ -325,7 +325,9 @@ impl Framework {
                 },
                 Some(p) => match by_code.get(p) {
                     Some(&pi) => {
-                        parent[i] = Some(pi);
+                        if let Some(slot) = parent.get_mut(i) {
+                            *slot = Some(pi);
+                        }
                         if let Some(c) = children.get_mut(pi) {
                             c.push(i);
                         }
@@ -399,9 +401,20 @@ impl Framework {
             })
             .collect();
         // Inner nodes, deepest first: children are always computed before parents.
-        let mut order: Vec<usize> = (0..nodes.len()).filter(|&i| !nodes[i].is_leaf()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(nodes[i].depth));
-        let leaves = (0..nodes.len()).filter(|&i| nodes[i].is_leaf()).collect();
+        let mut inner: Vec<(usize, usize)> = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| !n.is_leaf())
+            .map(|(i, n)| (i, n.depth))
+            .collect();
+        inner.sort_by_key(|&(_, depth)| std::cmp::Reverse(depth));
+        let order = inner.into_iter().map(|(i, _)| i).collect();
+        let leaves = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_leaf())
+            .map(|(i, _)| i)
+            .collect();
         Ok(Framework {
             nodes,
             root,
@@ -561,6 +574,7 @@ impl Framework {
     }
 
     /// The root node (the index).
+    #[allow(clippy::indexing_slicing)] // `root` indexes `nodes`: established by `build`, never changed.
     pub fn root(&self) -> &Node {
         &self.nodes[self.root]
     }

@@ -236,7 +236,9 @@ impl EditionScores {
         let Method::Aggregate(method) = n.method() else {
             return Ok(());
         };
-        let mut out = std::mem::take(&mut self.scores[node]);
+        let Some(mut out) = self.scores.get_mut(node).map(std::mem::take) else {
+            return Ok(());
+        };
         let children: Vec<(&[f64], f64)> = n
             .children
             .iter()
@@ -247,7 +249,9 @@ impl EditionScores {
             })
             .collect();
         let result = aggregate(method, &children, options.min_share, &mut out);
-        self.scores[node] = out;
+        if let Some(slot) = self.scores.get_mut(node) {
+            *slot = out;
+        }
         result.map_err(|np| {
             let child = n.children.get(np.child).copied().unwrap_or(node);
             let child_code = framework.nodes().get(child).map(|k| k.code()).unwrap_or("");

@@ -35,7 +35,12 @@ pub struct NonPositive {
 /// assert_eq!(out[1], 0.5);               // b missing: a alone, weight renormalised
 /// assert!(out[2].is_nan());              // nothing present
 /// ```
-pub fn aggregate(method: Aggregation, children: &[(&[f64], f64)], min_share: f64, out: &mut [f64]) -> Result<(), NonPositive> {
+pub fn aggregate(
+    method: Aggregation,
+    children: &[(&[f64], f64)],
+    min_share: f64,
+    out: &mut [f64],
+) -> Result<(), NonPositive> {
     let n = out.len();
     let mut sum = vec![0.0; n];
     let mut wsum = vec![0.0; n];
@@ -48,7 +53,11 @@ pub fn aggregate(method: Aggregation, children: &[(&[f64], f64)], min_share: f64
             let term = match method {
                 Aggregation::Arithmetic => w * y,
                 Aggregation::Geometric | Aggregation::Harmonic if y <= 0.0 => {
-                    return Err(NonPositive { child: k, unit: i, value: y });
+                    return Err(NonPositive {
+                        child: k,
+                        unit: i,
+                        value: y,
+                    });
                 }
                 Aggregation::Geometric => w * y.ln(),
                 Aggregation::Harmonic => w / y,
@@ -61,8 +70,7 @@ pub fn aggregate(method: Aggregation, children: &[(&[f64], f64)], min_share: f64
         }
     }
     let k = children.len() as f64;
-    for (i, o) in out.iter_mut().enumerate() {
-        let (s, ws, c) = (sum[i], wsum[i], count[i]);
+    for (((o, &s), &ws), &c) in out.iter_mut().zip(&sum).zip(&wsum).zip(&count) {
         *o = if c == 0 || (c as f64) < min_share * k || ws <= 0.0 {
             f64::NAN
         } else {
@@ -108,8 +116,21 @@ mod tests {
     #[test]
     fn non_positive_is_reported() {
         let mut out = [0.0; 2];
-        let err = aggregate(Aggregation::Geometric, &[(&[1.0, 2.0], 1.0), (&[1.0, 0.0], 1.0)], 0.0, &mut out).unwrap_err();
-        assert_eq!(err, NonPositive { child: 1, unit: 1, value: 0.0 });
+        let err = aggregate(
+            Aggregation::Geometric,
+            &[(&[1.0, 2.0], 1.0), (&[1.0, 0.0], 1.0)],
+            0.0,
+            &mut out,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            NonPositive {
+                child: 1,
+                unit: 1,
+                value: 0.0
+            }
+        );
         assert!(aggregate(Aggregation::Harmonic, &[(&[-1.0], 1.0)], 0.0, &mut out[..1]).is_err());
     }
 

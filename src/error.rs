@@ -370,9 +370,7 @@ impl Error {
             K::DirectionNeedsNormalisation if vi => {
                 "chiều -1 cần một phương pháp chuẩn hóa (không dùng \"none\")".into()
             }
-            K::DirectionNeedsNormalisation => {
-                "direction -1 needs a normalisation (not \"none\")".into()
-            }
+            K::DirectionNeedsNormalisation => "direction -1 needs a normalisation (not \"none\")".into(),
             K::DuplicateNode if vi => "mã nút xuất hiện hai lần trong khung".into(),
             K::DuplicateNode => "node code appears twice in the framework".into(),
             K::UnknownParent(p) if vi => format!("nút cha \"{p}\" không tồn tại"),
@@ -405,12 +403,12 @@ impl Error {
             K::UnknownNode(c) => format!("no node \"{c}\" in the framework"),
             K::UnknownYear(y) if vi => format!("không có dữ liệu năm {y}"),
             K::UnknownYear(y) => format!("no edition for year {y}"),
-            K::InvalidEdit(e) if vi => format!(
-                "không hiểu thay đổi \"{e}\" (dạng \"đơn vị:chỉ tiêu=giá trị\" hoặc \"nút=trọng số\")"
-            ),
-            K::InvalidEdit(e) => format!(
-                "cannot read the edit \"{e}\" (expected \"unit:indicator=value\" or \"node=weight\")"
-            ),
+            K::InvalidEdit(e) if vi => {
+                format!("không hiểu thay đổi \"{e}\" (dạng \"đơn vị:chỉ tiêu=giá trị\" hoặc \"nút=trọng số\")")
+            }
+            K::InvalidEdit(e) => {
+                format!("cannot read the edit \"{e}\" (expected \"unit:indicator=value\" or \"node=weight\")")
+            }
             K::InvalidOption { name, value } if vi => {
                 format!("giá trị \"{value}\" không hợp lệ cho tùy chọn {name}")
             }
@@ -464,6 +462,9 @@ mod tests {
 
     #[test]
     fn no_location_gives_bare_message() {
-        assert_eq!(Error::new(ErrorKind::NoRoot).to_string(), "the framework has no root (a node with an empty parent)");
+        assert_eq!(
+            Error::new(ErrorKind::NoRoot).to_string(),
+            "the framework has no root (a node with an empty parent)"
+        );
     }
 }

@@ -109,7 +109,9 @@ pub fn records(scored: &Scored, year: Option<i64>) -> Result<Vec<Record>> {
     }
     if let Some(base) = scored.base_of(e) {
         for &bp in scored.dropped(e) {
-            let Some(u) = base.rows().get(bp).and_then(|&row| scored.units().get(row)) else { continue };
+            let Some(u) = base.rows().get(bp).and_then(|&row| scored.units().get(row)) else {
+                continue;
+            };
             let template = out.first().map(|r| r.0.clone()).unwrap_or_default();
             let r = template
                 .into_iter()
@@ -136,7 +138,9 @@ pub fn records(scored: &Scored, year: Option<i64>) -> Result<Vec<Record>> {
 fn node_order(scored: &Scored) -> Vec<usize> {
     let f = scored.framework();
     let root = f.root_index();
-    std::iter::once(root).chain((0..f.nodes().len()).filter(|&i| i != root)).collect()
+    std::iter::once(root)
+        .chain((0..f.nodes().len()).filter(|&i| i != root))
+        .collect()
 }
 
 /// Whether a text cell must be neutralised for spreadsheets: it starts with
@@ -156,7 +160,9 @@ fn is_formula(s: &str) -> bool {
 /// assert_eq!(to_csv(&r, false).unwrap(), "name,x\n=HYPERLINK(1),-3\n");
 /// ```
 pub fn to_csv(records: &[Record], excel: bool) -> Result<String> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     let io = |e: csv::Error| Error::new(ErrorKind::Io(e.to_string()));
     if let Some(first) = records.first() {
         w.write_record(first.0.iter().map(|(k, _)| k.as_str())).map_err(io)?;
@@ -191,8 +197,18 @@ pub fn markdown(scored: &Scored, year: Option<i64>, lang: Lang) -> Result<String
     let pillars = &f.root().children;
     let p = scored.options().precision.unwrap_or(4) as usize;
     let mut head = match lang {
-        Lang::Vi => vec!["Hạng".to_string(), "Đơn vị".into(), f.root().code().into(), "Thay đổi".into()],
-        Lang::En => vec!["Rank".to_string(), "Unit".into(), f.root().code().into(), "Change".into()],
+        Lang::Vi => vec![
+            "Hạng".to_string(),
+            "Đơn vị".into(),
+            f.root().code().into(),
+            "Thay đổi".into(),
+        ],
+        Lang::En => vec![
+            "Rank".to_string(),
+            "Unit".into(),
+            f.root().code().into(),
+            "Change".into(),
+        ],
     };
     for &c in pillars {
         head.push(f.nodes().get(c).map(|n| n.code().to_string()).unwrap_or_default());
@@ -202,7 +218,10 @@ pub fn markdown(scored: &Scored, year: Option<i64>, lang: Lang) -> Result<String
     order.sort_by_key(|&pos| (ed.rank(root, pos).unwrap_or(u32::MAX), pos));
     let fmt_score = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.p$}"));
     for pos in order {
-        let name = scored.unit(e, pos).map(|u| u.name.replace('|', "/")).unwrap_or_default();
+        let name = scored
+            .unit(e, pos)
+            .map(|u| u.name.replace('|', "/"))
+            .unwrap_or_default();
         let mut cells = vec![
             ed.rank(root, pos).map_or("–".into(), |r| r.to_string()),
             name,
@@ -211,7 +230,11 @@ pub fn markdown(scored: &Scored, year: Option<i64>, lang: Lang) -> Result<String
         ];
         for &c in pillars {
             let rank = ed.rank(c, pos).map_or("–".into(), |r| r.to_string());
-            cells.push(format!("{} ({rank}{})", fmt_score(ed.score(c, pos)), arrow_suffix(scored.change(e, c, pos))));
+            cells.push(format!(
+                "{} ({rank}{})",
+                fmt_score(ed.score(c, pos)),
+                arrow_suffix(scored.change(e, c, pos))
+            ));
         }
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
@@ -244,7 +267,8 @@ mod tests {
 
     #[test]
     fn dropped_units_are_listed() {
-        let d = Dataset::from_str("code,year,HTKT,HTNL,UD,SXKD,MT\na,1,1,1,1,1,1\nb,1,.5,.5,.5,.5,.5\na,2,1,1,1,1,1\n").unwrap();
+        let d = Dataset::from_str("code,year,HTKT,HTNL,UD,SXKD,MT\na,1,1,1,1,1,1\nb,1,.5,.5,.5,.5,.5\na,2,1,1,1,1,1\n")
+            .unwrap();
         let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
         let r = records(&s, None).unwrap();
         assert_eq!(r.len(), 2);

@@ -325,7 +325,9 @@ impl Framework {
                 },
                 Some(p) => match by_code.get(p) {
                     Some(&pi) => {
-                        parent[i] = Some(pi);
+                        if let Some(slot) = parent.get_mut(i) {
+                            *slot = Some(pi);
+                        }
                         if let Some(c) = children.get_mut(pi) {
                             c.push(i);
                         }
@@ -363,9 +365,7 @@ impl Framework {
             let m = match (s.method, leaf) {
                 (None, true) => Method::Normalise(Normalisation::None),
                 (None, false) => Method::Aggregate(Aggregation::Arithmetic),
-                (Some(m @ Method::Normalise(_)), true) | (Some(m @ Method::Aggregate(_)), false) => {
-                    m
-                }
+                (Some(m @ Method::Normalise(_)), true) | (Some(m @ Method::Aggregate(_)), false) => m,
                 (Some(m), leaf) => {
                     let e = ErrorKind::MethodMismatch {
                         method: m.name().into(),
@@ -401,9 +401,20 @@ impl Framework {
             })
             .collect();
         // Inner nodes, deepest first: children are always computed before parents.
-        let mut order: Vec<usize> = (0..nodes.len()).filter(|&i| !nodes[i].is_leaf()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(nodes[i].depth));
-        let leaves = (0..nodes.len()).filter(|&i| nodes[i].is_leaf()).collect();
+        let mut inner: Vec<(usize, usize)> = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| !n.is_leaf())
+            .map(|(i, n)| (i, n.depth))
+            .collect();
+        inner.sort_by_key(|&(_, depth)| std::cmp::Reverse(depth));
+        let order = inner.into_iter().map(|(i, _)| i).collect();
+        let leaves = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_leaf())
+            .map(|(i, _)| i)
+            .collect();
         Ok(Framework {
             nodes,
             root,
@@ -431,6 +442,7 @@ impl Framework {
     }
 
     /// [`Framework::from_reader`] on a string.
+    #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> Result<Self> {
         Self::from_csv_text(text, "")
     }
@@ -440,7 +452,8 @@ impl Framework {
         let header = csv.header()?;
         let col = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
         let code_col = col("code").ok_or_else(|| Error::new(ErrorKind::MissingColumn("code".into())).at_line(1))?;
-        let parent_col = col("parent").ok_or_else(|| Error::new(ErrorKind::MissingColumn("parent".into())).at_line(1))?;
+        let parent_col =
+            col("parent").ok_or_else(|| Error::new(ErrorKind::MissingColumn("parent".into())).at_line(1))?;
         let cols = [
             col("weight"),
             col("direction"),
@@ -455,7 +468,10 @@ impl Framework {
         let mut lines = Vec::new();
         for row in csv.rows() {
             let row = row?;
-            let at = |c: usize, e: Error| e.at_line(row.line).at_column(c as u64 + 1, header.get(c).map(String::as_str));
+            let at = |c: usize, e: Error| {
+                e.at_line(row.line)
+                    .at_column(c as u64 + 1, header.get(c).map(String::as_str))
+            };
             let cell = |c: Option<usize>| c.and_then(|c| row.fields.get(c)).map(|s| s.trim()).unwrap_or("");
             let number = |c: Option<usize>, field: &str| -> Result<Option<f64>> {
                 let Some(ci) = c else { return Ok(None) };
@@ -500,7 +516,8 @@ impl Framework {
             };
             let lo = number(lo_col, "lo")?;
             let hi = number(hi_col, "hi")?;
-            let method = Method::parse(cell(m_col), lo, hi).map_err(|e| at(m_col.unwrap_or(0), e).for_indicator(code))?;
+            let method =
+                Method::parse(cell(m_col), lo, hi).map_err(|e| at(m_col.unwrap_or(0), e).for_indicator(code))?;
             specs.push(NodeSpec {
                 code: code.to_string(),
                 parent: (!parent.is_empty()).then(|| parent.to_string()),
@@ -528,7 +545,11 @@ impl Framework {
             ("HTNL", "Hạ tầng nhân lực", "Human resources"),
             ("UD", "Ứng dụng CNTT", "IT application"),
             ("SXKD", "Sản xuất – kinh doanh CNTT", "IT production and business"),
-            ("MT", "Môi trường tổ chức – chính sách", "Organisational and policy environment"),
+            (
+                "MT",
+                "Môi trường tổ chức – chính sách",
+                "Organisational and policy environment",
+            ),
         ];
         let mut root = NodeSpec::new("ICT", None);
         root.name_vi = "Chỉ số sẵn sàng cho phát triển và ứng dụng CNTT-TT".into();
@@ -553,6 +574,7 @@ impl Framework {
     }
 
     /// The root node (the index).
+    #[allow(clippy::indexing_slicing)] // `root` indexes `nodes`: established by `build`, never changed.
     pub fn root(&self) -> &Node {
         &self.nodes[self.root]
     }
@@ -598,7 +620,9 @@ impl Framework {
     /// A copy with node `code`'s weight set to `weight`, validated like a new
     /// framework (negative, non-finite or all-zero sibling weights are errors).
     pub fn with_weight(&self, code: &str, weight: f64) -> Result<Self> {
-        let i = self.index_of(code).ok_or_else(|| Error::new(ErrorKind::UnknownNode(code.into())))?;
+        let i = self
+            .index_of(code)
+            .ok_or_else(|| Error::new(ErrorKind::UnknownNode(code.into())))?;
         if !weight.is_finite() || weight < 0.0 {
             return Err(Error::new(ErrorKind::NegativeWeight(weight.to_string())).for_indicator(code));
         }
@@ -608,7 +632,10 @@ impl Framework {
         }
         if let Some(p) = f.nodes.get(i).and_then(|n| n.parent) {
             let kids = f.nodes.get(p).map(|n| n.children.clone()).unwrap_or_default();
-            if kids.iter().all(|&k| f.nodes.get(k).is_some_and(|n| n.spec.weight == 0.0)) {
+            if kids
+                .iter()
+                .all(|&k| f.nodes.get(k).is_some_and(|n| n.spec.weight == 0.0))
+            {
                 let pc = f.nodes.get(p).map(|n| n.spec.code.clone()).unwrap_or_default();
                 return Err(Error::new(ErrorKind::AllZeroWeights).for_indicator(&pc));
             }
@@ -638,7 +665,10 @@ mod tests {
         assert!(pos("Q") < pos("I"));
         assert_eq!(f.leaves().len(), 3);
         assert_eq!(f.node("I").unwrap().method(), Method::Aggregate(Aggregation::Geometric));
-        assert_eq!(f.node("P").unwrap().method(), Method::Aggregate(Aggregation::Arithmetic));
+        assert_eq!(
+            f.node("P").unwrap().method(),
+            Method::Aggregate(Aggregation::Arithmetic)
+        );
         assert_eq!(f.node("a").unwrap().depth, 2);
     }
 
@@ -649,13 +679,53 @@ mod tests {
             ("code,parent\nA,B\nB,A\n", ErrorKind::NoRoot, None),
             ("code,parent\nI,\nA,X\n", ErrorKind::UnknownParent("X".into()), Some(3)),
             ("code,parent\nI,\nA,I\nA,I\n", ErrorKind::DuplicateNode, Some(4)),
-            ("code,parent,weight\nI,,1\nA,I,0\nB,I,0\n", ErrorKind::AllZeroWeights, Some(2)),
-            ("code,parent,method\nI,,minmax\nA,I,\n", ErrorKind::MethodMismatch { method: "minmax".into(), leaf: false }, Some(2)),
-            ("code,parent,method\nI,,\nA,I,geometric\n", ErrorKind::MethodMismatch { method: "geometric".into(), leaf: true }, Some(3)),
-            ("code,parent,method\nI,,\nA,I,fancy\n", ErrorKind::UnknownMethod("fancy".into()), Some(3)),
-            ("code,parent,method,lo\nI,,,\nA,I,goalpost,0\n", ErrorKind::MissingParameter { method: "goalpost".into(), parameter: "hi".into() }, Some(3)),
-            ("code,parent,direction\nI,,\nA,I,2\n", ErrorKind::InvalidField { field: "direction".into(), value: "2".into() }, Some(3)),
-            ("code,parent,direction\nI,,\nA,I,-1\n", ErrorKind::DirectionNeedsNormalisation, Some(3)),
+            (
+                "code,parent,weight\nI,,1\nA,I,0\nB,I,0\n",
+                ErrorKind::AllZeroWeights,
+                Some(2),
+            ),
+            (
+                "code,parent,method\nI,,minmax\nA,I,\n",
+                ErrorKind::MethodMismatch {
+                    method: "minmax".into(),
+                    leaf: false,
+                },
+                Some(2),
+            ),
+            (
+                "code,parent,method\nI,,\nA,I,geometric\n",
+                ErrorKind::MethodMismatch {
+                    method: "geometric".into(),
+                    leaf: true,
+                },
+                Some(3),
+            ),
+            (
+                "code,parent,method\nI,,\nA,I,fancy\n",
+                ErrorKind::UnknownMethod("fancy".into()),
+                Some(3),
+            ),
+            (
+                "code,parent,method,lo\nI,,,\nA,I,goalpost,0\n",
+                ErrorKind::MissingParameter {
+                    method: "goalpost".into(),
+                    parameter: "hi".into(),
+                },
+                Some(3),
+            ),
+            (
+                "code,parent,direction\nI,,\nA,I,2\n",
+                ErrorKind::InvalidField {
+                    field: "direction".into(),
+                    value: "2".into(),
+                },
+                Some(3),
+            ),
+            (
+                "code,parent,direction\nI,,\nA,I,-1\n",
+                ErrorKind::DirectionNeedsNormalisation,
+                Some(3),
+            ),
             ("code,parent\nI,\n,I\n", ErrorKind::EmptyCode, Some(3)),
             ("code,parent\n", ErrorKind::NoRows, None),
             ("code\nI\n", ErrorKind::MissingColumn("parent".into()), Some(1)),
@@ -683,7 +753,10 @@ mod tests {
     #[test]
     fn with_weight_validates() {
         let f = Framework::vn_ict();
-        assert_eq!(f.with_weight("HTKT", 2.0).unwrap().node("HTKT").unwrap().spec.weight, 2.0);
+        assert_eq!(
+            f.with_weight("HTKT", 2.0).unwrap().node("HTKT").unwrap().spec.weight,
+            2.0
+        );
         assert!(f.with_weight("HTKT", -1.0).is_err());
         assert!(f.with_weight("NOPE", 1.0).is_err());
         let mut g = f.clone();

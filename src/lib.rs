@@ -25,7 +25,10 @@
 //! let text = report(&scored, Some(2016), "vinh phuc", Lang::En).unwrap();
 //! assert!(text.starts_with("In 2016, Vĩnh Phúc ranked 2nd of 2, unchanged; technical infrastructure 1st, up 1 place;"));
 //! ```
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
 #![warn(missing_docs)]
 
 mod aggregate;

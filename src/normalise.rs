@@ -123,7 +123,10 @@ mod tests {
 
     #[test]
     fn minmax_by_hand() {
-        close(&run(Normalisation::MinMax, Direction::Up, &[1.0, 3.0, 5.0, NAN]), &[0.0, 0.5, 1.0, NAN]);
+        close(
+            &run(Normalisation::MinMax, Direction::Up, &[1.0, 3.0, 5.0, NAN]),
+            &[0.0, 0.5, 1.0, NAN],
+        );
         // Constant column: 0/0 is missing.
         close(&run(Normalisation::MinMax, Direction::Up, &[2.0, 2.0]), &[NAN, NAN]);
     }
@@ -131,8 +134,14 @@ mod tests {
     #[test]
     fn zscore_by_hand() {
         // mean 4, sample sd = sqrt(((−2)²+0+2²)/2) = 2
-        close(&run(Normalisation::ZScore, Direction::Up, &[2.0, 4.0, 6.0]), &[-1.0, 0.0, 1.0]);
-        close(&run(Normalisation::ZScore, Direction::Down, &[2.0, 4.0, 6.0]), &[1.0, 0.0, -1.0]);
+        close(
+            &run(Normalisation::ZScore, Direction::Up, &[2.0, 4.0, 6.0]),
+            &[-1.0, 0.0, 1.0],
+        );
+        close(
+            &run(Normalisation::ZScore, Direction::Down, &[2.0, 4.0, 6.0]),
+            &[1.0, 0.0, -1.0],
+        );
         close(&run(Normalisation::ZScore, Direction::Up, &[2.0, NAN]), &[NAN, NAN]);
     }
 
@@ -154,9 +163,18 @@ mod tests {
 
     #[test]
     fn rank_and_percentile_share_ties() {
-        close(&run(Normalisation::Rank, Direction::Up, &[3.0, 1.0, 3.0, 2.0, NAN]), &[3.0, 1.0, 3.0, 2.0, NAN]);
-        close(&run(Normalisation::Rank, Direction::Down, &[3.0, 1.0, 3.0, 2.0]), &[1.0, 4.0, 1.0, 3.0]);
-        close(&run(Normalisation::Percentile, Direction::Up, &[3.0, 1.0, 3.0, 2.0]), &[2.0 / 3.0, 0.0, 2.0 / 3.0, 1.0 / 3.0]);
+        close(
+            &run(Normalisation::Rank, Direction::Up, &[3.0, 1.0, 3.0, 2.0, NAN]),
+            &[3.0, 1.0, 3.0, 2.0, NAN],
+        );
+        close(
+            &run(Normalisation::Rank, Direction::Down, &[3.0, 1.0, 3.0, 2.0]),
+            &[1.0, 4.0, 1.0, 3.0],
+        );
+        close(
+            &run(Normalisation::Percentile, Direction::Up, &[3.0, 1.0, 3.0, 2.0]),
+            &[2.0 / 3.0, 0.0, 2.0 / 3.0, 1.0 / 3.0],
+        );
         close(&run(Normalisation::Percentile, Direction::Up, &[3.0]), &[NAN]);
     }
 

@@ -369,9 +369,19 @@ impl Dataset {
                     col.push(v);
                 }
             }
-            let name = cols.name.map(|i| cell(i)).filter(|s| !s.is_empty()).unwrap_or(&code).to_string();
+            let name = cols
+                .name
+                .map(&cell)
+                .filter(|s| !s.is_empty())
+                .unwrap_or(&code)
+                .to_string();
             let group = cols.group.map(|i| cell(i).to_string()).filter(|s| !s.is_empty());
-            units.push(Unit { code, name, year, group });
+            units.push(Unit {
+                code,
+                name,
+                year,
+                group,
+            });
             lines.push(row.line);
         }
         if units.is_empty() && problems.is_empty() {
@@ -419,7 +429,9 @@ impl Dataset {
                 match v {
                     Some(x) if !x.is_finite() => {
                         let unit = units.get(r).map(|u| u.code.as_str()).unwrap_or("");
-                        return Err(Error::new(ErrorKind::NotFinite(x.to_string())).for_unit(unit).for_indicator(code));
+                        return Err(Error::new(ErrorKind::NotFinite(x.to_string()))
+                            .for_unit(unit)
+                            .for_indicator(code));
                     }
                     Some(x) => out.push(x),
                     None => out.push(f64::NAN),
@@ -463,7 +475,11 @@ impl Dataset {
 
     /// The value of `row` on indicator `col`; `None` if missing or out of range.
     pub fn value(&self, row: usize, col: usize) -> Option<f64> {
-        self.values.get(col).and_then(|c| c.get(row)).copied().filter(|v| !v.is_nan())
+        self.values
+            .get(col)
+            .and_then(|c| c.get(row))
+            .copied()
+            .filter(|v| !v.is_nan())
     }
 
     /// A column with `NaN` for missing values.
@@ -491,7 +507,9 @@ impl Dataset {
 
     /// Rows of edition `year`, in file order.
     pub fn rows_of(&self, year: Option<i64>) -> Vec<usize> {
-        (0..self.units.len()).filter(|&r| self.units.get(r).is_some_and(|u| u.year == year)).collect()
+        (0..self.units.len())
+            .filter(|&r| self.units.get(r).is_some_and(|u| u.year == year))
+            .collect()
     }
 
     /// Sets `value` at (`row`, `col`) (`None` = missing); for tests.
@@ -562,12 +580,21 @@ mod tests {
     fn header_problems() {
         assert_eq!(Dataset::from_str("").unwrap_err().kind(), &ErrorKind::Empty);
         assert_eq!(Dataset::from_str("code,A\n").unwrap_err().kind(), &ErrorKind::NoRows);
-        assert_eq!(Dataset::from_str("name,A\nx,1\n").unwrap_err().kind(), &ErrorKind::MissingColumn("code".into()));
+        assert_eq!(
+            Dataset::from_str("name,A\nx,1\n").unwrap_err().kind(),
+            &ErrorKind::MissingColumn("code".into())
+        );
         let err = Dataset::from_str("code,A,A\nx,1,2\n").unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::DuplicateColumn("A".into()));
         assert_eq!(err.location().column, Some(3));
-        assert_eq!(Dataset::from_str("code,A\n,1\n").unwrap_err().kind(), &ErrorKind::EmptyCode);
-        assert_eq!(Dataset::from_str("code,year,A\nx,2016.5,1\n").unwrap_err().kind(), &ErrorKind::InvalidYear("2016.5".into()));
+        assert_eq!(
+            Dataset::from_str("code,A\n,1\n").unwrap_err().kind(),
+            &ErrorKind::EmptyCode
+        );
+        assert_eq!(
+            Dataset::from_str("code,year,A\nx,2016.5,1\n").unwrap_err().kind(),
+            &ErrorKind::InvalidYear("2016.5".into())
+        );
     }
 
     #[test]

@@ -81,7 +81,10 @@ pub fn rank_within(scores: &[f64], groups: &[usize], precision: Option<u32>, out
     let mut counts = vec![0u32; n_groups];
     for g in 0..n_groups {
         let members: Vec<usize> = (0..scores.len()).filter(|&i| groups.get(i) == Some(&g)).collect();
-        let sub: Vec<f64> = members.iter().map(|&i| scores.get(i).copied().unwrap_or(f64::NAN)).collect();
+        let sub: Vec<f64> = members
+            .iter()
+            .map(|&i| scores.get(i).copied().unwrap_or(f64::NAN))
+            .collect();
         let mut r = vec![None; sub.len()];
         if let Some(c) = counts.get_mut(g) {
             *c = rank(&sub, precision, &mut r);

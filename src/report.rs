@@ -59,7 +59,9 @@ impl UnitReport {
     pub fn new(scored: &Scored, e: usize, pos: usize) -> Result<Self> {
         let f = scored.framework();
         let ed = scored.editions().get(e).ok_or_else(|| Error::new(ErrorKind::NoRows))?;
-        let unit = scored.unit(e, pos).ok_or_else(|| Error::new(ErrorKind::UnknownUnit(pos.to_string())))?;
+        let unit = scored
+            .unit(e, pos)
+            .ok_or_else(|| Error::new(ErrorKind::UnknownUnit(pos.to_string())))?;
         let line = |node: usize| {
             let n = f.nodes().get(node);
             ReportLine {

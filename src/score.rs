@@ -84,12 +84,23 @@ impl Binding {
     /// Matches leaves to columns. Every leaf needs a column; every column must
     /// be a leaf, an inner node (published values, ignored) or an output column.
     pub fn new(data: &Dataset, framework: &Framework) -> Result<Self> {
-        let named = |e: Error| if data.source().is_empty() { e } else { e.in_file(data.source()) };
+        let named = |e: Error| {
+            if data.source().is_empty() {
+                e
+            } else {
+                e.in_file(data.source())
+            }
+        };
         for (c, code) in data.indicators().iter().enumerate() {
-            let known = framework.nodes().iter().any(|n| n.code().eq_ignore_ascii_case(code)) || is_output_column(framework, code);
+            let known = framework.nodes().iter().any(|n| n.code().eq_ignore_ascii_case(code))
+                || is_output_column(framework, code);
             if !known {
                 let col = data.column_number(c).unwrap_or(0);
-                return Err(named(Error::new(ErrorKind::UnknownColumn(code.clone())).at_line(1).at_column(col, Some(code))));
+                return Err(named(
+                    Error::new(ErrorKind::UnknownColumn(code.clone()))
+                        .at_line(1)
+                        .at_column(col, Some(code)),
+                ));
             }
         }
         let mut column = vec![None; framework.nodes().len()];
@@ -101,7 +112,13 @@ impl Binding {
                         *slot = Some(c);
                     }
                 }
-                None => return Err(named(Error::new(ErrorKind::MissingIndicator(code.into())).at_line(1).for_indicator(code))),
+                None => {
+                    return Err(named(
+                        Error::new(ErrorKind::MissingIndicator(code.into()))
+                            .at_line(1)
+                            .for_indicator(code),
+                    ))
+                }
             }
         }
         Ok(Binding { column })
@@ -128,14 +145,23 @@ pub struct EditionScores {
 
 impl EditionScores {
     /// Gathers the edition's raw leaf columns and scores them.
-    pub(crate) fn new(data: &Dataset, framework: &Framework, binding: &Binding, year: Option<i64>, options: &Options) -> Result<Self> {
+    pub(crate) fn new(
+        data: &Dataset,
+        framework: &Framework,
+        binding: &Binding,
+        year: Option<i64>,
+        options: &Options,
+    ) -> Result<Self> {
         let rows = data.rows_of(year);
         let nodes = framework.nodes().len();
         let mut raw = vec![Vec::new(); nodes];
         for (node, col) in binding.column.iter().enumerate() {
             if let (Some(c), Some(slot)) = (col, raw.get_mut(node)) {
                 let column = data.column(*c);
-                *slot = rows.iter().map(|&r| column.get(r).copied().unwrap_or(f64::NAN)).collect();
+                *slot = rows
+                    .iter()
+                    .map(|&r| column.get(r).copied().unwrap_or(f64::NAN))
+                    .collect();
             }
         }
         let mut groups: Vec<Option<String>> = Vec::new();
@@ -186,21 +212,33 @@ impl EditionScores {
         let Some(Method::Normalise(method)) = framework.nodes().get(leaf).map(|n| n.method()) else {
             return;
         };
-        let direction = framework.nodes().get(leaf).map(|n| n.spec.direction).unwrap_or_default();
+        let direction = framework
+            .nodes()
+            .get(leaf)
+            .map(|n| n.spec.direction)
+            .unwrap_or_default();
         if let (Some(raw), Some(out)) = (self.raw.get(leaf), self.scores.get_mut(leaf)) {
             normalise(method, direction, raw, out);
         }
     }
 
     /// Recomputes inner node `node` from its children's scores.
-    pub(crate) fn aggregate_node(&mut self, data: &Dataset, framework: &Framework, node: usize, options: &Options) -> Result<()> {
+    pub(crate) fn aggregate_node(
+        &mut self,
+        data: &Dataset,
+        framework: &Framework,
+        node: usize,
+        options: &Options,
+    ) -> Result<()> {
         let Some(n) = framework.nodes().get(node) else {
             return Ok(());
         };
         let Method::Aggregate(method) = n.method() else {
             return Ok(());
         };
-        let mut out = std::mem::take(&mut self.scores[node]);
+        let Some(mut out) = self.scores.get_mut(node).map(std::mem::take) else {
+            return Ok(());
+        };
         let children: Vec<(&[f64], f64)> = n
             .children
             .iter()
@@ -211,7 +249,9 @@ impl EditionScores {
             })
             .collect();
         let result = aggregate(method, &children, options.min_share, &mut out);
-        self.scores[node] = out;
+        if let Some(slot) = self.scores.get_mut(node) {
+            *slot = out;
+        }
         result.map_err(|np| {
             let child = n.children.get(np.child).copied().unwrap_or(node);
             let child_code = framework.nodes().get(child).map(|k| k.code()).unwrap_or("");
@@ -278,12 +318,20 @@ impl EditionScores {
 
     /// Raw value of leaf `node` for the unit at `pos`.
     pub fn raw(&self, node: usize, pos: usize) -> Option<f64> {
-        self.raw.get(node).and_then(|c| c.get(pos)).copied().filter(|v| !v.is_nan())
+        self.raw
+            .get(node)
+            .and_then(|c| c.get(pos))
+            .copied()
+            .filter(|v| !v.is_nan())
     }
 
     /// Score of `node` for the unit at `pos` (normalised for a leaf).
     pub fn score(&self, node: usize, pos: usize) -> Option<f64> {
-        self.scores.get(node).and_then(|c| c.get(pos)).copied().filter(|v| !v.is_nan())
+        self.scores
+            .get(node)
+            .and_then(|c| c.get(pos))
+            .copied()
+            .filter(|v| !v.is_nan())
     }
 
     /// The whole score column of `node` (NaN = missing).
@@ -310,7 +358,10 @@ impl EditionScores {
 
     /// The unit's group.
     pub fn group(&self, pos: usize) -> Option<&str> {
-        self.group_of.get(pos).and_then(|&g| self.groups.get(g)).and_then(|g| g.as_deref())
+        self.group_of
+            .get(pos)
+            .and_then(|&g| self.groups.get(g))
+            .and_then(|g| g.as_deref())
     }
 }
 
@@ -393,7 +444,12 @@ fn link(data: &Dataset, editions: &[EditionScores], current: usize, base: usize)
     Link {
         base,
         base_pos: cur_rows.iter().map(|&r| in_base.get(code(r)).copied()).collect(),
-        dropped: base_rows.iter().enumerate().filter(|(_, &r)| !in_cur.contains_key(code(r))).map(|(p, _)| p).collect(),
+        dropped: base_rows
+            .iter()
+            .enumerate()
+            .filter(|(_, &r)| !in_cur.contains_key(code(r)))
+            .map(|(p, _)| p)
+            .collect(),
     }
 }
 
@@ -433,8 +489,16 @@ impl Scored {
     /// Index of the edition of `year` (`None` year: the latest edition).
     pub fn edition_index(&self, year: Option<i64>) -> Result<usize> {
         match year {
-            None => self.editions.len().checked_sub(1).ok_or_else(|| Error::new(ErrorKind::NoRows)),
-            Some(y) => self.editions.iter().position(|e| e.year == Some(y)).ok_or_else(|| Error::new(ErrorKind::UnknownYear(y))),
+            None => self
+                .editions
+                .len()
+                .checked_sub(1)
+                .ok_or_else(|| Error::new(ErrorKind::NoRows)),
+            Some(y) => self
+                .editions
+                .iter()
+                .position(|e| e.year == Some(y))
+                .ok_or_else(|| Error::new(ErrorKind::UnknownYear(y))),
         }
     }
 
@@ -478,7 +542,11 @@ impl Scored {
     /// Positions (in the base edition) of units of the base edition that are
     /// absent from edition `e`.
     pub fn dropped(&self, e: usize) -> &[usize] {
-        self.links.get(e).and_then(|l| l.as_ref()).map(|l| l.dropped.as_slice()).unwrap_or(&[])
+        self.links
+            .get(e)
+            .and_then(|l| l.as_ref())
+            .map(|l| l.dropped.as_slice())
+            .unwrap_or(&[])
     }
 
     /// Finds the position in edition `e` of the unit whose code or name
@@ -580,7 +648,9 @@ mod tests {
 
     #[test]
     fn new_and_dropped_units_are_marked() {
-        let d = data("code,year,HTKT,HTNL,UD,SXKD,MT\na,1,1,1,1,1,1\nb,1,.5,.5,.5,.5,.5\na,2,1,1,1,1,1\nc,2,.7,.7,.7,.7,.7\n");
+        let d = data(
+            "code,year,HTKT,HTNL,UD,SXKD,MT\na,1,1,1,1,1,1\nb,1,.5,.5,.5,.5,.5\na,2,1,1,1,1,1\nc,2,.7,.7,.7,.7,.7\n",
+        );
         let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
         assert_eq!(s.presence(1, 1), Presence::New);
         assert_eq!(s.change(1, 0, 1), None);
@@ -596,19 +666,43 @@ mod tests {
         let r = f.root_index();
         let s = score(&d, &f, &Options::default()).unwrap();
         assert_eq!(s.change(2, r, 0), Some(0));
-        let s = score(&d, &f, &Options { base_year: Some(1), ..Options::default() }).unwrap();
+        let s = score(
+            &d,
+            &f,
+            &Options {
+                base_year: Some(1),
+                ..Options::default()
+            },
+        )
+        .unwrap();
         assert_eq!(s.change(2, r, 0), Some(-1));
         assert_eq!(s.change(0, r, 0), None);
-        let err = score(&d, &f, &Options { base_year: Some(9), ..Options::default() }).unwrap_err();
+        let err = score(
+            &d,
+            &f,
+            &Options {
+                base_year: Some(9),
+                ..Options::default()
+            },
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::UnknownYear(9));
     }
 
     #[test]
     fn binding_errors_are_located() {
         let f = Framework::vn_ict();
-        let err = score(&Dataset::from_reader("code,HTKT,HTNL,UD,SXKD,MT,XX\na,1,1,1,1,1,1\n".as_bytes(), "d.csv").unwrap(), &f, &Options::default()).unwrap_err();
+        let err = score(
+            &Dataset::from_reader("code,HTKT,HTNL,UD,SXKD,MT,XX\na,1,1,1,1,1,1\n".as_bytes(), "d.csv").unwrap(),
+            &f,
+            &Options::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::UnknownColumn("XX".into()));
-        assert_eq!(err.to_string(), "d.csv, line 1, column 7 (XX): column \"XX\" is not in the framework");
+        assert_eq!(
+            err.to_string(),
+            "d.csv, line 1, column 7 (XX): column \"XX\" is not in the framework"
+        );
         let err = score(&data("code,HTKT,HTNL,UD,SXKD\na,1,1,1,1\n"), &f, &Options::default()).unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::MissingIndicator("MT".into()));
     }
@@ -618,7 +712,10 @@ mod tests {
         let f = Framework::from_str("code,parent,method\nI,,geometric\nA,I,none\nB,I,none\n").unwrap();
         let d = Dataset::from_reader("code,A,B\nx,1,2\ny,0.5,0\n".as_bytes(), "g.csv").unwrap();
         let err = score(&d, &f, &Options::default()).unwrap_err();
-        assert_eq!(err.to_string(), "g.csv, line 3, column 3 (B), unit y, indicator B: the geometric mean needs positive values, found 0");
+        assert_eq!(
+            err.to_string(),
+            "g.csv, line 3, column 3 (B), unit y, indicator B: the geometric mean needs positive values, found 0"
+        );
     }
 
     #[test]
@@ -633,6 +730,9 @@ mod tests {
         let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
         assert_eq!(s.find_unit(0, "vinh phuc").unwrap(), 0);
         assert_eq!(s.find_unit(0, "25").unwrap(), 1);
-        assert_eq!(s.find_unit(0, "Hà Nội").unwrap_err().kind(), &ErrorKind::UnknownUnit("Hà Nội".into()));
+        assert_eq!(
+            s.find_unit(0, "Hà Nội").unwrap_err().kind(),
+            &ErrorKind::UnknownUnit("Hà Nội".into())
+        );
     }
 }

@@ -122,8 +122,15 @@ struct Applied {
 /// A resolved edit: node index, and for values the unit's position.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Target {
-    Value { pos: usize, leaf: usize, value: Option<f64> },
-    Weight { node: usize, weight: f64 },
+    Value {
+        pos: usize,
+        leaf: usize,
+        value: Option<f64>,
+    },
+    Weight {
+        node: usize,
+        weight: f64,
+    },
 }
 
 /// A what-if session on one edition: the baseline, a working copy, and the
@@ -167,7 +174,10 @@ impl WhatIf {
     pub fn apply(&mut self, edit: &Edit) -> Result<()> {
         let target = self.resolve(edit)?;
         let undo = self.set(target)?;
-        self.applied.push(Applied { edit: edit.clone(), undo });
+        self.applied.push(Applied {
+            edit: edit.clone(),
+            undo,
+        });
         Ok(())
     }
 
@@ -216,7 +226,10 @@ impl WhatIf {
     /// Every unit's index rank before and after the edits, in file order.
     pub fn deltas(&self) -> Vec<Delta> {
         let root = self.working.framework().root_index();
-        let (Some(base), Some(now)) = (self.baseline.editions().get(self.edition), self.working.editions().get(self.edition)) else {
+        let (Some(base), Some(now)) = (
+            self.baseline.editions().get(self.edition),
+            self.working.editions().get(self.edition),
+        ) else {
             return Vec::new();
         };
         (0..now.len())
@@ -246,19 +259,32 @@ impl WhatIf {
         let f = self.working.framework();
         match edit {
             Edit::Value { unit, node, value } => {
-                let leaf = f.index_of(node).ok_or_else(|| Error::new(ErrorKind::UnknownNode(node.clone())))?;
+                let leaf = f
+                    .index_of(node)
+                    .ok_or_else(|| Error::new(ErrorKind::UnknownNode(node.clone())))?;
                 if !f.nodes().get(leaf).is_some_and(|n| n.is_leaf()) {
                     return Err(Error::new(ErrorKind::InvalidEdit(format!("{unit}:{node}"))).for_indicator(node));
                 }
                 if value.is_some_and(|v| !v.is_finite()) {
-                    return Err(Error::new(ErrorKind::NotFinite(format!("{value:?}"))).for_unit(unit).for_indicator(node));
+                    return Err(Error::new(ErrorKind::NotFinite(format!("{value:?}")))
+                        .for_unit(unit)
+                        .for_indicator(node));
                 }
                 let pos = self.working.find_unit(self.edition, unit)?;
-                Ok(Target::Value { pos, leaf, value: *value })
+                Ok(Target::Value {
+                    pos,
+                    leaf,
+                    value: *value,
+                })
             }
             Edit::Weight { node, weight } => {
-                let i = f.index_of(node).ok_or_else(|| Error::new(ErrorKind::UnknownNode(node.clone())))?;
-                Ok(Target::Weight { node: i, weight: *weight })
+                let i = f
+                    .index_of(node)
+                    .ok_or_else(|| Error::new(ErrorKind::UnknownNode(node.clone())))?;
+                Ok(Target::Weight {
+                    node: i,
+                    weight: *weight,
+                })
             }
         }
     }
@@ -296,7 +322,14 @@ impl WhatIf {
         }
     }
 
-    fn recompute_value(&mut self, e: usize, leaf: usize, pos: usize, value: Option<f64>, options: &Options) -> Result<()> {
+    fn recompute_value(
+        &mut self,
+        e: usize,
+        leaf: usize,
+        pos: usize,
+        value: Option<f64>,
+        options: &Options,
+    ) -> Result<()> {
         let f = self.working.framework().clone();
         let path = f.ancestors(leaf);
         let data = &self.data;
@@ -341,7 +374,13 @@ impl WhatIf {
 /// let deltas = whatif(&d, &Framework::vn_ict(), &Options::default(), None, &edits).unwrap();
 /// assert_eq!((deltas[1].baseline_rank, deltas[1].rank), (Some(2), Some(1)));
 /// ```
-pub fn whatif(data: &Dataset, framework: &Framework, options: &Options, year: Option<i64>, edits: &[Edit]) -> Result<Vec<crate::whatif::Delta>> {
+pub fn whatif(
+    data: &Dataset,
+    framework: &Framework,
+    options: &Options,
+    year: Option<i64>,
+    edits: &[Edit],
+) -> Result<Vec<crate::whatif::Delta>> {
     let mut w = WhatIf::new(data, framework, options, year)?;
     for e in edits {
         w.apply(e)?;
@@ -365,7 +404,10 @@ mod tests {
     #[test]
     fn edits_match_a_full_rescore() {
         let d = sample();
-        let f = Framework::from_str("code,parent,method\nI,,\nHTKT,I,minmax\nHTNL,I,zscore\nUD,I,rank\nSXKD,I,percentile\nMT,I,none\n").unwrap();
+        let f = Framework::from_str(
+            "code,parent,method\nI,,\nHTKT,I,minmax\nHTNL,I,zscore\nUD,I,rank\nSXKD,I,percentile\nMT,I,none\n",
+        )
+        .unwrap();
         let o = Options::default();
         let mut w = WhatIf::new(&d, &f, &o, Some(2)).unwrap();
         w.apply(&Edit::parse_value("c:HTKT=0.9").unwrap()).unwrap();
@@ -383,8 +425,15 @@ mod tests {
                 for pos in 0..3 {
                     let a = w.scored().editions()[e].score(node, pos);
                     let b = full.editions()[e].score(node, pos);
-                    assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "edition {e} node {node} pos {pos}");
-                    assert_eq!(w.scored().editions()[e].rank(node, pos), full.editions()[e].rank(node, pos));
+                    assert_eq!(
+                        a.map(f64::to_bits),
+                        b.map(f64::to_bits),
+                        "edition {e} node {node} pos {pos}"
+                    );
+                    assert_eq!(
+                        w.scored().editions()[e].rank(node, pos),
+                        full.editions()[e].rank(node, pos)
+                    );
                 }
             }
         }
@@ -414,13 +463,25 @@ mod tests {
     #[test]
     fn failed_edits_change_nothing() {
         let d = sample();
-        let f = Framework::from_str("code,parent,method\nI,,geometric\nHTKT,I,\nHTNL,I,\nUD,I,\nSXKD,I,\nMT,I,\n").unwrap();
+        let f =
+            Framework::from_str("code,parent,method\nI,,geometric\nHTKT,I,\nHTNL,I,\nUD,I,\nSXKD,I,\nMT,I,\n").unwrap();
         let mut w = WhatIf::new(&d, &f, &Options::default(), None).unwrap();
         let before = w.scored().clone();
-        assert_eq!(w.apply(&Edit::parse_value("a:HTKT=0").unwrap()).unwrap_err().kind(), &ErrorKind::NonPositive { method: "geometric".into(), value: 0.0 });
+        assert_eq!(
+            w.apply(&Edit::parse_value("a:HTKT=0").unwrap()).unwrap_err().kind(),
+            &ErrorKind::NonPositive {
+                method: "geometric".into(),
+                value: 0.0
+            }
+        );
         assert!(w.apply(&Edit::parse_value("zz:HTKT=1").unwrap()).is_err());
         assert!(w.apply(&Edit::parse_value("a:I=1").unwrap()).is_err());
-        assert!(w.apply(&Edit::Weight { node: "HTKT".into(), weight: f64::NAN }).is_err());
+        assert!(w
+            .apply(&Edit::Weight {
+                node: "HTKT".into(),
+                weight: f64::NAN
+            })
+            .is_err());
         assert_eq!(w.scored(), &before);
         assert!(w.edits().is_empty());
     }

@@ -170,7 +170,13 @@ impl Calculator {
         let framework = Framework::vn_ict();
         let options = Options::default();
         let session = WhatIf::new(&data, &framework, &options, None).map_err(fail)?;
-        Ok(Calculator { data, framework, options, lang, session })
+        Ok(Calculator {
+            data,
+            framework,
+            options,
+            lang,
+            session,
+        })
     }
 
     /// Loads a data file's text (comma, semicolon or tab separated; decimal
@@ -194,7 +200,13 @@ impl Calculator {
 
     /// Loads a data file and the framework it is scored by, together. On error nothing changes.
     #[wasm_bindgen(js_name = loadDataAndFramework)]
-    pub fn load_data_and_framework(&mut self, data_text: &str, data_name: &str, framework_text: &str, framework_name: &str) -> Result<(), JsError> {
+    pub fn load_data_and_framework(
+        &mut self,
+        data_text: &str,
+        data_name: &str,
+        framework_text: &str,
+        framework_name: &str,
+    ) -> Result<(), JsError> {
         let framework = Framework::from_reader(framework_text.as_bytes(), framework_name).map_err(|e| self.error(e))?;
         let data = Dataset::from_reader(data_text.as_bytes(), data_name).map_err(|e| self.error(e))?;
         self.replace(data, framework)
@@ -203,7 +215,10 @@ impl Calculator {
     /// Every problem in a data file's text (at most 1000), as located messages
     /// in the current language; empty when it reads cleanly. Loads nothing.
     pub fn check(&self, text: &str, name: &str) -> Vec<String> {
-        Dataset::check(text.as_bytes(), name).iter().map(|e| e.message(self.lang)).collect()
+        Dataset::check(text.as_bytes(), name)
+            .iter()
+            .map(|e| e.message(self.lang))
+            .collect()
     }
 
     /// Sets the language of messages and sentences: `"vi"` or `"en"`.
@@ -231,14 +246,20 @@ impl Calculator {
     /// The year of the edition shown and edited (`null`: a file without years).
     #[wasm_bindgen(getter)]
     pub fn year(&self) -> Option<i32> {
-        self.session.scored().editions().get(self.session.edition()).and_then(|e| e.year()).and_then(|y| i32::try_from(y).ok())
+        self.session
+            .scored()
+            .editions()
+            .get(self.session.edition())
+            .and_then(|e| e.year())
+            .and_then(|y| i32::try_from(y).ok())
     }
 
     /// Shows and edits edition `year` (`null`/`undefined`: the latest). Weight
     /// edits are kept; value edits belong to their edition and are dropped.
     #[wasm_bindgen(js_name = setYear)]
     pub fn set_year(&mut self, year: Option<i32>) -> Result<(), JsError> {
-        let mut session = WhatIf::new(&self.data, &self.framework, &self.options, year.map(i64::from)).map_err(|e| self.error(e))?;
+        let mut session =
+            WhatIf::new(&self.data, &self.framework, &self.options, year.map(i64::from)).map_err(|e| self.error(e))?;
         for edit in self.session.edits().iter().filter(|e| matches!(e, Edit::Weight { .. })) {
             session.apply(edit).map_err(|e| self.error(e))?;
         }
@@ -249,7 +270,13 @@ impl Calculator {
     /// Sets the scoring options (`{precision, minShare, baseYear}`, any subset;
     /// the rest take their defaults). Edits are dropped. On error nothing changes.
     #[wasm_bindgen(js_name = setOptions)]
-    pub fn set_options(&mut self, #[wasm_bindgen(unchecked_param_type = "{precision?: number | null, minShare?: number, baseYear?: number | null}")] options: JsValue) -> Result<(), JsError> {
+    pub fn set_options(
+        &mut self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{precision?: number | null, minShare?: number, baseYear?: number | null}"
+        )]
+        options: JsValue,
+    ) -> Result<(), JsError> {
         let options: Options = serde_wasm_bindgen::from_value(options)?;
         let year = self.edition_year();
         let session = WhatIf::new(&self.data, &self.framework, &options, year).map_err(|e| self.error(e))?;
@@ -301,7 +328,11 @@ impl Calculator {
     /// name (diacritics optional). On error nothing changes.
     #[wasm_bindgen(js_name = setValue)]
     pub fn set_value(&mut self, unit: &str, node: &str, value: Option<f64>) -> Result<(), JsError> {
-        let edit = Edit::Value { unit: unit.into(), node: node.into(), value };
+        let edit = Edit::Value {
+            unit: unit.into(),
+            node: node.into(),
+            value,
+        };
         self.session.apply(&edit).map_err(|e| self.error(e))
     }
 
@@ -309,7 +340,10 @@ impl Calculator {
     /// every edition and recomputes. On error nothing changes.
     #[wasm_bindgen(js_name = setWeight)]
     pub fn set_weight(&mut self, node: &str, weight: f64) -> Result<(), JsError> {
-        let edit = Edit::Weight { node: node.into(), weight };
+        let edit = Edit::Weight {
+            node: node.into(),
+            weight,
+        };
         self.session.apply(&edit).map_err(|e| self.error(e))
     }
 
@@ -334,7 +368,10 @@ impl Calculator {
     /// Applies a list of edits (e.g. from a share link) in order, all or
     /// nothing: on the first error none of them stays.
     #[wasm_bindgen(js_name = applyEdits)]
-    pub fn apply_edits(&mut self, #[wasm_bindgen(unchecked_param_type = "Edit[]")] edits: JsValue) -> Result<(), JsError> {
+    pub fn apply_edits(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Edit[]")] edits: JsValue,
+    ) -> Result<(), JsError> {
         let edits: Vec<Edit> = serde_wasm_bindgen::from_value(edits)?;
         let mut session = self.session.clone();
         for edit in &edits {
@@ -377,7 +414,11 @@ impl Calculator {
 
     /// Year of the edition the session edits.
     fn edition_year(&self) -> Option<i64> {
-        self.session.scored().editions().get(self.session.edition()).and_then(|e| e.year())
+        self.session
+            .scored()
+            .editions()
+            .get(self.session.edition())
+            .and_then(|e| e.year())
     }
 
     /// Scores `data` by `framework` in a new session on the latest edition;

@@ -2,7 +2,6 @@
 //! diacritics-insensitive matching.
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -51,9 +50,9 @@ impl std::str::FromStr for Lang {
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = true;
-    for c in s.nfd() {
+    let mut push = |c: char| {
         if unicode_normalization::char::is_combining_mark(c) {
-            continue;
+            return;
         }
         let c = match c {
             'đ' | 'Đ' => 'd',
@@ -70,6 +69,13 @@ pub fn fold(s: &str) -> String {
             out.extend(c.to_lowercase());
             space = false;
         }
+    };
+    // Canonical decomposition char by char (what NFD does, minus the
+    // reordering of marks, which are dropped anyway). Calling it directly,
+    // rather than `nfd()`, keeps the compatibility tables (~57 KB) out of the
+    // WebAssembly module.
+    for c in s.chars() {
+        unicode_normalization::char::decompose_canonical(c, &mut push);
     }
     while out.ends_with(' ') {
         out.pop();

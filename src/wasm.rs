@@ -21,6 +21,7 @@
 //! calc.undo();
 //! ```
 
+use js_sys::Uint8Array;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -113,6 +114,21 @@ export interface UnitReport {
 /// The serializer every export uses: plain JS objects and `null`.
 const JSON: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
 
+/// The bytes of a file given as a string or a `Uint8Array` (bytes let the
+/// core say where a file is not UTF-8).
+fn bytes(input: &JsValue, lang: Lang) -> Result<Vec<u8>, JsError> {
+    if let Some(s) = input.as_string() {
+        return Ok(s.into_bytes());
+    }
+    match input.dyn_ref::<Uint8Array>() {
+        Some(a) => Ok(a.to_vec()),
+        None => Err(JsError::new(match lang {
+            Lang::Vi => "cần một chuỗi hoặc một Uint8Array",
+            Lang::En => "expected a string or a Uint8Array",
+        })),
+    }
+}
+
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&JSON).map_err(|e| JsError::new(&e.to_string()))
 }
@@ -179,46 +195,64 @@ impl Calculator {
         })
     }
 
-    /// Loads a data file's text (comma, semicolon or tab separated; decimal
-    /// comma allowed with `;` or tab; BOM allowed). `name` names the file in
-    /// messages. Edits are dropped; the latest edition is shown. On error
-    /// (thrown, message with line and column) the previous data stays.
+    /// Loads a data file: its text, or its bytes as a `Uint8Array` (then a
+    /// file that is not UTF-8 is reported at its line and column). Comma,
+    /// semicolon or tab separated; decimal comma allowed with `;` or tab; BOM
+    /// allowed. `name` names the file in messages. Edits are dropped; the
+    /// latest edition is shown. On error (thrown, with line and column) the
+    /// previous data stays.
     #[wasm_bindgen(js_name = loadData)]
-    pub fn load_data(&mut self, text: &str, name: &str) -> Result<(), JsError> {
-        let data = Dataset::from_reader(text.as_bytes(), name).map_err(|e| self.error(e))?;
+    pub fn load_data(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+        name: &str,
+    ) -> Result<(), JsError> {
+        let bytes = bytes(&input, self.lang)?;
+        let data = Dataset::from_reader(bytes.as_slice(), name).map_err(|e| self.error(e))?;
         self.replace(data, self.framework.clone())
     }
 
-    /// Loads a framework file (`code,parent,weight,direction,method,lo,hi,name_vi,name_en`).
-    /// It must fit the loaded data (every leaf a column); use
-    /// `loadDataAndFramework` to change both at once. On error nothing changes.
+    /// Loads a framework file (`code,parent,weight,direction,method,lo,hi,name_vi,name_en`),
+    /// as text or bytes. It must fit the loaded data (every leaf a column);
+    /// use `loadDataAndFramework` to change both at once. On error nothing changes.
     #[wasm_bindgen(js_name = loadFramework)]
-    pub fn load_framework(&mut self, text: &str, name: &str) -> Result<(), JsError> {
-        let framework = Framework::from_reader(text.as_bytes(), name).map_err(|e| self.error(e))?;
+    pub fn load_framework(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+        name: &str,
+    ) -> Result<(), JsError> {
+        let bytes = bytes(&input, self.lang)?;
+        let framework = Framework::from_reader(bytes.as_slice(), name).map_err(|e| self.error(e))?;
         self.replace(self.data.clone(), framework)
     }
 
-    /// Loads a data file and the framework it is scored by, together. On error nothing changes.
+    /// Loads a data file and the framework it is scored by, together (text
+    /// or bytes each). On error nothing changes.
     #[wasm_bindgen(js_name = loadDataAndFramework)]
     pub fn load_data_and_framework(
         &mut self,
-        data_text: &str,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] data: JsValue,
         data_name: &str,
-        framework_text: &str,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] framework: JsValue,
         framework_name: &str,
     ) -> Result<(), JsError> {
-        let framework = Framework::from_reader(framework_text.as_bytes(), framework_name).map_err(|e| self.error(e))?;
-        let data = Dataset::from_reader(data_text.as_bytes(), data_name).map_err(|e| self.error(e))?;
+        let framework = bytes(&framework, self.lang)?;
+        let framework = Framework::from_reader(framework.as_slice(), framework_name).map_err(|e| self.error(e))?;
+        let data = bytes(&data, self.lang)?;
+        let data = Dataset::from_reader(data.as_slice(), data_name).map_err(|e| self.error(e))?;
         self.replace(data, framework)
     }
 
-    /// Every problem in a data file's text (at most 1000), as located messages
-    /// in the current language; empty when it reads cleanly. Loads nothing.
-    pub fn check(&self, text: &str, name: &str) -> Vec<String> {
-        Dataset::check(text.as_bytes(), name)
-            .iter()
-            .map(|e| e.message(self.lang))
-            .collect()
+    /// Every problem in a data file (text or bytes; at most 1000), as located
+    /// messages in the current language; empty when it reads cleanly. Loads nothing.
+    pub fn check(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+        name: &str,
+    ) -> Result<Vec<String>, JsError> {
+        let bytes = bytes(&input, self.lang)?;
+        let problems = Dataset::check(bytes.as_slice(), name);
+        Ok(problems.iter().map(|e| e.message(self.lang)).collect())
     }
 
     /// Sets the language of messages and sentences: `"vi"` or `"en"`.

@@ -120,7 +120,7 @@ fn unknown_units_and_languages_throw() {
 #[wasm_bindgen_test]
 fn loads_data_with_decimal_commas() {
     let mut c = Calculator::new().unwrap();
-    c.load_data(SMALL, "small.csv").unwrap();
+    c.load_data(SMALL.into(), "small.csv").unwrap();
     let t = c.table().unwrap();
     assert_eq!(get(&t, "source").as_string().unwrap(), "small.csv");
     assert_eq!(array(&get(&t, "rows")).length(), 2);
@@ -129,7 +129,7 @@ fn loads_data_with_decimal_commas() {
     assert_eq!(c.year(), Some(2020));
     // Tab separated, as pasted from a spreadsheet, with a BOM.
     let tsv = "\u{feff}code\tname\tHTKT\tHTNL\tUD\tSXKD\tMT\nx\tXa\t0,1\t0,2\t0,3\t0,4\t0,5\n";
-    c.load_data(tsv, "paste").unwrap();
+    c.load_data(tsv.into(), "paste").unwrap();
     let t = c.table().unwrap();
     assert_eq!(num(&row(&t, "x"), "ICT_score"), 0.3);
     assert!(get(&t, "year").is_null());
@@ -140,32 +140,54 @@ fn loads_data_with_decimal_commas() {
 fn a_bad_file_is_located_and_keeps_the_old_data() {
     let mut c = Calculator::new().unwrap();
     let bad = "code,name,year,HTKT,HTNL,UD,SXKD,MT\n01,Hà Nội,2016,0.5,0.5,abc,0.5,0.5\n";
-    let vi = message(c.load_data(bad, "bad.csv").unwrap_err());
+    let vi = message(c.load_data(bad.into(), "bad.csv").unwrap_err());
     assert!(vi.starts_with("bad.csv, dòng 2, cột 6 (UD)"), "{vi}");
     c.set_lang("en").unwrap();
-    let en = message(c.load_data(bad, "bad.csv").unwrap_err());
+    let en = message(c.load_data(bad.into(), "bad.csv").unwrap_err());
     assert!(en.starts_with("bad.csv, line 2, column 6 (UD)"), "{en}");
     let t = c.table().unwrap();
     assert_eq!(array(&get(&t, "rows")).length(), 63);
     assert_eq!(get(&t, "source").as_string().unwrap(), "sample-vn-ict.csv");
     // A column the framework does not know.
     let en = message(
-        c.load_data("code,HTKT,HTNL,UD,SXKD,MT,XX\na,1,1,1,1,1,1\n", "x.csv")
+        c.load_data("code,HTKT,HTNL,UD,SXKD,MT,XX\na,1,1,1,1,1,1\n".into(), "x.csv")
             .unwrap_err(),
     );
     assert!(en.contains("line 1, column 7 (XX)"), "{en}");
-    assert!(message(c.load_data("", "empty.csv").unwrap_err()).contains("empty.csv"));
+    assert!(message(c.load_data("".into(), "empty.csv").unwrap_err()).contains("empty.csv"));
     assert_eq!(array(&get(&c.table().unwrap(), "rows")).length(), 63);
+}
+
+#[wasm_bindgen_test]
+fn bytes_that_are_not_utf8_are_located() {
+    let mut c = Calculator::new().unwrap();
+    // "Hà" in Latin-1 on line 2: the byte 0xE0 is not UTF-8.
+    let latin1: &[u8] = b"code,name,HTKT,HTNL,UD,SXKD,MT\n01,H\xe0,1,1,1,1,1\n";
+    let bytes = js_sys::Uint8Array::from(latin1);
+    let vi = message(c.load_data(bytes.clone().into(), "latin1.csv").unwrap_err());
+    assert!(vi.starts_with("latin1.csv, dòng 2, cột 5"), "{vi}");
+    assert_eq!(c.check(bytes.into(), "latin1.csv").unwrap().len(), 1);
+    let utf8 = js_sys::Uint8Array::from(SMALL.as_bytes());
+    c.load_data(utf8.clone().into(), "small.csv").unwrap();
+    assert_eq!(array(&get(&c.table().unwrap(), "rows")).length(), 2);
+    // Neither a string nor bytes.
+    assert!(c.load_data(JsValue::from(3), "x").is_err());
+    assert!(c.load_framework(JsValue::NULL, "x").is_err());
+    assert!(c
+        .load_data_and_framework(utf8.into(), "d", JsValue::UNDEFINED, "f")
+        .is_err());
+    assert!(c.check(JsValue::from(true), "x").is_err());
+    assert_eq!(array(&get(&c.table().unwrap(), "rows")).length(), 2);
 }
 
 #[wasm_bindgen_test]
 fn check_lists_every_problem() {
     let c = Calculator::new().unwrap();
-    let problems = c.check("code,HTKT\n1,x\n2,inf\n", "d.csv");
+    let problems = c.check("code,HTKT\n1,x\n2,inf\n".into(), "d.csv").unwrap();
     assert_eq!(problems.len(), 2);
     assert!(problems[0].starts_with("d.csv, dòng 2"), "{}", problems[0]);
     assert!(problems[1].starts_with("d.csv, dòng 3"), "{}", problems[1]);
-    assert!(c.check(SMALL, "ok.csv").is_empty());
+    assert!(c.check(SMALL.into(), "ok.csv").unwrap().is_empty());
 }
 
 const TWO_PILLARS: &str = "code,parent,weight,direction,method,lo,hi,name_vi,name_en\n\
@@ -178,23 +200,23 @@ fn loads_frameworks() {
     let mut c = Calculator::new().unwrap();
     // Same leaves, new weights: fits the sample.
     let weighted = "code,parent,weight\nICT,,1\nHTKT,ICT,3\nHTNL,ICT,1\nUD,ICT,1\nSXKD,ICT,1\nMT,ICT,1\n";
-    c.load_framework(weighted, "w.csv").unwrap();
+    c.load_framework(weighted.into(), "w.csv").unwrap();
     let t = c.table().unwrap();
     assert_eq!(num(&array(&get(&t, "nodes")).get(1), "weight"), 3.0);
     // A framework whose leaves the data lacks: refused, nothing changes.
-    let vi = message(c.load_framework(TWO_PILLARS, "two.csv").unwrap_err());
+    let vi = message(c.load_framework(TWO_PILLARS.into(), "two.csv").unwrap_err());
     assert!(vi.starts_with("sample-vn-ict.csv, dòng 1, cột 5 (HTKT)"), "{vi}");
     assert_eq!(array(&get(&c.table().unwrap(), "pillars")).length(), 5);
     // A broken framework file names its line.
     c.set_lang("en").unwrap();
     let en = message(
-        c.load_framework("code,parent,weight\nI,,1\nA,I,-2\n", "f.csv")
+        c.load_framework("code,parent,weight\nI,,1\nA,I,-2\n".into(), "f.csv")
             .unwrap_err(),
     );
     assert!(en.contains("line 3"), "{en}");
     // Data and framework together.
     let data = "code,name,A,B\nx,Xa,1,0\ny,Yên,0,1\n";
-    c.load_data_and_framework(data, "d.csv", TWO_PILLARS, "two.csv")
+    c.load_data_and_framework(data.into(), "d.csv", TWO_PILLARS.into(), "two.csv")
         .unwrap();
     let t = c.table().unwrap();
     assert_eq!(get(&t, "index").as_string().unwrap(), "I");
@@ -205,10 +227,10 @@ fn loads_frameworks() {
     );
     // Either file bad: nothing changes.
     assert!(c
-        .load_data_and_framework("code,C\nx,1\n", "d.csv", TWO_PILLARS, "two.csv")
+        .load_data_and_framework("code,C\nx,1\n".into(), "d.csv", TWO_PILLARS.into(), "two.csv")
         .is_err());
     assert!(c
-        .load_data_and_framework(data, "d.csv", "code,parent\n", "f.csv")
+        .load_data_and_framework(data.into(), "d.csv", "code,parent\n".into(), "f.csv")
         .is_err());
     assert_eq!(get(&c.table().unwrap(), "index").as_string().unwrap(), "I");
 }
@@ -357,7 +379,7 @@ fn exports_csv_for_excel() {
     assert!(vp.starts_with("26,Vĩnh Phúc,2016,Đồng bằng sông Hồng,0.95,"), "{vp}");
     // Formula-like names are neutralised.
     c.load_data(
-        "code,name,HTKT,HTNL,UD,SXKD,MT\nx,=cmd(),1,1,1,1,1\ny,@y,0,0,0,0,0\n",
+        "code,name,HTKT,HTNL,UD,SXKD,MT\nx,=cmd(),1,1,1,1,1\ny,@y,0,0,0,0,0\n".into(),
         "f.csv",
     )
     .unwrap();

@@ -195,6 +195,14 @@ impl Calculator {
         })
     }
 
+    /// Goes back to the bundled sample and the default framework (language
+    /// and options stay; edits are dropped).
+    #[wasm_bindgen(js_name = loadSample)]
+    pub fn load_sample(&mut self) -> Result<(), JsError> {
+        let data = Dataset::from_reader(SAMPLE.as_bytes(), SAMPLE_NAME).map_err(|e| self.error(e))?;
+        self.replace(data, Framework::vn_ict())
+    }
+
     /// Loads a data file: its text, or its bytes as a `Uint8Array` (then a
     /// file that is not UTF-8 is reported at its line and column). Comma,
     /// semicolon or tab separated; decimal comma allowed with `;` or tab; BOM

@@ -159,6 +159,20 @@ fn a_bad_file_is_located_and_keeps_the_old_data() {
 }
 
 #[wasm_bindgen_test]
+fn back_to_the_sample() {
+    let mut c = Calculator::new().unwrap();
+    c.load_data_and_framework("code,A,B\nx,1,0\n".into(), "d.csv", TWO_PILLARS.into(), "f.csv")
+        .unwrap();
+    c.set_weight("A", 2.0).unwrap();
+    c.load_sample().unwrap();
+    let t = c.table().unwrap();
+    assert_eq!(get(&t, "source").as_string().unwrap(), "sample-vn-ict.csv");
+    assert_eq!(get(&t, "index").as_string().unwrap(), "ICT");
+    assert_eq!(array(&get(&t, "rows")).length(), 63);
+    assert_eq!(array(&get(&t, "edits")).length(), 0);
+}
+
+#[wasm_bindgen_test]
 fn bytes_that_are_not_utf8_are_located() {
     let mut c = Calculator::new().unwrap();
     // "Hà" in Latin-1 on line 2: the byte 0xE0 is not UTF-8.

@@ -227,6 +227,7 @@ function render() {
     panel.hidden = true;
     panel.replaceChildren();
   }
+  panel.parentElement.classList.toggle('with-panel', Boolean(row));
 
   if (focusKey) document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`)?.focus();
   writeHash();
@@ -373,6 +374,10 @@ function wire() {
     render();
   });
   $('export').addEventListener('click', exportCsv);
+  $('open-sample').addEventListener('click', () => {
+    state.gesture = null;
+    if (recompute(() => calc.loadSample())) status(t('loaded', { name: SAMPLE }));
+  });
   $('undo').addEventListener('click', () => {
     state.gesture = null;
     if (recompute(() => calc.undo())) status(t('undone'));

@@ -20,6 +20,7 @@ const STRINGS = {
     openFramework: 'Mở khung chỉ số…',
     paste: 'Dán từ bảng tính…',
     export: 'Xuất CSV',
+    sample: 'Dữ liệu mẫu',
     errorTitle: 'Không tải được',
     errorKeep: 'Dữ liệu đang hiển thị vẫn giữ nguyên.',
     errorMore: 'Các lỗi khác trong tệp:',
@@ -117,6 +118,7 @@ const STRINGS = {
     openFramework: 'Open framework…',
     paste: 'Paste from spreadsheet…',
     export: 'Export CSV',
+    sample: 'Sample data',
     errorTitle: 'Could not load',
     errorKeep: 'The data shown is unchanged.',
     errorMore: 'Other problems in the file:',
@@ -247,22 +249,11 @@ export function nodeName(node) {
   return (lang === 'en' ? node.nameEn : node.nameVi) || node.code;
 }
 
-const formats = new Map();
-function numberFormat(digits) {
-  const key = `${lang}:${digits}`;
-  if (!formats.has(key)) {
-    formats.set(key, new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'vi-VN', {
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-      useGrouping: false,
-    }));
-  }
-  return formats.get(key);
-}
-
-/** A score with 4 decimals (decimal comma in Vietnamese); "—" when missing. */
+/** A score with `digits` decimals (decimal comma in Vietnamese); "—" when missing. */
 export function formatScore(v, digits = 4) {
-  return v == null ? '—' : numberFormat(digits).format(v);
+  if (v == null || Number.isNaN(v)) return '—';
+  const s = v.toFixed(digits);
+  return lang === 'vi' ? s.replace('.', ',') : s;
 }
 
 /** Reads a number typed with a decimal point or comma; `null` for empty, `NaN` if invalid. */

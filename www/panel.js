@@ -107,8 +107,8 @@ export function renderPanel(panel, { view, row, report, sentence, ranked }) {
       const other = r.rec[`${idx}_score`];
       if (score != null && other != null) {
         const d = other - score;
-        const sign = d > 0 ? '+' : d < 0 ? '−' : '±';
-        li.append(el('span', 'gap', t('gap', { d: sign + formatScore(Math.abs(d)) })));
+        const text = Math.abs(d) < 0.00005 ? `< ${formatScore(0.0001)}` : (d > 0 ? '+' : '−') + formatScore(Math.abs(d));
+        li.append(el('span', 'gap', t('gap', { d: text })));
       }
       ol.append(li);
     }

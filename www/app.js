@@ -26,6 +26,9 @@ const state = {
   gesture: null,
   /** Milliseconds of the last recompute (the core call alone). */
   lastMs: null,
+  /** What the static text and the table head were last drawn for. */
+  translated: null,
+  head: null,
 };
 
 // ---------------------------------------------------------------- messages
@@ -139,7 +142,7 @@ function renderControls(view) {
   const n = view.edits.length;
   $('undo').disabled = n === 0;
   $('reset').disabled = n === 0;
-  $('edit-summary').textContent = n === 0 ? t('noEdits') : t('edits', { n });
+  $('edit-summary').textContent = n === 0 ? t('noEdits') : t(n === 1 ? 'editsOne' : 'edits', { n });
   $('edit-summary').classList.toggle('active', n > 0);
 
   // Data line.
@@ -203,11 +206,18 @@ function render() {
   const focusKey = document.activeElement?.dataset?.key;
   const rows = enrich(view);
 
-  translate();
+  if (state.translated !== getLang()) {
+    translate();
+    state.translated = getLang();
+  }
   renderControls(view);
   renderSliders(view);
   if (!sortKeys(view)[state.sort.key]) state.sort = { key: 'rank', dir: 1 };
-  renderHead($('table').tHead, view, state.sort);
+  const head = [getLang(), state.sort.key, state.sort.dir, view.index, view.baseYear, ...view.pillars].join('|');
+  if (state.head !== head) {
+    renderHead($('table').tHead, view, state.sort);
+    state.head = head;
+  }
 
   const q = fold(state.query);
   const shown = rows.filter((r) => (!state.region || r.group === state.region) && (!q || r.folded.includes(q)));
@@ -229,7 +239,7 @@ function render() {
   }
   panel.parentElement.classList.toggle('with-panel', Boolean(row));
 
-  if (focusKey) document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`)?.focus();
+  if (focusKey) document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`)?.focus({ preventScroll: true });
   writeHash();
 }
 
@@ -325,7 +335,7 @@ function exportCsv() {
   const blob = new Blob([csv], { type: 'text/csv;charset=utf-8' });
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
-  const base = state.view.source.replace(/\.(csv|tsv|txt)$/i, '').replace(/[^\p{L}\p{N}_-]+/gu, '-');
+  const base = fold(state.view.source.replace(/\.(csv|tsv|txt)$/i, '')).replace(/[^a-z0-9_-]+/g, '-');
   a.download = `${base || 'ictindex'}${state.view.year != null ? `-${state.view.year}` : ''}-ketqua.csv`;
   document.body.append(a);
   a.click();
@@ -450,6 +460,7 @@ function wire() {
 async function main() {
   try {
     await init();
+    performance.mark('ictindex:wasm');
     calc = new Calculator();
   } catch (e) {
     showError(t('startFailed', { msg: '' }), String(e?.message ?? e));

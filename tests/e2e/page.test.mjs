@@ -14,7 +14,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -98,8 +99,12 @@ describe('the page in headless Chromium', () => {
     await page.goto(base);
     await page.waitForSelector('body[data-ready]');
     figures.wallClockToTableMs = Date.now() - t0;
-    figures.navigationToTableMs = await page.evaluate(
-      () => Math.round(performance.getEntriesByName('ictindex:table')[0].startTime * 10) / 10);
+    const marks = await page.evaluate(() => ({
+      wasm: performance.getEntriesByName('ictindex:wasm')[0].startTime,
+      table: performance.getEntriesByName('ictindex:table')[0].startTime,
+    }));
+    figures.navigationToWasmReadyMs = Math.round(marks.wasm);
+    figures.navigationToTableMs = Math.round(marks.table);
     assert.equal(await page.locator('html').getAttribute('lang'), 'vi');
     assert.equal(await page.locator('#table tbody tr').count(), 63);
     const first = page.locator('#table tbody tr').first();
@@ -226,6 +231,15 @@ describe('the page in headless Chromium', () => {
     assert.equal(await rankOf('48'), 1);
     assert.equal(await rowCell('01', 'c-index').textContent(), '0,6680');
     assert.match(await page.locator('#data-info').textContent(), /bảng dán · 3 đơn vị · năm 2020/);
+    // Pasting straight onto the page (outside a text field) loads too.
+    await page.locator('#open-sample').click();
+    assert.equal(await page.locator('#table tbody tr').count(), 63);
+    await page.evaluate((text) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+    }, tsv);
+    assert.equal(await page.locator('#table tbody tr').count(), 3);
     // A name that a spreadsheet would take for a formula is neutralised on export.
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
     const text = readFileSync(await download.path(), 'utf8');
@@ -334,29 +348,28 @@ describe('the page in headless Chromium', () => {
       const mod = await import(new URL('pkg/ictindex.js', location.href).href);
       await mod.default();
       const calc = new mod.Calculator();
+      // performance.now() is coarsened to 0.1 ms here (no cross-origin
+      // isolation): time batches of calls and take the median batch mean.
+      const batch = 50;
       const times = [];
       const withTable = [];
-      for (let i = 0; i < 400; i += 1) {
-        const v = i % 2 ? 0.9 : 0.3;
-        const t0 = performance.now();
-        calc.setValue('26', 'HTKT', v);
-        const t1 = performance.now();
-        calc.table();
-        const t2 = performance.now();
-        times.push(t1 - t0);
-        withTable.push(t2 - t0);
+      for (let b = 0; b < 40; b += 1) {
+        let t0 = performance.now();
+        for (let i = 0; i < batch; i += 1) calc.setValue('26', 'HTKT', i % 2 ? 0.9 : 0.3);
+        times.push((performance.now() - t0) / batch);
+        t0 = performance.now();
+        for (let i = 0; i < batch / 5; i += 1) {
+          calc.setValue('26', 'HTKT', i % 2 ? 0.9 : 0.3);
+          calc.table();
+        }
+        withTable.push((performance.now() - t0) / (batch / 5));
       }
-      const n = 2000;
-      const t0 = performance.now();
-      for (let i = 0; i < n; i += 1) calc.setValue('26', 'HTKT', i % 2 ? 0.9 : 0.3);
-      const mean = (performance.now() - t0) / n;
       calc.free();
-      return { times, withTable, mean };
+      return { times, withTable };
     });
-    figures.recomputeMedianMs = Math.round(median(m.times) * 1000) / 1000;
-    figures.recomputeMeanMs = Math.round(m.mean * 1000) / 1000;
-    figures.recomputePlusTableMedianMs = Math.round(median(m.withTable) * 1000) / 1000;
-    assert.ok(figures.recomputeMeanMs < 1, `recompute ${figures.recomputeMeanMs} ms`);
+    figures.recomputeMs = Math.round(median(m.times) * 1000) / 1000;
+    figures.recomputePlusTableMs = Math.round(median(m.withTable) * 1000) / 1000;
+    assert.ok(figures.recomputeMs < 1, `recompute ${figures.recomputeMs} ms`);
     // The same through the page: type a value, wait for the table to change.
     const ui = [];
     for (const v of ['0,91', '0,31', '0,92', '0,32', '0,93']) {
@@ -372,7 +385,14 @@ describe('the page in headless Chromium', () => {
     figures.editToRenderedTableMedianMs = Math.round(median(ui) * 100) / 100;
     const raw = readFileSync(wasmFile);
     figures.wasmBytes = raw.length;
-    figures.wasmGzipBytes = gzipSync(raw, { level: 9 }).length;
+    // GNU gzip -9 where installed (node's zlib compresses this module ~3% worse).
+    try {
+      figures.wasmGzipBytes = execFileSync('gzip', ['-9c', wasmFile], { maxBuffer: 1 << 24 }).length;
+    } catch {
+      figures.wasmGzipBytes = gzipSync(raw, { level: 9 }).length;
+    }
+    figures.wasmBrotliBytes = brotliCompressSync(raw).length;
+    assert.ok(figures.wasmGzipBytes <= 150_000, `wasm ${figures.wasmGzipBytes} bytes gzipped`);
     assert.deepEqual(errors, []);
   });
 });

@@ -240,9 +240,9 @@ impl Calculator {
     pub fn load_data_and_framework(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] data: JsValue,
-        data_name: &str,
+        #[wasm_bindgen(js_name = "dataName")] data_name: &str,
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] framework: JsValue,
-        framework_name: &str,
+        #[wasm_bindgen(js_name = "frameworkName")] framework_name: &str,
     ) -> Result<(), JsError> {
         let framework = bytes(&framework, self.lang)?;
         let framework = Framework::from_reader(framework.as_slice(), framework_name).map_err(|e| self.error(e))?;

@@ -137,6 +137,12 @@ pub enum ErrorKind {
     },
     /// Nothing to undo.
     NothingToUndo,
+    /// A leaf names a denominator column the data does not have.
+    UnknownDenominator(String),
+    /// A framework field (`denominator`, `treat`) set on a node that is not a leaf.
+    LeafOnly(String),
+    /// A framework field (`range`) set on a row other than the root.
+    RootOnly(String),
 }
 
 #[derive(Debug)]
@@ -415,6 +421,12 @@ impl Error {
             K::InvalidOption { name, value } => format!("invalid value \"{value}\" for {name}"),
             K::NothingToUndo if vi => "không còn thay đổi nào để hoàn tác".into(),
             K::NothingToUndo => "nothing to undo".into(),
+            K::UnknownDenominator(d) if vi => format!("dữ liệu không có cột mẫu số \"{d}\""),
+            K::UnknownDenominator(d) => format!("the data has no denominator column \"{d}\""),
+            K::LeafOnly(f) if vi => format!("\"{f}\" chỉ dùng cho chỉ tiêu (nút lá), không dùng cho nút tổng hợp"),
+            K::LeafOnly(f) => format!("\"{f}\" applies to indicators (leaves) only, not to aggregates"),
+            K::RootOnly(f) if vi => format!("\"{f}\" chỉ đặt ở dòng của nút gốc"),
+            K::RootOnly(f) => format!("\"{f}\" belongs on the root's row only"),
         }
     }
 }

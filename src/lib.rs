@@ -6,7 +6,8 @@
 //! read, and what-if editing.
 //!
 //! The modules follow the method in order:
-//! [`parse`](Dataset) → [`framework`](Framework) → [`normalise()`] →
+//! [`parse`](Dataset) → [`framework`](Framework) → [`prepare()`] (screen,
+//! denominate, impute, treat; COINr tables via [`Coinr`]) → [`normalise()`] →
 //! [`aggregate()`] → [`rank()`] → [`score()`] (and comparison between editions)
 //! → [`report()`] → [`whatif()`] → [`records()`] / [`to_csv`] / [`markdown`].
 //! The core does no I/O beyond `io::Read` and knows nothing of wasm; the CLI
@@ -38,6 +39,7 @@ mod framework;
 mod lang;
 mod normalise;
 mod parse;
+mod prepare;
 mod rank;
 mod report;
 mod score;
@@ -49,10 +51,14 @@ pub mod wasm;
 pub use aggregate::{aggregate, NonPositive};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use export::{arrow, markdown, records, to_csv, Cell, Record};
-pub use framework::{Aggregation, Direction, Framework, Method, Node, NodeSpec, Normalisation};
+pub use framework::{parse_range, Aggregation, Direction, Framework, Method, Node, NodeSpec, Normalisation};
 pub use lang::{fold, Lang};
 pub use normalise::normalise;
 pub use parse::{Dataset, Unit, MAX_PROBLEMS};
+pub use prepare::{
+    prepare, Coinr, Event, Flags, Imputation, LogEntry, LogLine, Plan, Prepared, Step, Table, TableRow, Treated,
+    Treatment,
+};
 pub use rank::{rank, rank_within, round_to};
 pub use report::{ordinal, report, ReportLine, UnitReport};
 pub use score::{score, EditionScores, Options, Presence, Scored};

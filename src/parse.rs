@@ -4,9 +4,9 @@
 //!
 //! A data file has one row per unit and edition. Columns `code` (required;
 //! also `unit` or `ma`), `name` (`ten`), `year` (`nam`) and `group`
-//! (`region`, `vung`) describe the unit; every other column is an indicator
-//! (a framework leaf, matched by its code). An empty cell, `NA` or `N/A` is a
-//! missing value.
+//! (`region`, `vung`) describe the unit; a `flags` column (written with
+//! prepared data) is skipped; every other column is an indicator (a framework
+//! leaf, matched by its code). An empty cell, `NA` or `N/A` is a missing value.
 
 use std::collections::HashMap;
 use std::io;
@@ -227,6 +227,8 @@ fn classify(header: &[String]) -> Result<Columns> {
             return Err(at(ErrorKind::DuplicateColumn(h.clone())));
         }
         let slot = match fold(h).as_str() {
+            // The per-row cell flags of prepared data (text, not an indicator).
+            "flags" => continue,
             "code" | "unit" | "ma" => &mut code,
             "name" | "ten" => &mut name,
             "year" | "nam" | "edition" => &mut year,
@@ -448,6 +450,26 @@ impl Dataset {
             values: cols,
             columns: (0..n as u64).map(|c| c + 1).collect(),
         })
+    }
+
+    /// A dataset from parts the caller has checked (same lengths, no infinity),
+    /// keeping the input's name, lines and column numbers for messages.
+    pub(crate) fn from_parts(
+        source: &str,
+        units: Vec<Unit>,
+        indicators: Vec<String>,
+        values: Vec<Vec<f64>>,
+        lines: Vec<u64>,
+        columns: Vec<u64>,
+    ) -> Self {
+        Dataset {
+            source: source.to_string(),
+            units,
+            indicators,
+            values,
+            lines,
+            columns,
+        }
     }
 
     /// Name of the input, as given when read.

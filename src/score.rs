@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::aggregate;
 use crate::error::{Error, ErrorKind, Result};
-use crate::framework::{Framework, Method};
+use crate::framework::{Framework, Method, Normalisation};
 use crate::normalise::normalise;
 use crate::parse::{Dataset, Unit};
 use crate::rank::{rank, rank_within};
@@ -60,10 +60,10 @@ impl Options {
 }
 
 /// Columns ictindex writes itself (`<node>_score`, `_rank`, `_change`,
-/// `rank_in_group`, `group_n`, `n`, `status`) and a published `rank`: ignored
-/// when read back as data.
-fn is_output_column(framework: &Framework, code: &str) -> bool {
-    const OWN: [&str; 5] = ["rank", "rank_in_group", "group_n", "n", "status"];
+/// `rank_in_group`, `group_n`, `n`, `status`, the `flags` of prepared data)
+/// and a published `rank`: ignored when read back as data.
+pub(crate) fn is_output_column(framework: &Framework, code: &str) -> bool {
+    const OWN: [&str; 6] = ["rank", "rank_in_group", "group_n", "n", "status", "flags"];
     if OWN.iter().any(|c| c.eq_ignore_ascii_case(code)) {
         return true;
     }
@@ -219,6 +219,17 @@ impl EditionScores {
             .unwrap_or_default();
         if let (Some(raw), Some(out)) = (self.raw.get(leaf), self.scores.get_mut(leaf)) {
             normalise(method, direction, raw, out);
+            // Scores in [0, 1] are mapped to the framework's range (COINr: 0–100).
+            let (lo, hi) = framework.range();
+            let bounded = matches!(
+                method,
+                Normalisation::MinMax | Normalisation::Goalpost { .. } | Normalisation::Percentile
+            );
+            if bounded && (lo, hi) != (0.0, 1.0) {
+                for y in out.iter_mut() {
+                    *y = *y * (hi - lo) + lo;
+                }
+            }
         }
     }
 

@@ -878,6 +878,71 @@ mod tests {
     }
 
     #[test]
+    fn preparation_columns() {
+        let f = parse("code,parent,method,denominator,treat,range\nI,,,,,0..100\nA,I,minmax,pop,coinr:5,\nB,I,,,,\n")
+            .unwrap();
+        assert_eq!(f.range(), (0.0, 100.0));
+        let a = &f.node("A").unwrap().spec;
+        assert_eq!(a.denominator.as_deref(), Some("pop"));
+        assert_eq!(
+            a.treat,
+            Some(Treatment::Coinr {
+                winmax: Some(5),
+                skew: 2.0,
+                kurt: 3.5,
+                log: true
+            })
+        );
+        assert_eq!(f.node("B").unwrap().spec.denominator, None);
+        let cases: &[(&str, ErrorKind, u64, u64)] = &[
+            (
+                "code,parent,denominator\nI,,pop\nA,I,\n",
+                ErrorKind::LeafOnly("denominator".into()),
+                2,
+                0,
+            ),
+            (
+                "code,parent,treat\nI,,coinr\nA,I,\n",
+                ErrorKind::LeafOnly("treat".into()),
+                2,
+                0,
+            ),
+            (
+                "code,parent,treat\nI,,\nA,I,sometimes\n",
+                ErrorKind::InvalidField {
+                    field: "treat".into(),
+                    value: "sometimes".into(),
+                },
+                3,
+                3,
+            ),
+            (
+                "code,parent,range\nI,,\nA,I,0..100\n",
+                ErrorKind::RootOnly("range".into()),
+                3,
+                3,
+            ),
+            (
+                "code,parent,range\nI,,100\nA,I,\n",
+                ErrorKind::InvalidField {
+                    field: "range".into(),
+                    value: "100".into(),
+                },
+                2,
+                3,
+            ),
+        ];
+        for (text, kind, line, column) in cases {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.kind(), kind, "{text}");
+            assert_eq!(err.location().line, Some(*line), "{text}");
+            if *column > 0 {
+                assert_eq!(err.location().column, Some(*column), "{text}");
+            }
+        }
+    }
+
+    #[test]
     fn names_fall_back() {
         let f = parse("code,parent,name_en\nI,,Index\nA,I,\n").unwrap();
         assert_eq!(f.node("I").unwrap().name(Lang::Vi), "Index");

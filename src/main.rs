@@ -7,7 +7,10 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ictindex::{markdown, records, score, to_csv, Dataset, Edit, Error, Framework, Lang, Options, WhatIf};
+use ictindex::{
+    markdown, prepare, records, score, to_csv, Coinr, Dataset, Edit, Error, Framework, Imputation, Lang, Options, Plan,
+    Prepared, Treatment, WhatIf,
+};
 
 /// Composite ICT-readiness indices: scores, ranks, rank changes, what-if.
 #[derive(Parser)]
@@ -57,6 +60,58 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
+    /// Prepare the data (screen, denominate, impute, treat); write it with
+    /// per-cell flags, and the log to standard error.
+    Prepare {
+        #[command(flatten)]
+        input: Input,
+        /// Output format (`json`: rows, flags and the log).
+        #[arg(long, value_enum, default_value_t = PrepFormat::Csv)]
+        format: PrepFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PrepFormat {
+    Csv,
+    Json,
+}
+
+/// Data preparation and COINr input, shared by every subcommand.
+#[derive(Args)]
+struct PrepArgs {
+    /// The data is a COINr iData table and this its iMeta table (instead of --framework).
+    #[arg(long, value_name = "FILE", conflicts_with = "framework")]
+    coinr_meta: Option<String>,
+    /// The COINr group column that becomes each unit's group (e.g. EurAsia_group).
+    #[arg(long, value_name = "COLUMN", requires = "coinr_meta")]
+    group: Option<String>,
+    /// Drop units with less than this share (0–1) of indicators present.
+    #[arg(long, value_name = "SHARE")]
+    screen: Option<f64>,
+    /// Impute missing values: mean, median, group-mean, group-median, previous.
+    #[arg(long, value_name = "METHOD", value_parser = |s: &str| Imputation::parse(s).map_err(|e| e.to_string()))]
+    impute: Option<Imputation>,
+    /// Outlier treatment of leaves without their own: none, coinr[:WINMAX[:SKEW:KURT]][:nolog], percentile:LO:HI.
+    #[arg(long, value_name = "SPEC", value_parser = |s: &str| Treatment::parse(s).map_err(|e| e.to_string()))]
+    treat: Option<Treatment>,
+    /// Ignore the denominators the framework names.
+    #[arg(long)]
+    no_denominate: bool,
+    /// Range of min-max, goalpost and percentile scores, e.g. 0..100 (COINr's).
+    #[arg(long, value_name = "LO..HI", value_parser = |s: &str| ictindex::parse_range(s).map_err(|e| e.to_string()))]
+    range: Option<(f64, f64)>,
+}
+
+impl PrepArgs {
+    fn plan(&self) -> Plan {
+        Plan {
+            screen: self.screen,
+            denominate: !self.no_denominate,
+            impute: self.impute,
+            treat: self.treat,
+        }
+    }
 }
 
 /// Inputs and settings shared by every subcommand.
@@ -82,6 +137,8 @@ struct Input {
     /// Language of messages and sentences.
     #[arg(long, default_value = "vi", value_parser = parse_lang)]
     lang: Lang,
+    #[command(flatten)]
+    prep: PrepArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -107,7 +164,8 @@ fn main() -> ExitCode {
         Command::Score { input, .. }
         | Command::Report { input, .. }
         | Command::Validate { input }
-        | Command::Whatif { input, .. } => input.lang,
+        | Command::Whatif { input, .. }
+        | Command::Prepare { input, .. } => input.lang,
     };
     match run(cli.command) {
         Ok(code) => code,
@@ -144,6 +202,16 @@ fn run(command: Command) -> Run {
             print(&format!("{text}\n"))
         }
         Command::Validate { input } => validate(&input),
+        Command::Prepare { input, format } => {
+            let (data, framework) = input.load_raw()?;
+            let prepared = prepare(&data, &framework, &input.prep.plan()).map_err(one)?;
+            input.print_log(&prepared);
+            let out = match format {
+                PrepFormat::Csv => prepared.to_csv().map_err(one)?,
+                PrepFormat::Json => json(&prepared.table(input.lang))? + "\n",
+            };
+            print(&out)
+        }
         Command::Whatif {
             input,
             set,
@@ -208,6 +276,11 @@ fn run(command: Command) -> Run {
 }
 
 fn validate(input: &Input) -> Run {
+    if input.prep.coinr_meta.is_some() {
+        let (d, f, o) = input.load()?;
+        let s = score(&d, &f, &o).map_err(one)?;
+        return print(&valid_message(input.lang, &d, &s));
+    }
     let mut problems = Vec::new();
     let framework = match &input.framework {
         Some(path) => match open(path).and_then(|r| Framework::from_reader(r, path)) {
@@ -225,36 +298,40 @@ fn validate(input: &Input) -> Run {
     problems.extend(data_problems);
     if let (true, Some(f)) = (clean, &framework) {
         match Dataset::from_reader(text.as_slice(), &input.data)
+            .and_then(|d| input.prepared(d, f))
             .and_then(|d| score(&d, f, &input.options()).map(|s| (d, s)))
         {
             Ok((d, s)) => {
                 if problems.is_empty() {
-                    let years: Vec<String> = s
-                        .editions()
-                        .iter()
-                        .map(|e| e.year().map_or("–".into(), |y| y.to_string()))
-                        .collect();
-                    let msg = match input.lang {
-                        Lang::Vi => format!(
-                            "Hợp lệ: {} dòng, {} chỉ tiêu, kỳ {}\n",
-                            d.units().len(),
-                            d.indicators().len(),
-                            years.join(", ")
-                        ),
-                        Lang::En => format!(
-                            "Valid: {} rows, {} indicators, editions {}\n",
-                            d.units().len(),
-                            d.indicators().len(),
-                            years.join(", ")
-                        ),
-                    };
-                    return print(&msg);
+                    return print(&valid_message(input.lang, &d, &s));
                 }
             }
             Err(e) => problems.push(e),
         }
     }
     Err(problems)
+}
+
+fn valid_message(lang: Lang, d: &Dataset, s: &ictindex::Scored) -> String {
+    let years: Vec<String> = s
+        .editions()
+        .iter()
+        .map(|e| e.year().map_or("–".into(), |y| y.to_string()))
+        .collect();
+    match lang {
+        Lang::Vi => format!(
+            "Hợp lệ: {} dòng, {} chỉ tiêu, kỳ {}\n",
+            d.units().len(),
+            d.indicators().len(),
+            years.join(", ")
+        ),
+        Lang::En => format!(
+            "Valid: {} rows, {} indicators, editions {}\n",
+            d.units().len(),
+            d.indicators().len(),
+            years.join(", ")
+        ),
+    }
 }
 
 impl Input {
@@ -266,18 +343,66 @@ impl Input {
         }
     }
 
-    fn load(&self) -> Result<(Dataset, Framework, Options), Vec<Error>> {
-        let framework = match &self.framework {
-            Some(path) => Framework::from_reader(open(path).map_err(one)?, path).map_err(one)?,
-            None => Framework::vn_ict(),
+    /// The data and framework as read (a COINr pair with `--coinr-meta`), with `--range` applied.
+    fn load_raw(&self) -> Result<(Dataset, Framework), Vec<Error>> {
+        let (data, framework) = match &self.prep.coinr_meta {
+            Some(meta) => {
+                let text = read_all(&self.data).map_err(one)?;
+                let name = if self.data == "-" { "<stdin>" } else { &self.data };
+                let c = Coinr::from_readers(
+                    text.as_slice(),
+                    name,
+                    open(meta).map_err(one)?,
+                    meta,
+                    self.prep.group.as_deref(),
+                )
+                .map_err(one)?;
+                (c.data, c.framework)
+            }
+            None => {
+                let framework = match &self.framework {
+                    Some(path) => Framework::from_reader(open(path).map_err(one)?, path).map_err(one)?,
+                    None => Framework::vn_ict(),
+                };
+                let data = match self.data.as_str() {
+                    "-" => Dataset::from_reader(io::stdin().lock(), "<stdin>"),
+                    path => open(path).and_then(|r| Dataset::from_reader(r, path)),
+                }
+                .map_err(one)?;
+                (data, framework)
+            }
         };
-        let data = match self.data.as_str() {
-            "-" => Dataset::from_reader(io::stdin().lock(), "<stdin>"),
-            path => open(path).and_then(|r| Dataset::from_reader(r, path)),
+        let framework = match self.prep.range {
+            Some((lo, hi)) => framework.with_range(lo, hi).map_err(one)?,
+            None => framework,
+        };
+        Ok((data, framework))
+    }
+
+    /// `data` prepared by the framework and the options, if that changes anything; the log goes to stderr.
+    fn prepared(&self, data: Dataset, framework: &Framework) -> ictindex::Result<Dataset> {
+        let plan = self.prep.plan();
+        if !plan.needed(framework) {
+            return Ok(data);
         }
-        .map_err(one)?;
+        let p = prepare(&data, framework, &plan)?;
+        self.print_log(&p);
+        Ok(p.into_data())
+    }
+
+    fn print_log(&self, prepared: &Prepared) {
+        let stderr = io::stderr();
+        let mut err = stderr.lock();
+        for entry in prepared.log() {
+            let _ = writeln!(err, "{}", entry.message(self.lang));
+        }
+    }
+
+    fn load(&self) -> Result<(Dataset, Framework, Options), Vec<Error>> {
+        let (data, framework) = self.load_raw()?;
         let options = self.options();
         options.validate().map_err(one)?;
+        let data = self.prepared(data, &framework).map_err(one)?;
         Ok((data, framework, options))
     }
 }

@@ -629,6 +629,24 @@ mod tests {
     }
 
     #[test]
+    fn range_scales_bounded_normalisations_only() {
+        let f = Framework::from_str(
+            "code,parent,method,lo,hi,range\nI,,arithmetic,,,0..100\na,I,minmax,,,\nb,I,zscore,,,\nc,I,goalpost,0,10,\n",
+        )
+        .unwrap();
+        let d = data("code,a,b,c\nx,0,2,5\ny,10,4,10\nz,5,6,0\n");
+        let s = score(&d, &f, &Options::default()).unwrap();
+        let e = s.edition(None).unwrap();
+        let i = |c: &str| f.index_of(c).unwrap();
+        assert_eq!(e.score(i("a"), 2), Some(50.0));
+        assert_eq!(e.score(i("b"), 2), Some(1.0));
+        assert_eq!(e.score(i("c"), 0), Some(50.0));
+        let g = f.with_range(-1.0, 1.0).unwrap();
+        let s = score(&d, &g, &Options::default()).unwrap();
+        assert_eq!(s.edition(None).unwrap().score(i("a"), 0), Some(-1.0));
+    }
+
+    #[test]
     fn missing_leaf_renormalises_and_is_not_zero() {
         let d = data("code,HTKT,HTNL,UD,SXKD,MT\na,0.5,,0.5,0.5,0.5\nb,0.4,0.4,0.4,0.4,0.4\nc,,,,0.9,0.9\n");
         let f = Framework::vn_ict();

@@ -130,8 +130,8 @@ fn read_meta(text: &str) -> Result<Meta> {
                 let direction = match cell(dir_col) {
                     "" => Direction::Up,
                     raw => match csv.number(raw) {
-                        Some(v) if v == 1.0 => Direction::Up,
-                        Some(v) if v == -1.0 => Direction::Down,
+                        Some(1.0) => Direction::Up,
+                        Some(-1.0) => Direction::Down,
                         _ => {
                             let e = ErrorKind::InvalidField {
                                 field: "Direction".into(),
@@ -372,12 +372,7 @@ mod tests {
 
     #[test]
     fn reads_tree_and_columns() {
-        let c = Coinr::from_str(
-            "uCode,uName,G,Note,Area,Pop,A,B\nx,X,g1,hello,1,2,3,4\n",
-            META,
-            None,
-        )
-        .unwrap();
+        let c = Coinr::from_str("uCode,uName,G,Note,Area,Pop,A,B\nx,X,g1,hello,1,2,3,4\n", META, None).unwrap();
         assert_eq!(c.data.indicators(), ["Pop", "A", "B"]);
         assert_eq!(c.data.column_number(1), Some(7));
         assert_eq!(c.data.units()[0].group, None);

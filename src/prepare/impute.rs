@@ -135,7 +135,14 @@ mod tests {
         let mut x = [1.0, NAN, 2.0, 6.0];
         let f = impute_column(Imputation::Mean, &mut x, &[0; 4]);
         assert_eq!(x[1], 3.0);
-        assert_eq!(f, [Fill { pos: 1, value: Some(3.0), donors: 3 }]);
+        assert_eq!(
+            f,
+            [Fill {
+                pos: 1,
+                value: Some(3.0),
+                donors: 3
+            }]
+        );
         let mut x = [1.0, NAN, 2.0, 6.0];
         impute_column(Imputation::Median, &mut x, &[0; 4]);
         assert_eq!(x[1], 2.0);
@@ -150,7 +157,14 @@ mod tests {
         assert_eq!(x[5], 15.0);
         // Group 2 has no value: left missing and reported.
         assert!(x[6].is_nan());
-        assert_eq!(f[2], Fill { pos: 6, value: None, donors: 0 });
+        assert_eq!(
+            f[2],
+            Fill {
+                pos: 6,
+                value: None,
+                donors: 0
+            }
+        );
         let mut y = [1.0, 3.0, 5.0, NAN, 100.0, NAN];
         impute_column(Imputation::GroupMedian, &mut y, &[0, 0, 0, 0, 1, 1]);
         assert_eq!(y[3], 3.0);

@@ -31,7 +31,7 @@
 //! assert!(p.flags(1, 1).imputed);
 //! assert_eq!(
 //!     p.log()[1].message(Lang::En),
-//!     "impute: unit y, indicator B: imputed 1 (mean of 1 units in group N)"
+//!     "impute: unit y, indicator B: imputed 1 (mean of 1 unit in group N)"
 //! );
 //! ```
 
@@ -114,9 +114,13 @@ impl Plan {
     /// assert!(Plan::default().needed(&f));
     /// ```
     pub fn needed(&self, framework: &Framework) -> bool {
-        let declared = framework.leaves().iter().filter_map(|&l| framework.nodes().get(l)).any(|n| {
-            (self.denominate && n.spec.denominator.is_some()) || n.spec.treat.is_some_and(|t| t != Treatment::None)
-        });
+        let declared = framework
+            .leaves()
+            .iter()
+            .filter_map(|&l| framework.nodes().get(l))
+            .any(|n| {
+                (self.denominate && n.spec.denominator.is_some()) || n.spec.treat.is_some_and(|t| t != Treatment::None)
+            });
         declared || self.screen.is_some() || self.impute.is_some() || self.treat.is_some_and(|t| t != Treatment::None)
     }
 }
@@ -263,6 +267,15 @@ pub struct LogEntry {
     pub event: Event,
 }
 
+/// `n` with the English noun in singular or plural.
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 fn list(units: &[String]) -> String {
     units.join(", ")
 }
@@ -298,10 +311,18 @@ impl LogEntry {
             place.push(y.to_string());
         }
         if let Some(u) = &self.unit {
-            place.push(if vi { format!("đơn vị {u}") } else { format!("unit {u}") });
+            place.push(if vi {
+                format!("đơn vị {u}")
+            } else {
+                format!("unit {u}")
+            });
         }
         if let Some(i) = &self.indicator {
-            place.push(if vi { format!("chỉ tiêu {i}") } else { format!("indicator {i}") });
+            place.push(if vi {
+                format!("chỉ tiêu {i}")
+            } else {
+                format!("indicator {i}")
+            });
         }
         let what = self.what(vi);
         let step = self.step.name(lang);
@@ -328,11 +349,18 @@ impl LogEntry {
                 }
             }
             E::Denominated { denominator, cells } if vi => format!("chia cho {denominator} ({cells} giá trị)"),
-            E::Denominated { denominator, cells } => format!("divided by {denominator} ({cells} values)"),
+            E::Denominated { denominator, cells } => {
+                format!(
+                    "divided by {denominator} ({})",
+                    count(*cells as usize, "value", "values")
+                )
+            }
             E::NoDenominator { denominator } if vi => {
                 format!("mẫu số {denominator} trống hoặc bằng 0: giá trị để trống")
             }
-            E::NoDenominator { denominator } => format!("denominator {denominator} missing or zero: value left missing"),
+            E::NoDenominator { denominator } => {
+                format!("denominator {denominator} missing or zero: value left missing")
+            }
             E::Imputed {
                 method,
                 value,
@@ -350,9 +378,17 @@ impl LogEntry {
                     (Some(y), _, true) => format!("điền {value}: giá trị của đơn vị năm {y}"),
                     (Some(y), _, false) => format!("imputed {value}: the unit's value in {y}"),
                     (None, Some(g), true) => format!("điền {value} ({stat} của {donors} đơn vị nhóm {g})"),
-                    (None, Some(g), false) => format!("imputed {value} ({stat} of {donors} units in group {g})"),
+                    (None, Some(g), false) => {
+                        format!(
+                            "imputed {value} ({stat} of {} in group {g})",
+                            count(*donors as usize, "unit", "units")
+                        )
+                    }
                     (None, None, true) => format!("điền {value} ({stat} của {donors} đơn vị)"),
-                    (None, None, false) => format!("imputed {value} ({stat} of {donors} units)"),
+                    (None, None, false) => format!(
+                        "imputed {value} ({stat} of {})",
+                        count(*donors as usize, "unit", "units")
+                    ),
                 }
             }
             E::NotImputed { method } if vi => {
@@ -372,7 +408,11 @@ impl LogEntry {
                 let mut s = if vi {
                     format!("winsorize {n} điểm trong {steps} bước")
                 } else {
-                    format!("winsorised {n} points in {steps} steps")
+                    format!(
+                        "winsorised {} in {}",
+                        count(n, "point", "points"),
+                        count(*steps as usize, "step", "steps")
+                    )
                 };
                 let mut moved = Vec::new();
                 if !high.is_empty() {
@@ -411,7 +451,11 @@ impl LogEntry {
                     });
                 }
                 if *still_failing {
-                    s.push_str(if vi { "; vẫn vượt ngưỡng" } else { "; still beyond the thresholds" });
+                    s.push_str(if vi {
+                        "; vẫn vượt ngưỡng"
+                    } else {
+                        "; still beyond the thresholds"
+                    });
                 }
                 s
             }
@@ -427,18 +471,23 @@ impl LogEntry {
                 if vi {
                     format!("kẹp {n} điểm vào khoảng phân vị {lo}–{hi} ({})", moved.join("; "))
                 } else {
-                    format!("clipped {n} points to the {lo}–{hi} percentiles ({})", moved.join("; "))
+                    format!(
+                        "clipped {} to the {lo}–{hi} percentiles ({})",
+                        count(n, "point", "points"),
+                        moved.join("; ")
+                    )
                 }
             }
             E::LogTransformed { winmax, before, after } if vi => format!(
-                "lấy logarit (winsorize {winmax} bước chưa đủ); độ lệch {} → {}, độ nhọn {} → {}",
+                "lấy logarit (vẫn vượt ngưỡng sau {winmax} bước winsorize); độ lệch {} → {}, độ nhọn {} → {}",
                 num(before.0),
                 num(after.0),
                 num(before.1),
                 num(after.1)
             ),
             E::LogTransformed { winmax, before, after } => format!(
-                "log-transformed ({winmax} winsorising steps were not enough); skewness {} → {}, kurtosis {} → {}",
+                "log-transformed (still beyond the thresholds after {}); skewness {} → {}, kurtosis {} → {}",
+                count(*winmax as usize, "winsorising step", "winsorising steps"),
                 num(before.0),
                 num(after.0),
                 num(before.1),
@@ -669,9 +718,15 @@ struct Leaf {
 /// Binds leaves to data columns. Every data column must be a framework node,
 /// a denominator some leaf names, or a column ictindex writes itself.
 fn bind(data: &Dataset, framework: &Framework, plan: &Plan) -> Result<Vec<Leaf>> {
-    let leaf_nodes: Vec<&crate::framework::Node> =
-        framework.leaves().iter().filter_map(|&l| framework.nodes().get(l)).collect();
-    let denominators: Vec<&str> = leaf_nodes.iter().filter_map(|n| n.spec.denominator.as_deref()).collect();
+    let leaf_nodes: Vec<&crate::framework::Node> = framework
+        .leaves()
+        .iter()
+        .filter_map(|&l| framework.nodes().get(l))
+        .collect();
+    let denominators: Vec<&str> = leaf_nodes
+        .iter()
+        .filter_map(|n| n.spec.denominator.as_deref())
+        .collect();
     for (c, code) in data.indicators().iter().enumerate() {
         let known = framework.nodes().iter().any(|n| n.code().eq_ignore_ascii_case(code))
             || denominators.iter().any(|d| d.eq_ignore_ascii_case(code))
@@ -725,7 +780,7 @@ fn bind(data: &Dataset, framework: &Framework, plan: &Plan) -> Result<Vec<Leaf>>
 /// let d = Dataset::from_str(&csv).unwrap();
 /// let p = prepare(&d, &f, &Plan { treat: Some(Treatment::COINR), ..Plan::default() }).unwrap();
 /// assert_eq!(p.data().value(20, 0), Some(20.0));
-/// assert!(p.log()[0].message(Lang::En).starts_with("treat: indicator A: winsorised 1 points in 1 steps (lowered: big)"));
+/// assert!(p.log()[0].message(Lang::En).starts_with("treat: indicator A: winsorised 1 point in 1 step (lowered: big)"));
 /// ```
 pub fn prepare(data: &Dataset, framework: &Framework, plan: &Plan) -> Result<Prepared> {
     plan.validate()?;
@@ -816,12 +871,16 @@ pub fn prepare(data: &Dataset, framework: &Framework, plan: &Plan) -> Result<Pre
                 }
             })
             .collect();
-        for (k, leaf) in leaves.iter().enumerate() {
+        // All imputation first, then all treatment (so the log reads step by step).
+        for (pass, (k, leaf)) in [Step::Impute, Step::Treat]
+            .into_iter()
+            .flat_map(|pass| leaves.iter().enumerate().map(move |l| (pass, l)))
+        {
             let (Some(x), Some(fl), Some(obs)) = (values.get_mut(k), flags.get_mut(k), observed.get(k)) else {
                 continue;
             };
             let mut sub: Vec<f64> = rows.iter().map(|&r| x.get(r).copied().unwrap_or(f64::NAN)).collect();
-            if let Some(method) = plan.impute {
+            if let (Step::Impute, Some(method)) = (pass, plan.impute) {
                 let fills: Vec<(usize, Option<f64>, usize, Option<i64>)> = if method == Imputation::Previous {
                     let mut fills = Vec::new();
                     for (pos, slot) in sub.iter_mut().enumerate() {
@@ -841,7 +900,12 @@ pub fn prepare(data: &Dataset, framework: &Framework, plan: &Plan) -> Result<Pre
                         if let Some((v, _)) = donor {
                             *slot = v;
                         }
-                        fills.push((pos, donor.map(|d| d.0), usize::from(donor.is_some()), donor.map(|d| d.1)));
+                        fills.push((
+                            pos,
+                            donor.map(|d| d.0),
+                            usize::from(donor.is_some()),
+                            donor.map(|d| d.1),
+                        ));
                     }
                     fills
                 } else {
@@ -874,7 +938,7 @@ pub fn prepare(data: &Dataset, framework: &Framework, plan: &Plan) -> Result<Pre
                     log.push(entry(Step::Impute, year, Some(code(r)), Some(&leaf.code), event));
                 }
             }
-            if let Some(t) = leaf.treat.filter(|t| *t != Treatment::None) {
+            if let (Step::Treat, Some(t)) = (pass, leaf.treat.filter(|t| *t != Treatment::None)) {
                 let report = treat_column(&t, &mut sub, rows.len());
                 let names = |ps: &[usize]| -> Vec<String> {
                     ps.iter().filter_map(|p| rows.get(*p)).map(|&r| code(r)).collect()
@@ -915,7 +979,9 @@ pub fn prepare(data: &Dataset, framework: &Framework, plan: &Plan) -> Result<Pre
                         stopped,
                     }),
                     (Outcome::Log, t) => {
-                        let all: Vec<usize> = (0..sub.len()).filter(|&p| sub.get(p).is_some_and(|v| !v.is_nan())).collect();
+                        let all: Vec<usize> = (0..sub.len())
+                            .filter(|&p| sub.get(p).is_some_and(|v| !v.is_nan()))
+                            .collect();
                         mark(&all, Treated::Log);
                         let winmax = match t {
                             Treatment::Coinr { winmax, .. } => winmax.unwrap_or_else(|| default_winmax(rows.len())),
@@ -950,7 +1016,10 @@ pub fn prepare(data: &Dataset, framework: &Framework, plan: &Plan) -> Result<Pre
         leaves.iter().map(|l| l.code.clone()).collect(),
         values.iter().map(pick).collect(),
         kept.iter().map(|&r| data.line_of(r).unwrap_or(0)).collect(),
-        leaves.iter().map(|l| data.column_number(l.column).unwrap_or(0)).collect(),
+        leaves
+            .iter()
+            .map(|l| data.column_number(l.column).unwrap_or(0))
+            .collect(),
     );
     let flags = flags
         .iter()
@@ -999,7 +1068,10 @@ mod tests {
         assert_eq!(err.location().indicator.as_deref(), Some("A"));
         let d = Dataset::from_reader("code,pop,A,X\nx,2,1,1\n".as_bytes(), "d.csv").unwrap();
         let err = prepare(&d, &f, &Plan::default()).unwrap_err();
-        assert_eq!(err.to_string(), "d.csv, line 1, column 4 (X): column \"X\" is not in the framework");
+        assert_eq!(
+            err.to_string(),
+            "d.csv, line 1, column 4 (X): column \"X\" is not in the framework"
+        );
         let d = Dataset::from_str("code,pop,A\nx,0,1\ny,2,1\n").unwrap();
         let p = prepare(&d, &f, &Plan::default()).unwrap();
         assert_eq!(p.data().indicators(), ["A"]);
@@ -1079,7 +1151,9 @@ mod tests {
         let d = Dataset::from_str(&csv).unwrap();
         let p = prepare(&d, &f2, &Plan::default()).unwrap();
         assert!((0..30).all(|r| p.flags(r, 0).treated == Some(Treated::Log)));
-        assert!(p.log()[0].message(Lang::En).starts_with("treat: indicator A: log-transformed (1 winsorising steps"));
+        assert!(p.log()[0]
+            .message(Lang::En)
+            .starts_with("treat: indicator A: log-transformed (still beyond the thresholds after 1 winsorising step)"));
     }
 
     #[test]

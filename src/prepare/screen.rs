@@ -8,10 +8,7 @@ pub(crate) fn screen(columns: &[Vec<f64>], rows: &[usize], min_share: f64) -> Ve
     let total = columns.len();
     rows.iter()
         .filter_map(|&r| {
-            let present = columns
-                .iter()
-                .filter(|c| c.get(r).is_some_and(|v| !v.is_nan()))
-                .count();
+            let present = columns.iter().filter(|c| c.get(r).is_some_and(|v| !v.is_nan())).count();
             let share = if total == 0 { 1.0 } else { present as f64 / total as f64 };
             (share < min_share).then_some((r, present, total))
         })
@@ -26,7 +23,12 @@ mod tests {
 
     #[test]
     fn drops_below_and_keeps_at_the_threshold() {
-        let cols = vec![vec![1.0, 1.0, NAN], vec![1.0, NAN, NAN], vec![1.0, 1.0, 1.0], vec![1.0, 1.0, NAN]];
+        let cols = vec![
+            vec![1.0, 1.0, NAN],
+            vec![1.0, NAN, NAN],
+            vec![1.0, 1.0, 1.0],
+            vec![1.0, 1.0, NAN],
+        ];
         // Presence: row 0 4/4, row 1 3/4, row 2 1/4.
         assert_eq!(screen(&cols, &[0, 1, 2], 0.75), [(2, 1, 4)]);
         assert_eq!(screen(&cols, &[0, 1, 2], 0.8), [(1, 3, 4), (2, 1, 4)]);

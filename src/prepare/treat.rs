@@ -375,7 +375,14 @@ mod tests {
     fn one_high_outlier_is_winsorised_to_the_next_value() {
         let mut x = one_outlier();
         let t = treat_column(&coinr(5), &mut x, 21);
-        assert_eq!(t.outcome, Outcome::Winsorised { steps: 1, still_failing: false, stopped: false });
+        assert_eq!(
+            t.outcome,
+            Outcome::Winsorised {
+                steps: 1,
+                still_failing: false,
+                stopped: false
+            }
+        );
         assert_eq!(t.high, [20]);
         assert!(t.low.is_empty());
         assert_eq!(x[20], 20.0);
@@ -414,9 +421,21 @@ mod tests {
         }
         // Without the fallback, the winsorised column stays, still failing.
         let mut y = x0.clone();
-        let nolog = Treatment::Coinr { winmax: Some(1), skew: 2.0, kurt: 3.5, log: false };
+        let nolog = Treatment::Coinr {
+            winmax: Some(1),
+            skew: 2.0,
+            kurt: 3.5,
+            log: false,
+        };
         let t = treat_column(&nolog, &mut y, 30);
-        assert_eq!(t.outcome, Outcome::Winsorised { steps: 1, still_failing: true, stopped: false });
+        assert_eq!(
+            t.outcome,
+            Outcome::Winsorised {
+                steps: 1,
+                still_failing: true,
+                stopped: false
+            }
+        );
         assert_eq!(y[29], x0[28]);
     }
 
@@ -454,7 +473,14 @@ mod tests {
         x[0] = 1.0;
         x[1] = 100.0;
         let t = treat_column(&coinr(5), &mut x, 40);
-        assert_eq!(t.outcome, Outcome::Winsorised { steps: 1, still_failing: true, stopped: true });
+        assert_eq!(
+            t.outcome,
+            Outcome::Winsorised {
+                steps: 1,
+                still_failing: true,
+                stopped: true
+            }
+        );
         assert_eq!(x[1], 1.0);
         assert_eq!(x[0], 1.0);
     }

@@ -329,6 +329,14 @@ impl Coinr {
     /// names are used in error messages). `group` names the `iData` group
     /// column that becomes each unit's group (for group imputation and ranks
     /// within groups), e.g. `EurAsia_group`.
+    ///
+    /// ```
+    /// use ictindex::Coinr;
+    /// let imeta = "iCode,Parent,Type\nA,I,Indicator\nI,,Aggregate\n";
+    /// let err = Coinr::from_readers("uCode,A\nx,\"1,5\"\n".as_bytes(), "iData.csv", imeta.as_bytes(), "iMeta.csv", None)
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_string(), "iData.csv, line 2, column 2 (A), unit x: \"1,5\" is not a number");
+    /// ```
     pub fn from_readers<A: io::Read, B: io::Read>(
         idata: A,
         idata_name: &str,

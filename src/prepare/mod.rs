@@ -60,7 +60,15 @@ pub use treat::Treatment;
 use treat::{default_winmax, treat_column, Outcome};
 
 /// Which preparation steps run, beyond those the framework declares
-/// (denominators and per-leaf treatments).
+/// (denominators and per-leaf treatments). Deserialises from JSON with
+/// camelCase names and defaults for absent fields (for the page).
+///
+/// ```
+/// use ictindex::{Imputation, Plan, Treatment};
+/// let p = Plan { screen: Some(0.9), impute: Some(Imputation::GroupMean), treat: Some(Treatment::COINR), ..Plan::default() };
+/// assert!(p.denominate);
+/// assert!(p.validate().is_ok());
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Plan {
@@ -545,6 +553,23 @@ impl Flags {
 
 /// Prepared data: leaves only (denominators and other columns dropped), the
 /// units kept, per-cell [`Flags`] and the log.
+///
+/// ```
+/// use ictindex::{prepare, Dataset, Framework, Imputation, Plan, Step, Treated, Treatment};
+/// let f = Framework::from_str("code,parent\nI,\nA,I\n").unwrap();
+/// let mut csv = String::from("code,A\n");
+/// for i in 1..=20 { csv.push_str(&format!("u{i},{i}\n")); }
+/// csv.push_str("gap,\nbig,1000\n");
+/// let d = Dataset::from_str(&csv).unwrap();
+/// let plan = Plan { impute: Some(Imputation::Median), treat: Some(Treatment::COINR), ..Plan::default() };
+/// let p = prepare(&d, &f, &plan).unwrap();
+/// assert_eq!(p.data().value(20, 0), Some(11.0)); // the median of 1..=20 and 1000
+/// assert!(p.flags(20, 0).imputed);
+/// assert_eq!(p.flags(21, 0).treated, Some(Treated::High));
+/// let steps: Vec<Step> = p.log().iter().map(|e| e.step).collect();
+/// assert_eq!(steps, [Step::Impute, Step::Treat]);
+/// assert_eq!(p.into_data().units().len(), 22);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Prepared {
     data: Dataset,

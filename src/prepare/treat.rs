@@ -25,7 +25,9 @@ pub enum Treatment {
     /// KURT, kurtosis in excess of 3); `winmax = None` is COINr's default of
     /// `ceiling(0.1·n)` for `n` units (51 units: 6).
     /// Steps are counted as in the COINr version that built the ASEM example
-    /// (one step may winsorise several tied points).
+    /// (one step may winsorise several tied points). COINr ≥ 1.0 counts the
+    /// points instead (the same when no extremes tie) and defaults to
+    /// `winmax = 5`: write `coinr:5` for it.
     Coinr {
         /// Largest number of steps; `None`: `ceiling(0.1·n)`.
         winmax: Option<u32>,

@@ -39,6 +39,7 @@ mod lang;
 mod normalise;
 mod parse;
 mod rank;
+mod rebase;
 mod report;
 mod score;
 mod whatif;
@@ -54,6 +55,10 @@ pub use lang::{fold, Lang};
 pub use normalise::normalise;
 pub use parse::{Dataset, Unit, MAX_PROBLEMS};
 pub use rank::{rank, rank_within, round_to};
+pub use rebase::{
+    breakdown, rebase, Breakdown, EditionMap, Geography, Level, Mapping, Member, MemberPosition, MergedUnit, Province,
+    Pull, RebaseOptions, Rebased, RebasedUnit, MERGER_YEAR, PROVINCES_2025_CSV, PROVINCES_CSV,
+};
 pub use report::{ordinal, report, ReportLine, UnitReport};
 pub use score::{score, EditionScores, Options, Presence, Scored};
 pub use whatif::{whatif, Delta, Edit, WhatIf};

@@ -57,6 +57,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
+    /// Re-base old-map editions (63 provinces) onto the 2025 map (34 units).
+    Rebase(RebaseArgs),
 }
 
 /// Inputs and settings shared by every subcommand.
@@ -107,7 +109,8 @@ fn main() -> ExitCode {
         Command::Score { input, .. }
         | Command::Report { input, .. }
         | Command::Validate { input }
-        | Command::Whatif { input, .. } => input.lang,
+        | Command::Whatif { input, .. }
+        | Command::Rebase(RebaseArgs { input, .. }) => input.lang,
     };
     match run(cli.command) {
         Ok(code) => code,
@@ -144,6 +147,7 @@ fn run(command: Command) -> Run {
             print(&format!("{text}\n"))
         }
         Command::Validate { input } => validate(&input),
+        Command::Rebase(args) => rebase(args),
         Command::Whatif {
             input,
             set,
@@ -326,4 +330,101 @@ fn print(text: &str) -> Run {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(vec![io_error(e)]),
     }
+}
+
+/// `ictindex rebase`: the arguments.
+#[derive(Args)]
+struct RebaseArgs {
+    #[command(flatten)]
+    input: Input,
+    /// Another data file put beside DATA, e.g. a new-map edition to compare with (repeatable).
+    #[arg(long = "with", value_name = "DATA")]
+    with: Vec<String>,
+    /// The map to re-base onto, by the year it took effect.
+    #[arg(long, default_value_t = ictindex::MERGER_YEAR)]
+    to: i64,
+    /// Level averaged over a new unit's former provinces: leaves or pillars.
+    #[arg(long, default_value = "leaves", value_parser = parse_from_str::<ictindex::Level>)]
+    level: ictindex::Level,
+    /// Data column weighting the mean (e.g. population); default: the plain mean.
+    #[arg(long)]
+    weight_column: Option<String>,
+    /// The map the data are on: old or new (default: decided per edition).
+    #[arg(long, value_parser = parse_from_str::<ictindex::Geography>)]
+    from: Option<ictindex::Geography>,
+    /// Old-map CSV with code_2025 (default: the built-in data/provinces.csv).
+    #[arg(long)]
+    mapping: Option<String>,
+    /// New-map CSV with members (default: built in, or read from --mapping's code_2025).
+    #[arg(long, requires = "mapping")]
+    mapping_units: Option<String>,
+    /// Score and rank the re-based units and write the results table.
+    #[arg(long)]
+    score: bool,
+    /// Report on a unit (new, or a former province) and its former provinces' positions.
+    #[arg(long, conflicts_with = "score")]
+    unit: Option<String>,
+    /// Output format (with --unit: json, else text).
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+}
+
+fn parse_from_str<T: std::str::FromStr<Err = Error>>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|e: Error| e.to_string())
+}
+
+fn rebase(args: RebaseArgs) -> Run {
+    let input = &args.input;
+    let (data, framework, options) = input.load()?;
+    let mapping = match &args.mapping {
+        None => ictindex::Mapping::vn_2025(),
+        Some(path) => {
+            let old = String::from_utf8(read_all(path).map_err(one)?)
+                .map_err(|_| vec![Error::new(ictindex::ErrorKind::Utf8).in_file(path)])?;
+            let units = match &args.mapping_units {
+                Some(p) => Some((
+                    String::from_utf8(read_all(p).map_err(one)?)
+                        .map_err(|_| vec![Error::new(ictindex::ErrorKind::Utf8).in_file(p)])?,
+                    p.as_str(),
+                )),
+                None => None,
+            };
+            let units = units.as_ref().map(|(text, p)| (text.as_str(), *p));
+            ictindex::Mapping::from_csv(&old, path, units, args.to).map_err(one)?
+        }
+    };
+    if args.to != mapping.since() {
+        return Err(one(Error::new(ictindex::ErrorKind::InvalidOption {
+            name: "--to".into(),
+            value: args.to.to_string(),
+        })));
+    }
+    let rebase_options = ictindex::RebaseOptions {
+        level: args.level,
+        weight: args.weight_column.clone(),
+        from: args.from,
+    };
+    let run = |d: &Dataset| ictindex::rebase(d, &framework, &mapping, &rebase_options, &options).map_err(one);
+    let mut rebased = run(&data)?;
+    for path in &args.with {
+        let more = open(path).and_then(|r| Dataset::from_reader(r, path)).map_err(one)?;
+        rebased = rebased.merge(run(&more)?).map_err(one)?;
+    }
+    if args.score || args.unit.is_some() {
+        let scored = rebased.score(&options).map_err(one)?;
+        if let Some(unit) = &args.unit {
+            let b = rebased.breakdown(&scored, input.year, unit).map_err(one)?;
+            return match args.format {
+                Format::Json => print(&(json(&b)? + "\n")),
+                Format::Csv | Format::Md => print(&b.text(input.lang)),
+            };
+        }
+        return emit(&scored, input.year, args.format, input.lang);
+    }
+    let out = match args.format {
+        Format::Csv => to_csv(&rebased.records(), false).map_err(one)?,
+        Format::Json => json(&rebased)? + "\n",
+        Format::Md => rebased.markdown(input.lang, input.precision as usize),
+    };
+    print(&out)
 }

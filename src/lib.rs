@@ -9,6 +9,9 @@
 //! [`parse`](Dataset) → [`framework`](Framework) → [`normalise()`] →
 //! [`aggregate()`] → [`rank()`] → [`score()`] (and comparison between editions)
 //! → [`report()`] → [`whatif()`] → [`records()`] / [`to_csv`] / [`markdown`].
+//! Across the 2025 merger (63 provinces → 34 units), [`rebase()`] puts
+//! old-map editions on the new map by the built-in [`Mapping`], and
+//! [`breakdown()`] shows a former province inside its new one.
 //! The core does no I/O beyond `io::Read` and knows nothing of wasm; the CLI
 //! (`src/main.rs`) and the page's binding (`src/wasm.rs`) call the same functions.
 //!

@@ -57,7 +57,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
-    /// Re-base old-map editions (63 provinces) onto the 2025 map (34 units).
+    /// Re-base old-map editions (63 provinces) onto the 2025 map (34 units) and
+    /// write every edition (or, with --score or --unit, the edition of --year).
     Rebase(RebaseArgs),
 }
 

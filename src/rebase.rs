@@ -689,14 +689,22 @@ fn not_in_mapping(data: &Dataset, row: usize, u: &Unit) -> Error {
     named(data, e)
 }
 
-/// Settings of a re-basing.
+/// Settings of a re-basing; from JSON (the page), e.g.
+/// `{"level": "pillars", "weight": "population", "from": "old"}`, every field optional.
+///
+/// ```
+/// use ictindex::{Level, RebaseOptions};
+/// let o = RebaseOptions::default();
+/// assert_eq!((o.level, o.weight, o.from), (Level::Leaves, None, None));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RebaseOptions {
     /// Which level is averaged (default: the leaves).
     pub level: Level,
     /// A data column whose values weight the mean (e.g. `population`);
-    /// `None`: the plain mean, as DTI 2024 did. The column is not scored.
+    /// `None`: the plain mean, as DTI 2024 did. The column is neither scored
+    /// nor written out.
     pub weight: Option<String>,
     /// The map the data are on, for every edition; `None`: decided per
     /// edition by [`Mapping::geography`].
@@ -757,6 +765,23 @@ pub struct EditionMap {
 }
 
 /// A data set re-based onto the new map, with the framework that scores it.
+/// Serialised (for the page), it is plain data: `level`, `weight`,
+/// `editions` ([`EditionMap`]) and `units` ([`RebasedUnit`], values by column).
+///
+/// ```
+/// use ictindex::{rebase, Dataset, Framework, Geography, Level, Mapping, Options, RebaseOptions};
+/// let d = Dataset::from_str("code,year,HTKT,HTNL,UD,SXKD,MT\n\
+///     02,2016,.2,.2,.2,.2,.2\n08,2016,.4,.4,.4,.4,.4\n01,2016,.5,.5,.5,.5,.5\n").unwrap();
+/// let r = rebase(&d, &Framework::vn_ict(), &Mapping::vn_2025(), &RebaseOptions::default(), &Options::default()).unwrap();
+/// assert_eq!(r.level(), Level::Leaves);
+/// assert_eq!(r.editions()[0].geography, Geography::Old);
+/// assert_eq!((r.editions()[0].units_in, r.editions()[0].units_out), (3, 2));
+/// assert_eq!(r.data().units().len(), 2);
+/// assert_eq!(r.units()[1].name, "Tuyên Quang");
+/// assert_eq!(r.unit(Some(2016), "8").unwrap().expected, 2);
+/// assert_eq!(r.framework().root().code(), "ICT");
+/// assert_eq!(r.mapping().new_units().len(), 34);
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rebased {
@@ -1243,7 +1268,21 @@ impl Rebased {
 
     /// Finds `query` in edition `e` of `scored` (scored from this data set): a
     /// new code or name, else a former province's old code or name, which
-    /// finds the unit it belongs to ("Vĩnh Phúc" → Phú Thọ).
+    /// finds the unit it belongs to ("Vĩnh Phúc" → Phú Thọ). A code on both
+    /// maps is taken as a new code (`15` is Lào Cai, not Yên Bái).
+    ///
+    /// ```
+    /// use ictindex::{rebase, Dataset, Framework, Mapping, Options, RebaseOptions};
+    /// let d = Dataset::from_str("code,year,HTKT,HTNL,UD,SXKD,MT\n26,2016,.2,.2,.2,.2,.2\n10,2016,.4,.4,.4,.4,.4\n").unwrap();
+    /// let r = rebase(&d, &Framework::vn_ict(), &Mapping::vn_2025(), &RebaseOptions::default(), &Options::default()).unwrap();
+    /// let s = r.score(&Options::default()).unwrap();
+    /// let code = |q: &str| s.unit(0, r.find_unit(&s, 0, q).unwrap()).unwrap().code.clone();
+    /// assert_eq!(code("vinh phuc"), "25");
+    /// assert_eq!(code("26"), "25");
+    /// assert_eq!(code("15"), "15");
+    /// assert_eq!(code("Yên Bái"), "15");
+    /// assert!(r.find_unit(&s, 0, "Hà Nội").is_err());
+    /// ```
     pub fn find_unit(&self, scored: &Scored, e: usize, query: &str) -> Result<usize> {
         match scored.find_unit(e, query) {
             Err(err) if matches!(err.kind(), ErrorKind::UnknownUnit(_)) => {
@@ -1313,6 +1352,15 @@ impl Rebased {
     /// A Markdown table of the re-based rows: code, name, year, the former
     /// provinces averaged (with shares when weighted), then the columns at
     /// `precision` decimals.
+    ///
+    /// ```
+    /// use ictindex::{rebase, Dataset, Framework, Lang, Mapping, Options, RebaseOptions};
+    /// let d = Dataset::from_str("code,year,pop,HTKT,HTNL,UD,SXKD,MT\n02,2016,1,.2,.2,.2,.2,.2\n08,2016,3,.4,.4,.4,.4,.4\n").unwrap();
+    /// let o = RebaseOptions { weight: Some("pop".into()), ..Default::default() };
+    /// let r = rebase(&d, &Framework::vn_ict(), &Mapping::vn_2025(), &o, &Options::default()).unwrap();
+    /// assert_eq!(r.markdown(Lang::En, 2).lines().nth(2).unwrap(),
+    ///     "| 08 | Tuyên Quang | 2016 | Tuyên Quang (75.0%), Hà Giang (25.0%) | 0.35 | 0.35 | 0.35 | 0.35 | 0.35 |");
+    /// ```
     pub fn markdown(&self, lang: Lang, precision: usize) -> String {
         let mut head: Vec<String> = match lang {
             Lang::Vi => vec!["Mã".into(), "Đơn vị".into(), "Năm".into(), "Gồm".into()],

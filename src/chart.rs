@@ -285,11 +285,15 @@ pub fn map_svg(
 ) -> Result<Chart> {
     let ed = scored.editions().get(e).ok_or_else(|| Error::new(ErrorKind::NoRows))?;
     let f = scored.framework();
-    let node_name = f
+    let shown = f
         .nodes()
         .get(node)
-        .map(|n| n.name(lang).to_string())
         .ok_or_else(|| Error::new(ErrorKind::UnknownNode(node.to_string())))?;
+    // The map is narrow: a long name (the index's) gives way to its code.
+    let node_name = match shown.name(lang) {
+        long if long.chars().count() > 24 => shown.code().to_string(),
+        short => short.to_string(),
+    };
     let n = ed.ranked(node);
     let (rows, cols) = layout.size();
     const T: u32 = 34;

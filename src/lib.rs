@@ -35,6 +35,7 @@
 #![warn(missing_docs)]
 
 mod aggregate;
+mod chart;
 mod error;
 mod export;
 mod framework;
@@ -51,6 +52,7 @@ mod whatif;
 pub mod wasm;
 
 pub use aggregate::{aggregate, NonPositive};
+pub use chart::{bump_svg, distribution_svg, map_svg, profile_svg, xml_escape, Chart, MapValue, Tile, TileLayout};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use export::{arrow, markdown, records, to_csv, Cell, Record};
 pub use framework::{Aggregation, Direction, Framework, Method, Node, NodeSpec, Normalisation};

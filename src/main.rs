@@ -7,7 +7,10 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ictindex::{markdown, records, score, to_csv, Dataset, Edit, Error, Framework, Lang, Options, WhatIf};
+use ictindex::{
+    bump_svg, distribution_svg, map_svg, markdown, profile_svg, records, score, to_csv, Dataset, Edit, Error,
+    ErrorKind, Framework, Lang, MapValue, Options, TileLayout, WhatIf,
+};
 
 /// Composite ICT-readiness indices: scores, ranks, rank changes, what-if.
 #[derive(Parser)]
@@ -57,9 +60,47 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
+    /// Draw a chart as SVG: the map, a unit's profile, ranks over time, or the distribution.
+    Chart {
+        #[command(flatten)]
+        input: Input,
+        /// Which chart.
+        #[arg(long, value_enum, default_value_t = ChartKind::Map)]
+        kind: ChartKind,
+        /// Node to show (default: the index).
+        #[arg(long)]
+        node: Option<String>,
+        /// What the map colours by.
+        #[arg(long, value_enum, default_value_t = MapBy::Rank)]
+        by: MapBy,
+        /// Unit to select (required for `profile` and `bump`; more for `bump` after a comma).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Use the 34-unit (2025) map layout.
+        #[arg(long)]
+        map34: bool,
+        /// Write the text alternative instead of the SVG.
+        #[arg(long)]
+        alt: bool,
+    },
     /// Re-base old-map editions (63 provinces) onto the 2025 map (34 units) and
     /// write every edition (or, with --score or --unit, the edition of --year).
     Rebase(RebaseArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ChartKind {
+    Map,
+    Profile,
+    Bump,
+    Distribution,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MapBy {
+    Score,
+    Rank,
+    Change,
 }
 
 /// Inputs and settings shared by every subcommand.
@@ -111,6 +152,7 @@ fn main() -> ExitCode {
         | Command::Report { input, .. }
         | Command::Validate { input }
         | Command::Whatif { input, .. }
+        | Command::Chart { input, .. }
         | Command::Rebase(RebaseArgs { input, .. }) => input.lang,
     };
     match run(cli.command) {
@@ -149,6 +191,15 @@ fn run(command: Command) -> Run {
         }
         Command::Validate { input } => validate(&input),
         Command::Rebase(args) => rebase(args),
+        Command::Chart {
+            input,
+            kind,
+            node,
+            by,
+            unit,
+            map34,
+            alt,
+        } => chart(&input, kind, node.as_deref(), by, unit.as_deref(), map34, alt),
         Command::Whatif {
             input,
             set,
@@ -210,6 +261,69 @@ fn run(command: Command) -> Run {
             print(&out)
         }
     }
+}
+
+fn chart(
+    input: &Input,
+    kind: ChartKind,
+    node: Option<&str>,
+    by: MapBy,
+    unit: Option<&str>,
+    map34: bool,
+    alt: bool,
+) -> Run {
+    let (data, framework, options) = input.load()?;
+    let scored = score(&data, &framework, &options).map_err(one)?;
+    let e = scored.edition_index(input.year).map_err(one)?;
+    let node = match node {
+        Some(code) => framework
+            .index_of(code)
+            .ok_or_else(|| vec![Error::new(ErrorKind::UnknownNode(code.into()))])?,
+        None => framework.root_index(),
+    };
+    let units: Vec<&str> = unit.map(|u| u.split(',').map(str::trim).collect()).unwrap_or_default();
+    let need_unit = || {
+        vec![Error::new(ErrorKind::InvalidOption {
+            name: "unit".into(),
+            value: String::new(),
+        })]
+    };
+    let selected = match units.first() {
+        Some(u) => Some(scored.find_unit(e, u).map_err(one)?),
+        None => None,
+    };
+    let code_of = |pos: usize| scored.unit(e, pos).map(|u| u.code.clone()).unwrap_or_default();
+    let lang = input.lang;
+    let chart = match kind {
+        ChartKind::Map => {
+            let layout = if map34 { TileLayout::vn34() } else { TileLayout::vn63() };
+            let by = match by {
+                MapBy::Score => MapValue::Score,
+                MapBy::Rank => MapValue::Rank,
+                MapBy::Change => MapValue::Change,
+            };
+            let sel = selected.map(code_of);
+            map_svg(&scored, e, node, by, &layout, lang, sel.as_deref())
+        }
+        ChartKind::Profile => profile_svg(&scored, e, selected.ok_or_else(need_unit)?, lang),
+        ChartKind::Bump => {
+            let mut codes = Vec::new();
+            for u in &units {
+                codes.push(code_of(scored.find_unit(e, u).map_err(one)?));
+            }
+            if codes.is_empty() {
+                return Err(need_unit());
+            }
+            let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+            bump_svg(&scored, node, &refs, lang)
+        }
+        ChartKind::Distribution => {
+            let sel = selected.map(code_of);
+            distribution_svg(&scored, None, e, node, sel.as_deref(), lang)
+        }
+    }
+    .map_err(one)?;
+    print(&format!("{}\n", if alt { chart.alt } else { chart.svg }))
 }
 
 fn validate(input: &Input) -> Run {
@@ -302,7 +416,7 @@ fn read_all(path: &str) -> ictindex::Result<Vec<u8>> {
 }
 
 fn io_error(e: io::Error) -> Error {
-    Error::new(ictindex::ErrorKind::Io(e.to_string()))
+    Error::new(ErrorKind::Io(e.to_string()))
 }
 
 fn one(e: Error) -> Vec<Error> {
@@ -310,7 +424,7 @@ fn one(e: Error) -> Vec<Error> {
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, Vec<Error>> {
-    serde_json::to_string_pretty(value).map_err(|e| vec![Error::new(ictindex::ErrorKind::Io(e.to_string()))])
+    serde_json::to_string_pretty(value).map_err(|e| vec![Error::new(ErrorKind::Io(e.to_string()))])
 }
 
 fn emit(scored: &ictindex::Scored, year: Option<i64>, format: Format, lang: Lang) -> Run {

@@ -1,1 +1,443 @@
-fn main(){}
+//! `ictindex`: the command-line tool. Each subcommand is one library verb.
+//!
+//! Exit codes: 0 success, 1 bad input, 2 usage.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ictindex::{
+    bump_svg, distribution_svg, map_svg, markdown, profile_svg, records, score, to_csv, Dataset, Edit, Error,
+    ErrorKind, Framework, Lang, MapValue, Options, TileLayout, WhatIf,
+};
+
+/// Composite ICT-readiness indices: scores, ranks, rank changes, what-if.
+#[derive(Parser)]
+#[command(name = "ictindex", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score and rank every unit; write the results table.
+    Score {
+        #[command(flatten)]
+        input: Input,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+    /// Print the report sentence on one unit.
+    Report {
+        #[command(flatten)]
+        input: Input,
+        /// Unit code or name (diacritics optional).
+        #[arg(long)]
+        unit: String,
+        /// Output format (`json`: the structured report).
+        #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+        format: TextFormat,
+    },
+    /// Check the data (and framework) files and list every problem.
+    Validate {
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Apply edits to a copy and print every unit's rank change they cause.
+    Whatif {
+        #[command(flatten)]
+        input: Input,
+        /// A value edit `UNIT:NODE=VALUE` (repeatable; empty value = missing).
+        #[arg(long = "set", value_name = "UNIT:NODE=VALUE")]
+        set: Vec<String>,
+        /// A weight edit `NODE=WEIGHT` (repeatable).
+        #[arg(long = "weight", value_name = "NODE=WEIGHT")]
+        weight: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+    /// Draw a chart as SVG: the map, a unit's profile, ranks over time, or the distribution.
+    Chart {
+        #[command(flatten)]
+        input: Input,
+        /// Which chart.
+        #[arg(long, value_enum, default_value_t = ChartKind::Map)]
+        kind: ChartKind,
+        /// Node to show (default: the index).
+        #[arg(long)]
+        node: Option<String>,
+        /// What the map colours by.
+        #[arg(long, value_enum, default_value_t = MapBy::Rank)]
+        by: MapBy,
+        /// Unit to select (required for `profile` and `bump`; more for `bump` after a comma).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Use the 34-unit (2025) map layout.
+        #[arg(long)]
+        map34: bool,
+        /// Write the text alternative instead of the SVG.
+        #[arg(long)]
+        alt: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ChartKind {
+    Map,
+    Profile,
+    Bump,
+    Distribution,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MapBy {
+    Score,
+    Rank,
+    Change,
+}
+
+/// Inputs and settings shared by every subcommand.
+#[derive(Args)]
+struct Input {
+    /// Data CSV (`-` for standard input).
+    data: String,
+    /// Framework CSV (default: the built-in five-pillar Vietnam ICT Index).
+    #[arg(long, short)]
+    framework: Option<String>,
+    /// Edition to output (default: the latest).
+    #[arg(long)]
+    year: Option<i64>,
+    /// Edition to compare against (default: the one before each edition).
+    #[arg(long)]
+    base_year: Option<i64>,
+    /// Decimals scores are rounded to before ranking.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=15))]
+    precision: u32,
+    /// Share of a node's children that must be present for it to have a score.
+    #[arg(long, default_value_t = 0.5)]
+    min_share: f64,
+    /// Language of messages and sentences.
+    #[arg(long, default_value = "vi", value_parser = parse_lang)]
+    lang: Lang,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+    Md,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TextFormat {
+    Text,
+    Json,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse().map_err(|_| format!("expected vi or en, found {s:?}"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = match &cli.command {
+        Command::Score { input, .. }
+        | Command::Report { input, .. }
+        | Command::Validate { input }
+        | Command::Whatif { input, .. }
+        | Command::Chart { input, .. } => input.lang,
+    };
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(errors) => {
+            let stderr = io::stderr();
+            let mut err = stderr.lock();
+            for e in errors {
+                let _ = writeln!(err, "{}", e.message(lang));
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+type Run = Result<ExitCode, Vec<Error>>;
+
+fn run(command: Command) -> Run {
+    match command {
+        Command::Score { input, format } => {
+            let (data, framework, options) = input.load()?;
+            let scored = score(&data, &framework, &options).map_err(one)?;
+            emit(&scored, input.year, format, input.lang)
+        }
+        Command::Report { input, unit, format } => {
+            let (data, framework, options) = input.load()?;
+            let scored = score(&data, &framework, &options).map_err(one)?;
+            let e = scored.edition_index(input.year).map_err(one)?;
+            let pos = scored.find_unit(e, &unit).map_err(one)?;
+            let report = ictindex::UnitReport::new(&scored, e, pos).map_err(one)?;
+            let text = match format {
+                TextFormat::Text => report.sentence(input.lang),
+                TextFormat::Json => json(&report)?,
+            };
+            print(&format!("{text}\n"))
+        }
+        Command::Validate { input } => validate(&input),
+        Command::Chart {
+            input,
+            kind,
+            node,
+            by,
+            unit,
+            map34,
+            alt,
+        } => chart(&input, kind, node.as_deref(), by, unit.as_deref(), map34, alt),
+        Command::Whatif {
+            input,
+            set,
+            weight,
+            format,
+        } => {
+            let (data, framework, options) = input.load()?;
+            let mut w = WhatIf::new(&data, &framework, &options, input.year).map_err(one)?;
+            for text in &set {
+                w.apply(&Edit::parse_value(text).map_err(one)?).map_err(one)?;
+            }
+            for text in &weight {
+                w.apply(&Edit::parse_weight(text).map_err(one)?).map_err(one)?;
+            }
+            let deltas = w.deltas();
+            let out = match format {
+                Format::Json => json(&deltas)?,
+                Format::Csv => {
+                    let mut s = String::from("code,name,baseline_rank,rank,delta,baseline_score,score\n");
+                    let cell = |v: Option<String>| v.unwrap_or_default();
+                    let mut wtr = csv::WriterBuilder::new()
+                        .has_headers(false)
+                        .terminator(csv::Terminator::Any(b'\n'))
+                        .from_writer(Vec::new());
+                    for d in &deltas {
+                        let row = [
+                            d.code.clone(),
+                            d.name.clone(),
+                            cell(d.baseline_rank.map(|r| r.to_string())),
+                            cell(d.rank.map(|r| r.to_string())),
+                            cell(d.delta.map(|r| r.to_string())),
+                            cell(d.baseline_score.map(|r| r.to_string())),
+                            cell(d.score.map(|r| r.to_string())),
+                        ];
+                        wtr.write_record(&row).map_err(|e| vec![io_error(e.into())])?;
+                    }
+                    let bytes = wtr.into_inner().map_err(|e| vec![io_error(e.into_error())])?;
+                    s.push_str(&String::from_utf8_lossy(&bytes));
+                    s
+                }
+                Format::Md => {
+                    let mut s = match input.lang {
+                        Lang::Vi => "| Đơn vị | Hạng gốc | Hạng mới | Thay đổi |\n|---|---|---|---|\n".to_string(),
+                        Lang::En => "| Unit | Baseline rank | New rank | Change |\n|---|---|---|---|\n".to_string(),
+                    };
+                    for d in &deltas {
+                        let r = |v: Option<u32>| v.map_or("–".into(), |v| v.to_string());
+                        s.push_str(&format!(
+                            "| {} | {} | {} | {} |\n",
+                            d.name,
+                            r(d.baseline_rank),
+                            r(d.rank),
+                            ictindex::arrow(d.delta)
+                        ));
+                    }
+                    s
+                }
+            };
+            print(&out)
+        }
+    }
+}
+
+fn chart(
+    input: &Input,
+    kind: ChartKind,
+    node: Option<&str>,
+    by: MapBy,
+    unit: Option<&str>,
+    map34: bool,
+    alt: bool,
+) -> Run {
+    let (data, framework, options) = input.load()?;
+    let scored = score(&data, &framework, &options).map_err(one)?;
+    let e = scored.edition_index(input.year).map_err(one)?;
+    let node = match node {
+        Some(code) => framework
+            .index_of(code)
+            .ok_or_else(|| vec![Error::new(ErrorKind::UnknownNode(code.into()))])?,
+        None => framework.root_index(),
+    };
+    let units: Vec<&str> = unit.map(|u| u.split(',').map(str::trim).collect()).unwrap_or_default();
+    let need_unit = || {
+        vec![Error::new(ErrorKind::InvalidOption {
+            name: "unit".into(),
+            value: String::new(),
+        })]
+    };
+    let selected = match units.first() {
+        Some(u) => Some(scored.find_unit(e, u).map_err(one)?),
+        None => None,
+    };
+    let code_of = |pos: usize| scored.unit(e, pos).map(|u| u.code.clone()).unwrap_or_default();
+    let lang = input.lang;
+    let chart = match kind {
+        ChartKind::Map => {
+            let layout = if map34 { TileLayout::vn34() } else { TileLayout::vn63() };
+            let by = match by {
+                MapBy::Score => MapValue::Score,
+                MapBy::Rank => MapValue::Rank,
+                MapBy::Change => MapValue::Change,
+            };
+            let sel = selected.map(code_of);
+            map_svg(&scored, e, node, by, &layout, lang, sel.as_deref())
+        }
+        ChartKind::Profile => profile_svg(&scored, e, selected.ok_or_else(need_unit)?, lang),
+        ChartKind::Bump => {
+            let mut codes = Vec::new();
+            for u in &units {
+                codes.push(code_of(scored.find_unit(e, u).map_err(one)?));
+            }
+            if codes.is_empty() {
+                return Err(need_unit());
+            }
+            let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+            bump_svg(&scored, node, &refs, lang)
+        }
+        ChartKind::Distribution => {
+            let sel = selected.map(code_of);
+            distribution_svg(&scored, None, e, node, sel.as_deref(), lang)
+        }
+    }
+    .map_err(one)?;
+    print(&format!("{}\n", if alt { chart.alt } else { chart.svg }))
+}
+
+fn validate(input: &Input) -> Run {
+    let mut problems = Vec::new();
+    let framework = match &input.framework {
+        Some(path) => match open(path).and_then(|r| Framework::from_reader(r, path)) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        },
+        None => Some(Framework::vn_ict()),
+    };
+    let text = read_all(&input.data).map_err(one)?;
+    let data_problems = Dataset::check(text.as_slice(), &input.data);
+    let clean = data_problems.is_empty();
+    problems.extend(data_problems);
+    if let (true, Some(f)) = (clean, &framework) {
+        match Dataset::from_reader(text.as_slice(), &input.data)
+            .and_then(|d| score(&d, f, &input.options()).map(|s| (d, s)))
+        {
+            Ok((d, s)) => {
+                if problems.is_empty() {
+                    let years: Vec<String> = s
+                        .editions()
+                        .iter()
+                        .map(|e| e.year().map_or("–".into(), |y| y.to_string()))
+                        .collect();
+                    let msg = match input.lang {
+                        Lang::Vi => format!(
+                            "Hợp lệ: {} dòng, {} chỉ tiêu, kỳ {}\n",
+                            d.units().len(),
+                            d.indicators().len(),
+                            years.join(", ")
+                        ),
+                        Lang::En => format!(
+                            "Valid: {} rows, {} indicators, editions {}\n",
+                            d.units().len(),
+                            d.indicators().len(),
+                            years.join(", ")
+                        ),
+                    };
+                    return print(&msg);
+                }
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    Err(problems)
+}
+
+impl Input {
+    fn options(&self) -> Options {
+        Options {
+            precision: Some(self.precision),
+            min_share: self.min_share,
+            base_year: self.base_year,
+        }
+    }
+
+    fn load(&self) -> Result<(Dataset, Framework, Options), Vec<Error>> {
+        let framework = match &self.framework {
+            Some(path) => Framework::from_reader(open(path).map_err(one)?, path).map_err(one)?,
+            None => Framework::vn_ict(),
+        };
+        let data = match self.data.as_str() {
+            "-" => Dataset::from_reader(io::stdin().lock(), "<stdin>"),
+            path => open(path).and_then(|r| Dataset::from_reader(r, path)),
+        }
+        .map_err(one)?;
+        let options = self.options();
+        options.validate().map_err(one)?;
+        Ok((data, framework, options))
+    }
+}
+
+fn open(path: &str) -> ictindex::Result<File> {
+    File::open(path).map_err(|e| io_error(e).in_file(path))
+}
+
+fn read_all(path: &str) -> ictindex::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let r = match path {
+        "-" => io::stdin().lock().read_to_end(&mut buf),
+        p => open(p)?.read_to_end(&mut buf),
+    };
+    r.map_err(|e| io_error(e).in_file(path))?;
+    Ok(buf)
+}
+
+fn io_error(e: io::Error) -> Error {
+    Error::new(ErrorKind::Io(e.to_string()))
+}
+
+fn one(e: Error) -> Vec<Error> {
+    vec![e]
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, Vec<Error>> {
+    serde_json::to_string_pretty(value).map_err(|e| vec![Error::new(ErrorKind::Io(e.to_string()))])
+}
+
+fn emit(scored: &ictindex::Scored, year: Option<i64>, format: Format, lang: Lang) -> Run {
+    let out = match format {
+        Format::Csv => to_csv(&records(scored, year).map_err(one)?, false).map_err(one)?,
+        Format::Json => json(&records(scored, year).map_err(one)?)? + "\n",
+        Format::Md => markdown(scored, year, lang).map_err(one)?,
+    };
+    print(&out)
+}
+
+fn print(text: &str) -> Run {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        // A closed pipe (`| head`) is not an input error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(vec![io_error(e)]),
+    }
+}

@@ -1,0 +1,156 @@
+//! Aggregation of children's scores into their parent's.
+//!
+//! For unit `i` with present children `c` (score `y_c`, weight `w_c`), the
+//! weights are renormalised over the present children:
+//!
+//! - arithmetic: `Σ w·y / Σ w`
+//! - geometric: `exp(Σ w·ln y / Σ w)` — every present `y` must be > 0
+//! - harmonic: `Σ w / Σ (w/y)` — every present `y` must be > 0
+//!
+//! The parent is missing when fewer than `min_share` of its children (by
+//! count) are present, when none is, or when the present weights sum to 0.
+
+use crate::framework::Aggregation;
+
+/// A geometric or harmonic mean met a value ≤ 0.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NonPositive {
+    /// Position of the child in the `children` slice.
+    pub child: usize,
+    /// Unit (row of the column).
+    pub unit: usize,
+    /// The value met.
+    pub value: f64,
+}
+
+/// Aggregates `children` (each a column and its weight) into `out`.
+///
+/// ```
+/// use ictindex::{aggregate, Aggregation};
+/// let a = [0.2, 0.5, f64::NAN];
+/// let b = [0.6, f64::NAN, f64::NAN];
+/// let mut out = [0.0; 3];
+/// aggregate(Aggregation::Arithmetic, &[(&a[..], 1.0), (&b[..], 3.0)], 0.5, &mut out).unwrap();
+/// assert!((out[0] - 0.5).abs() < 1e-15); // (0.2 + 3·0.6)/4
+/// assert_eq!(out[1], 0.5);               // b missing: a alone, weight renormalised
+/// assert!(out[2].is_nan());              // nothing present
+/// ```
+pub fn aggregate(
+    method: Aggregation,
+    children: &[(&[f64], f64)],
+    min_share: f64,
+    out: &mut [f64],
+) -> Result<(), NonPositive> {
+    let n = out.len();
+    let mut sum = vec![0.0; n];
+    let mut wsum = vec![0.0; n];
+    let mut count = vec![0u32; n];
+    for (k, &(col, w)) in children.iter().enumerate() {
+        for (i, &y) in col.iter().enumerate().take(n) {
+            if y.is_nan() {
+                continue;
+            }
+            let term = match method {
+                Aggregation::Arithmetic => w * y,
+                Aggregation::Geometric | Aggregation::Harmonic if y <= 0.0 => {
+                    return Err(NonPositive {
+                        child: k,
+                        unit: i,
+                        value: y,
+                    });
+                }
+                Aggregation::Geometric => w * y.ln(),
+                Aggregation::Harmonic => w / y,
+            };
+            if let (Some(s), Some(ws), Some(c)) = (sum.get_mut(i), wsum.get_mut(i), count.get_mut(i)) {
+                *s += term;
+                *ws += w;
+                *c += 1;
+            }
+        }
+    }
+    let k = children.len() as f64;
+    for (((o, &s), &ws), &c) in out.iter_mut().zip(&sum).zip(&wsum).zip(&count) {
+        *o = if c == 0 || (c as f64) < min_share * k || ws <= 0.0 {
+            f64::NAN
+        } else {
+            match method {
+                Aggregation::Arithmetic => s / ws,
+                Aggregation::Geometric => (s / ws).exp(),
+                Aggregation::Harmonic => ws / s,
+            }
+        };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hand-worked means agree to a few ulps.
+    const EXACT: f64 = 1e-14;
+    const NAN: f64 = f64::NAN;
+
+    fn agg(m: Aggregation, cols: &[(&[f64], f64)], share: f64) -> Vec<f64> {
+        let mut out = vec![0.0; cols[0].0.len()];
+        aggregate(m, cols, share, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn geometric_by_hand() {
+        let out = agg(Aggregation::Geometric, &[(&[4.0], 1.0), (&[1.0], 1.0)], 0.0);
+        assert!((out[0] - 2.0).abs() < EXACT);
+        // weights 1 and 3: 2^(1/4)·8^(3/4) = 2^(10/4)
+        let out = agg(Aggregation::Geometric, &[(&[2.0], 1.0), (&[8.0], 3.0)], 0.0);
+        assert!((out[0] - 2f64.powf(2.5)).abs() < EXACT);
+    }
+
+    #[test]
+    fn harmonic_by_hand() {
+        let out = agg(Aggregation::Harmonic, &[(&[1.0], 1.0), (&[3.0], 1.0)], 0.0);
+        assert!((out[0] - 1.5).abs() < EXACT);
+    }
+
+    #[test]
+    fn non_positive_is_reported() {
+        let mut out = [0.0; 2];
+        let err = aggregate(
+            Aggregation::Geometric,
+            &[(&[1.0, 2.0], 1.0), (&[1.0, 0.0], 1.0)],
+            0.0,
+            &mut out,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            NonPositive {
+                child: 1,
+                unit: 1,
+                value: 0.0
+            }
+        );
+        assert!(aggregate(Aggregation::Harmonic, &[(&[-1.0], 1.0)], 0.0, &mut out[..1]).is_err());
+    }
+
+    #[test]
+    fn min_share_makes_sparse_parents_missing() {
+        let a = [1.0, 1.0, NAN];
+        let b = [2.0, NAN, NAN];
+        let c = [3.0, NAN, 3.0];
+        let cols: [(&[f64], f64); 3] = [(&a, 1.0), (&b, 1.0), (&c, 1.0)];
+        let out = agg(Aggregation::Arithmetic, &cols, 0.5);
+        assert!((out[0] - 2.0).abs() < EXACT);
+        assert!(out[1].is_nan() && out[2].is_nan());
+        let out = agg(Aggregation::Arithmetic, &cols, 0.0);
+        assert_eq!(out[1], 1.0);
+        assert_eq!(out[2], 3.0);
+    }
+
+    #[test]
+    fn zero_weight_present_alone_is_missing() {
+        let out = agg(Aggregation::Arithmetic, &[(&[1.0], 0.0), (&[NAN], 1.0)], 0.0);
+        assert!(out[0].is_nan());
+    }
+}

@@ -1,0 +1,470 @@
+//! The one error type of the crate.
+//!
+//! Every error carries a [`Location`] (file, line, column, unit, indicator — as
+//! much of it as is known) and an [`ErrorKind`] holding the data of the
+//! problem. The text is rendered on demand in Vietnamese or English
+//! ([`Error::message`]); `Display` renders English.
+
+use std::fmt;
+
+use crate::lang::Lang;
+
+/// A specialised `Result` whose error is [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Where a problem was found. Every field is optional: a framework error has
+/// no unit, a scoring error has no line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    /// Name of the input (a file name, `"<stdin>"`, or `None`).
+    pub file: Option<String>,
+    /// 1-based line in the input (the header is line 1).
+    pub line: Option<u64>,
+    /// 1-based column (field number) in the input.
+    pub column: Option<u64>,
+    /// Header of that column, when known.
+    pub column_name: Option<String>,
+    /// Unit (province) code or name concerned.
+    pub unit: Option<String>,
+    /// Indicator or framework node concerned.
+    pub indicator: Option<String>,
+}
+
+/// What went wrong, with the data needed to say it in any language.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Reading the input failed.
+    Io(String),
+    /// The input is not valid UTF-8 (e.g. a Latin-1 byte).
+    Utf8,
+    /// The input holds no header row.
+    Empty,
+    /// The input holds a header but no data row.
+    NoRows,
+    /// A malformed CSV record (e.g. a row with the wrong number of fields).
+    Csv(String),
+    /// A row has `found` fields where the header has `expected`.
+    RaggedRow {
+        /// Fields in the header.
+        expected: u64,
+        /// Fields in the row.
+        found: u64,
+    },
+    /// A required column is absent.
+    MissingColumn(String),
+    /// A column header matches no leaf of the framework.
+    UnknownColumn(String),
+    /// A column header appears twice.
+    DuplicateColumn(String),
+    /// A framework leaf has no column in the data.
+    MissingIndicator(String),
+    /// A row has an empty unit code.
+    EmptyCode,
+    /// The same unit appears twice in one edition.
+    DuplicateUnit {
+        /// Line where it first appeared.
+        first_line: u64,
+    },
+    /// A cell that should be a number is not.
+    NotANumber(String),
+    /// A numeric cell is NaN, infinite or out of the range of `f64`.
+    NotFinite(String),
+    /// The `year` cell is not a whole number.
+    InvalidYear(String),
+    /// A framework cell is invalid (`field` names which).
+    InvalidField {
+        /// The field's name (`weight`, `direction`, `lo`, …).
+        field: String,
+        /// What was found.
+        value: String,
+    },
+    /// A method name that is not known.
+    UnknownMethod(String),
+    /// A leaf has an aggregation method or an inner node a normalisation method.
+    MethodMismatch {
+        /// The method found.
+        method: String,
+        /// Whether the node is a leaf.
+        leaf: bool,
+    },
+    /// A method needs a parameter that is absent or invalid.
+    MissingParameter {
+        /// The method.
+        method: String,
+        /// The parameter (`lo`, `hi`).
+        parameter: String,
+    },
+    /// Normalisation `none` with direction −1 would produce negative scores.
+    DirectionNeedsNormalisation,
+    /// A node code appears twice in the framework.
+    DuplicateNode,
+    /// A node names a parent that does not exist.
+    UnknownParent(String),
+    /// No node has an empty parent.
+    NoRoot,
+    /// More than one node has an empty parent.
+    TwoRoots(String),
+    /// Following parents from this node comes back to it.
+    Cycle,
+    /// A node has a negative or non-finite weight.
+    NegativeWeight(String),
+    /// All children of this node have weight zero.
+    AllZeroWeights,
+    /// A geometric or harmonic mean met a value ≤ 0.
+    NonPositive {
+        /// The aggregation method.
+        method: String,
+        /// The value met.
+        value: f64,
+    },
+    /// No unit matches the query.
+    UnknownUnit(String),
+    /// Several units match the query.
+    AmbiguousUnit(String),
+    /// No framework node has this code.
+    UnknownNode(String),
+    /// No edition has this year.
+    UnknownYear(i64),
+    /// A what-if edit could not be read (e.g. `"Vĩnh Phúc:HTKT=0.45"`).
+    InvalidEdit(String),
+    /// A setting is out of range.
+    InvalidOption {
+        /// The option.
+        name: String,
+        /// What was given.
+        value: String,
+    },
+    /// Nothing to undo.
+    NothingToUndo,
+}
+
+#[derive(Debug)]
+struct Inner {
+    kind: ErrorKind,
+    at: Location,
+}
+
+/// The error type of ictindex: an [`ErrorKind`] and the [`Location`] where it
+/// was found.
+///
+/// ```
+/// use ictindex::{Dataset, ErrorKind};
+/// let err = Dataset::from_str("code,HTKT\n01,abc\n").unwrap_err();
+/// assert_eq!(err.kind(), &ErrorKind::NotANumber("abc".into()));
+/// assert_eq!(err.location().line, Some(2));
+/// assert_eq!(err.location().column, Some(2));
+/// assert!(err.to_string().contains("line 2, column 2 (HTKT)"));
+/// ```
+#[derive(Debug)]
+pub struct Error(Box<Inner>);
+
+impl Clone for Error {
+    fn clone(&self) -> Self {
+        Error(Box::new(Inner {
+            kind: self.0.kind.clone(),
+            at: self.0.at.clone(),
+        }))
+    }
+}
+
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.kind == other.0.kind && self.0.at == other.0.at
+    }
+}
+
+impl Error {
+    /// An error of `kind` with no location yet.
+    pub fn new(kind: ErrorKind) -> Self {
+        Error(Box::new(Inner {
+            kind,
+            at: Location::default(),
+        }))
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// Where it went wrong.
+    pub fn location(&self) -> &Location {
+        &self.0.at
+    }
+
+    /// Sets the file name (only if none is set yet).
+    pub fn in_file(mut self, file: &str) -> Self {
+        if self.0.at.file.is_none() {
+            self.0.at.file = Some(file.to_string());
+        }
+        self
+    }
+
+    /// Sets the line.
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.0.at.line = Some(line);
+        self
+    }
+
+    /// Sets the column number and header.
+    pub fn at_column(mut self, column: u64, name: Option<&str>) -> Self {
+        self.0.at.column = Some(column);
+        self.0.at.column_name = name.map(str::to_string);
+        self
+    }
+
+    /// Sets the unit.
+    pub fn for_unit(mut self, unit: &str) -> Self {
+        self.0.at.unit = Some(unit.to_string());
+        self
+    }
+
+    /// Sets the indicator or node.
+    pub fn for_indicator(mut self, indicator: &str) -> Self {
+        self.0.at.indicator = Some(indicator.to_string());
+        self
+    }
+
+    /// The full message in `lang`: location first, then the problem.
+    ///
+    /// ```
+    /// use ictindex::{Dataset, Lang};
+    /// let err = Dataset::from_str("code,HTKT\n01,inf\n").unwrap_err();
+    /// assert_eq!(
+    ///     err.message(Lang::Vi),
+    ///     "dòng 2, cột 2 (HTKT), đơn vị 01: giá trị \"inf\" không phải số hữu hạn"
+    /// );
+    /// assert_eq!(
+    ///     err.message(Lang::En),
+    ///     "line 2, column 2 (HTKT), unit 01: \"inf\" is not a finite number"
+    /// );
+    /// ```
+    pub fn message(&self, lang: Lang) -> String {
+        let place = self.place(lang);
+        let what = self.what(lang);
+        if place.is_empty() {
+            what
+        } else {
+            format!("{place}: {what}")
+        }
+    }
+
+    fn place(&self, lang: Lang) -> String {
+        let at = &self.0.at;
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(f) = &at.file {
+            parts.push(f.clone());
+        }
+        if let Some(l) = at.line {
+            parts.push(match lang {
+                Lang::Vi => format!("dòng {l}"),
+                Lang::En => format!("line {l}"),
+            });
+        }
+        if let Some(c) = at.column {
+            let name = at
+                .column_name
+                .as_deref()
+                .filter(|n| !n.is_empty())
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            parts.push(match lang {
+                Lang::Vi => format!("cột {c}{name}"),
+                Lang::En => format!("column {c}{name}"),
+            });
+        }
+        if let Some(u) = &at.unit {
+            parts.push(match lang {
+                Lang::Vi => format!("đơn vị {u}"),
+                Lang::En => format!("unit {u}"),
+            });
+        }
+        if let Some(i) = &at.indicator {
+            parts.push(match lang {
+                Lang::Vi => format!("chỉ tiêu {i}"),
+                Lang::En => format!("indicator {i}"),
+            });
+        }
+        parts.join(", ")
+    }
+
+    fn what(&self, lang: Lang) -> String {
+        use ErrorKind as K;
+        let vi = lang == Lang::Vi;
+        match &self.0.kind {
+            K::Io(m) if vi => format!("không đọc được dữ liệu: {m}"),
+            K::Io(m) => format!("could not read the input: {m}"),
+            K::Utf8 if vi => "tệp không phải UTF-8 (hãy lưu lại dưới dạng CSV UTF-8)".into(),
+            K::Utf8 => "the file is not UTF-8 (save it again as CSV UTF-8)".into(),
+            K::Empty if vi => "tệp trống, không có dòng tiêu đề".into(),
+            K::Empty => "the file is empty: no header row".into(),
+            K::NoRows if vi => "tệp chỉ có dòng tiêu đề, không có dữ liệu".into(),
+            K::NoRows => "the file has a header but no data rows".into(),
+            K::Csv(m) if vi => format!("lỗi định dạng CSV: {m}"),
+            K::Csv(m) => format!("malformed CSV: {m}"),
+            K::RaggedRow { expected, found } if vi => {
+                format!("dòng có {found} ô nhưng tiêu đề có {expected} cột")
+            }
+            K::RaggedRow { expected, found } => {
+                format!("the row has {found} fields but the header has {expected}")
+            }
+            K::MissingColumn(c) if vi => format!("thiếu cột bắt buộc \"{c}\""),
+            K::MissingColumn(c) => format!("required column \"{c}\" is missing"),
+            K::UnknownColumn(c) if vi => {
+                format!("cột \"{c}\" không có trong khung chỉ số")
+            }
+            K::UnknownColumn(c) => format!("column \"{c}\" is not in the framework"),
+            K::DuplicateColumn(c) if vi => format!("cột \"{c}\" xuất hiện hai lần"),
+            K::DuplicateColumn(c) => format!("column \"{c}\" appears twice"),
+            K::MissingIndicator(c) if vi => {
+                format!("dữ liệu thiếu cột cho chỉ tiêu \"{c}\" của khung chỉ số")
+            }
+            K::MissingIndicator(c) => {
+                format!("the data has no column for framework indicator \"{c}\"")
+            }
+            K::EmptyCode if vi => "mã đơn vị (code) bị trống".into(),
+            K::EmptyCode => "the unit code is empty".into(),
+            K::DuplicateUnit { first_line } if vi => {
+                format!("đơn vị trùng lặp trong cùng kỳ (đã có ở dòng {first_line})")
+            }
+            K::DuplicateUnit { first_line } => {
+                format!("duplicate unit in one edition (first seen on line {first_line})")
+            }
+            K::NotANumber(v) if vi => format!("giá trị \"{v}\" không phải là số"),
+            K::NotANumber(v) => format!("\"{v}\" is not a number"),
+            K::NotFinite(v) if vi => format!("giá trị \"{v}\" không phải số hữu hạn"),
+            K::NotFinite(v) => format!("\"{v}\" is not a finite number"),
+            K::InvalidYear(v) if vi => format!("năm \"{v}\" không phải số nguyên"),
+            K::InvalidYear(v) => format!("year \"{v}\" is not a whole number"),
+            K::InvalidField { field, value } if vi => {
+                format!("giá trị \"{value}\" không hợp lệ cho {field}")
+            }
+            K::InvalidField { field, value } => format!("invalid {field} \"{value}\""),
+            K::UnknownMethod(m) if vi => format!(
+                "phương pháp \"{m}\" không được hỗ trợ (none, minmax, zscore, goalpost, \
+                 reference, rank, percentile, arithmetic, geometric, harmonic)"
+            ),
+            K::UnknownMethod(m) => format!(
+                "unknown method \"{m}\" (none, minmax, zscore, goalpost, reference, rank, \
+                 percentile, arithmetic, geometric, harmonic)"
+            ),
+            K::MethodMismatch { method, leaf: true } if vi => {
+                format!("nút lá không thể dùng phương pháp tổng hợp \"{method}\"")
+            }
+            K::MethodMismatch { method, leaf: true } => {
+                format!("a leaf cannot use the aggregation method \"{method}\"")
+            }
+            K::MethodMismatch { method, .. } if vi => {
+                format!("nút có nút con không thể dùng phương pháp chuẩn hóa \"{method}\"")
+            }
+            K::MethodMismatch { method, .. } => {
+                format!("a node with children cannot use the normalisation \"{method}\"")
+            }
+            K::MissingParameter { method, parameter } if vi => {
+                format!("phương pháp \"{method}\" cần giá trị {parameter} hợp lệ")
+            }
+            K::MissingParameter { method, parameter } => {
+                format!("method \"{method}\" needs a valid {parameter}")
+            }
+            K::DirectionNeedsNormalisation if vi => {
+                "chiều -1 cần một phương pháp chuẩn hóa (không dùng \"none\")".into()
+            }
+            K::DirectionNeedsNormalisation => "direction -1 needs a normalisation (not \"none\")".into(),
+            K::DuplicateNode if vi => "mã nút xuất hiện hai lần trong khung".into(),
+            K::DuplicateNode => "node code appears twice in the framework".into(),
+            K::UnknownParent(p) if vi => format!("nút cha \"{p}\" không tồn tại"),
+            K::UnknownParent(p) => format!("parent \"{p}\" does not exist"),
+            K::NoRoot if vi => "khung không có nút gốc (nút có parent trống)".into(),
+            K::NoRoot => "the framework has no root (a node with an empty parent)".into(),
+            K::TwoRoots(first) if vi => {
+                format!("khung có hai nút gốc (nút \"{first}\" cũng có parent trống)")
+            }
+            K::TwoRoots(first) => {
+                format!("the framework has two roots (\"{first}\" also has an empty parent)")
+            }
+            K::Cycle if vi => "khung có vòng lặp: đi theo nút cha quay lại chính nó".into(),
+            K::Cycle => "the framework has a cycle: following parents comes back here".into(),
+            K::NegativeWeight(w) if vi => format!("trọng số \"{w}\" âm hoặc không hữu hạn"),
+            K::NegativeWeight(w) => format!("weight \"{w}\" is negative or not finite"),
+            K::AllZeroWeights if vi => "mọi nút con đều có trọng số 0".into(),
+            K::AllZeroWeights => "all children have weight zero".into(),
+            K::NonPositive { method, value } if vi => {
+                format!("trung bình {method} cần giá trị dương, gặp {value}")
+            }
+            K::NonPositive { method, value } => {
+                format!("the {method} mean needs positive values, found {value}")
+            }
+            K::UnknownUnit(q) if vi => format!("không tìm thấy đơn vị \"{q}\""),
+            K::UnknownUnit(q) => format!("no unit matches \"{q}\""),
+            K::AmbiguousUnit(q) if vi => format!("nhiều đơn vị khớp với \"{q}\""),
+            K::AmbiguousUnit(q) => format!("several units match \"{q}\""),
+            K::UnknownNode(c) if vi => format!("không có nút \"{c}\" trong khung"),
+            K::UnknownNode(c) => format!("no node \"{c}\" in the framework"),
+            K::UnknownYear(y) if vi => format!("không có dữ liệu năm {y}"),
+            K::UnknownYear(y) => format!("no edition for year {y}"),
+            K::InvalidEdit(e) if vi => {
+                format!("không hiểu thay đổi \"{e}\" (dạng \"đơn vị:chỉ tiêu=giá trị\" hoặc \"nút=trọng số\")")
+            }
+            K::InvalidEdit(e) => {
+                format!("cannot read the edit \"{e}\" (expected \"unit:indicator=value\" or \"node=weight\")")
+            }
+            K::InvalidOption { name, value } if vi => {
+                format!("giá trị \"{value}\" không hợp lệ cho tùy chọn {name}")
+            }
+            K::InvalidOption { name, value } => format!("invalid value \"{value}\" for {name}"),
+            K::NothingToUndo if vi => "không còn thay đổi nào để hoàn tác".into(),
+            K::NothingToUndo => "nothing to undo".into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error::new(kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn place_lists_every_known_part_in_order() {
+        let e = Error::new(ErrorKind::NotANumber("x".into()))
+            .in_file("a.csv")
+            .at_line(3)
+            .at_column(4, Some("UD"))
+            .for_unit("26");
+        assert_eq!(
+            e.message(Lang::En),
+            "a.csv, line 3, column 4 (UD), unit 26: \"x\" is not a number"
+        );
+        assert_eq!(
+            e.message(Lang::Vi),
+            "a.csv, dòng 3, cột 4 (UD), đơn vị 26: giá trị \"x\" không phải là số"
+        );
+    }
+
+    #[test]
+    fn in_file_keeps_the_first_name() {
+        let e = Error::new(ErrorKind::Empty).in_file("a").in_file("b");
+        assert_eq!(e.location().file.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn no_location_gives_bare_message() {
+        assert_eq!(
+            Error::new(ErrorKind::NoRoot).to_string(),
+            "the framework has no root (a node with an empty parent)"
+        );
+    }
+}

@@ -1,0 +1,775 @@
+//! The framework: the method of an index, as data.
+//!
+//! A framework is a tree of nodes. The one node with no parent is the index
+//! itself; leaves are data columns, normalised by their [`Normalisation`];
+//! inner nodes combine their children by their [`Aggregation`] with weights
+//! relative among siblings. A [`Framework`] that exists is valid: one root, no
+//! cycle, every parent known, non-negative weights not all zero among
+//! siblings, a method that fits each node.
+//!
+//! The CSV form has one row per node:
+//!
+//! ```text
+//! code,parent,weight,direction,method,lo,hi,name_vi,name_en
+//! ICT,,1,1,arithmetic,,,Chỉ số ICT,ICT index
+//! HTKT,ICT,1,1,none,,,Hạ tầng kỹ thuật,Technical infrastructure
+//! ```
+
+use std::collections::HashMap;
+use std::io;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::lang::Lang;
+use crate::parse::{read_text, CsvText};
+
+/// Whether a higher raw value is better (`Up`, written `1`) or worse (`Down`, `-1`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    /// Higher is better.
+    #[default]
+    Up,
+    /// Higher is worse.
+    Down,
+}
+
+impl Direction {
+    /// `1.0` or `-1.0`.
+    pub fn sign(self) -> f64 {
+        match self {
+            Direction::Up => 1.0,
+            Direction::Down => -1.0,
+        }
+    }
+}
+
+/// How a leaf's raw values become comparable scores. Statistics are taken
+/// over the non-missing values of the same edition; a result that is not
+/// finite (a constant column, a division by zero) is missing.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Normalisation {
+    /// Used as given (published sub-scores).
+    None,
+    /// `(z − min z) / (max z − min z)` with `z = direction · x`.
+    MinMax,
+    /// `(z − mean z) / sd z`, sample standard deviation (divisor n − 1).
+    ZScore,
+    /// `(x − lo)/(hi − lo)` (or `(hi − x)/(hi − lo)` for direction −1), clipped to [0, 1].
+    Goalpost {
+        /// Worst goalpost.
+        lo: f64,
+        /// Best goalpost.
+        hi: f64,
+    },
+    /// `x / r` (direction −1: `r / x`, and `x ≤ 0` is missing). Without `r`:
+    /// the largest value (direction −1: the smallest positive value).
+    Reference {
+        /// The reference value, if fixed.
+        value: Option<f64>,
+    },
+    /// Ascending competition rank of `z` (lowest is 1, ties share the lowest rank).
+    Rank,
+    /// `(rank − 1)/(n − 1)` with the rank above: the share of other values below.
+    Percentile,
+}
+
+/// How an inner node combines its present children `y_c` with weights `w_c`
+/// (weights renormalised over the children present).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Aggregation {
+    /// `Σ w·y / Σ w`.
+    Arithmetic,
+    /// `exp(Σ w·ln y / Σ w)`; every present `y` must be > 0.
+    Geometric,
+    /// `Σ w / Σ (w / y)`; every present `y` must be > 0.
+    Harmonic,
+}
+
+impl Aggregation {
+    /// The method's name as written in a framework file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Aggregation::Arithmetic => "arithmetic",
+            Aggregation::Geometric => "geometric",
+            Aggregation::Harmonic => "harmonic",
+        }
+    }
+}
+
+impl Normalisation {
+    /// The method's name as written in a framework file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Normalisation::None => "none",
+            Normalisation::MinMax => "minmax",
+            Normalisation::ZScore => "zscore",
+            Normalisation::Goalpost { .. } => "goalpost",
+            Normalisation::Reference { .. } => "reference",
+            Normalisation::Rank => "rank",
+            Normalisation::Percentile => "percentile",
+        }
+    }
+}
+
+/// A node's method: a normalisation for a leaf, an aggregation for an inner node.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Method {
+    /// A leaf's normalisation.
+    Normalise(Normalisation),
+    /// An inner node's aggregation.
+    Aggregate(Aggregation),
+}
+
+impl Method {
+    /// The method's name as written in a framework file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Normalise(n) => n.name(),
+            Method::Aggregate(a) => a.name(),
+        }
+    }
+
+    /// Reads a method name with its `lo`/`hi` parameters. An empty name is
+    /// `None`: the node's default (`none` for a leaf, `arithmetic` otherwise).
+    pub fn parse(name: &str, lo: Option<f64>, hi: Option<f64>) -> Result<Option<Method>> {
+        let missing = |p: &str| {
+            Error::new(ErrorKind::MissingParameter {
+                method: name.trim().to_string(),
+                parameter: p.to_string(),
+            })
+        };
+        let m = match name.trim().to_ascii_lowercase().as_str() {
+            "" => return Ok(None),
+            "none" => Method::Normalise(Normalisation::None),
+            "minmax" | "min-max" => Method::Normalise(Normalisation::MinMax),
+            "zscore" | "z-score" => Method::Normalise(Normalisation::ZScore),
+            "goalpost" | "goalposts" => {
+                let lo = lo.ok_or_else(|| missing("lo"))?;
+                let hi = hi.ok_or_else(|| missing("hi"))?;
+                if hi <= lo {
+                    return Err(missing("hi > lo"));
+                }
+                Method::Normalise(Normalisation::Goalpost { lo, hi })
+            }
+            "reference" => {
+                if let Some(h) = hi {
+                    if h <= 0.0 {
+                        return Err(missing("hi > 0"));
+                    }
+                }
+                Method::Normalise(Normalisation::Reference { value: hi })
+            }
+            "rank" => Method::Normalise(Normalisation::Rank),
+            "percentile" => Method::Normalise(Normalisation::Percentile),
+            "arithmetic" | "mean" => Method::Aggregate(Aggregation::Arithmetic),
+            "geometric" => Method::Aggregate(Aggregation::Geometric),
+            "harmonic" => Method::Aggregate(Aggregation::Harmonic),
+            _ => return Err(Error::new(ErrorKind::UnknownMethod(name.trim().to_string()))),
+        };
+        Ok(Some(m))
+    }
+}
+
+/// One node of a framework, as declared.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeSpec {
+    /// Unique code; for a leaf, the data column it reads.
+    pub code: String,
+    /// The parent's code; `None` for the root.
+    pub parent: Option<String>,
+    /// Weight relative to its siblings (≥ 0).
+    pub weight: f64,
+    /// Direction of the raw values (leaves).
+    pub direction: Direction,
+    /// Normalisation (leaf) or aggregation (inner node); `None` = default.
+    pub method: Option<Method>,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+}
+
+impl NodeSpec {
+    /// A node with weight 1, direction up and the default method.
+    pub fn new(code: &str, parent: Option<&str>) -> Self {
+        NodeSpec {
+            code: code.to_string(),
+            parent: parent.map(str::to_string),
+            weight: 1.0,
+            direction: Direction::Up,
+            method: None,
+            name_vi: String::new(),
+            name_en: String::new(),
+        }
+    }
+}
+
+/// A validated node: its spec plus its place in the tree.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The node as declared, with the default method filled in.
+    pub spec: NodeSpec,
+    /// Index of the parent in [`Framework::nodes`].
+    pub parent: Option<usize>,
+    /// Indices of the children, in declaration order.
+    pub children: Vec<usize>,
+    /// Depth: 0 for the root.
+    pub depth: usize,
+    method: Method,
+}
+
+impl Node {
+    /// The node's code.
+    pub fn code(&self) -> &str {
+        &self.spec.code
+    }
+
+    /// The node's method (defaults filled in).
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// Whether the node is a leaf (a data column).
+    pub fn is_leaf(&self) -> bool {
+        self.children.is_empty()
+    }
+
+    /// The node's name in `lang`, falling back to the other language, then the code.
+    pub fn name(&self, lang: Lang) -> &str {
+        let (a, b) = match lang {
+            Lang::Vi => (&self.spec.name_vi, &self.spec.name_en),
+            Lang::En => (&self.spec.name_en, &self.spec.name_vi),
+        };
+        if !a.is_empty() {
+            a
+        } else if !b.is_empty() {
+            b
+        } else {
+            &self.spec.code
+        }
+    }
+}
+
+/// A valid framework.
+///
+/// ```
+/// use ictindex::Framework;
+/// let f = Framework::vn_ict();
+/// assert_eq!(f.root().code(), "ICT");
+/// assert_eq!(f.leaves().len(), 5);
+/// let codes: Vec<&str> = f.root().children.iter().map(|&c| f.nodes()[c].code()).collect();
+/// assert_eq!(codes, ["HTKT", "HTNL", "UD", "SXKD", "MT"]);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Framework {
+    nodes: Vec<Node>,
+    root: usize,
+    /// Inner nodes, children before parents.
+    order: Vec<usize>,
+    leaves: Vec<usize>,
+    by_code: HashMap<String, usize>,
+}
+
+impl Framework {
+    /// Validates `specs` into a framework. On error the message names the node
+    /// (and the line, when the specs came from a file: see [`Framework::from_reader`]).
+    ///
+    /// ```
+    /// use ictindex::{Framework, NodeSpec, ErrorKind};
+    /// let a = NodeSpec::new("A", None);
+    /// let b = NodeSpec::new("B", Some("C"));
+    /// let c = NodeSpec::new("C", Some("B"));
+    /// let err = Framework::new(vec![a, b, c]).unwrap_err();
+    /// assert_eq!(err.kind(), &ErrorKind::Cycle);
+    /// ```
+    pub fn new(specs: Vec<NodeSpec>) -> Result<Self> {
+        let lines: Vec<Option<u64>> = vec![None; specs.len()];
+        Self::build(specs, &lines)
+    }
+
+    fn build(mut specs: Vec<NodeSpec>, lines: &[Option<u64>]) -> Result<Self> {
+        let locate = |e: Error, i: usize, code: &str| {
+            let e = e.for_indicator(code);
+            match lines.get(i).copied().flatten() {
+                Some(l) => e.at_line(l),
+                None => e,
+            }
+        };
+        let mut by_code = HashMap::with_capacity(specs.len());
+        for (i, s) in specs.iter().enumerate() {
+            if by_code.insert(s.code.clone(), i).is_some() {
+                return Err(locate(ErrorKind::DuplicateNode.into(), i, &s.code));
+            }
+            if !s.weight.is_finite() || s.weight < 0.0 {
+                let e = ErrorKind::NegativeWeight(s.weight.to_string()).into();
+                return Err(locate(e, i, &s.code));
+            }
+        }
+        let mut parent = vec![None; specs.len()];
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); specs.len()];
+        let mut root = None;
+        for (i, s) in specs.iter().enumerate() {
+            match &s.parent {
+                None => match root {
+                    None => root = Some(i),
+                    Some(r) => {
+                        let first = specs.get(r).map(|n: &NodeSpec| n.code.clone());
+                        let e = ErrorKind::TwoRoots(first.unwrap_or_default()).into();
+                        return Err(locate(e, i, &s.code));
+                    }
+                },
+                Some(p) => match by_code.get(p) {
+                    Some(&pi) => {
+                        if let Some(slot) = parent.get_mut(i) {
+                            *slot = Some(pi);
+                        }
+                        if let Some(c) = children.get_mut(pi) {
+                            c.push(i);
+                        }
+                    }
+                    None => {
+                        let e = ErrorKind::UnknownParent(p.clone()).into();
+                        return Err(locate(e, i, &s.code));
+                    }
+                },
+            }
+        }
+        let Some(root) = root else {
+            return Err(ErrorKind::NoRoot.into());
+        };
+        // Depth by walking up; a walk longer than the node count is a cycle.
+        let mut depth = vec![0usize; specs.len()];
+        for (i, d) in depth.iter_mut().enumerate() {
+            let mut at = i;
+            let mut steps = 0;
+            while let Some(p) = parent.get(at).copied().flatten() {
+                steps += 1;
+                if steps > specs.len() {
+                    let code = specs.get(i).map(|s| s.code.as_str()).unwrap_or("");
+                    return Err(locate(ErrorKind::Cycle.into(), i, code));
+                }
+                at = p;
+            }
+            *d = steps;
+        }
+        // Methods and sibling weights.
+        let mut methods = Vec::with_capacity(specs.len());
+        for (i, s) in specs.iter_mut().enumerate() {
+            let kids = children.get(i).map(Vec::as_slice).unwrap_or(&[]);
+            let leaf = kids.is_empty();
+            let m = match (s.method, leaf) {
+                (None, true) => Method::Normalise(Normalisation::None),
+                (None, false) => Method::Aggregate(Aggregation::Arithmetic),
+                (Some(m @ Method::Normalise(_)), true) | (Some(m @ Method::Aggregate(_)), false) => m,
+                (Some(m), leaf) => {
+                    let e = ErrorKind::MethodMismatch {
+                        method: m.name().into(),
+                        leaf,
+                    };
+                    return Err(locate(e.into(), i, &s.code));
+                }
+            };
+            if m == Method::Normalise(Normalisation::None) && s.direction == Direction::Down {
+                return Err(locate(ErrorKind::DirectionNeedsNormalisation.into(), i, &s.code));
+            }
+            s.method = Some(m);
+            methods.push(m);
+        }
+        for (i, kids) in children.iter().enumerate() {
+            if !kids.is_empty() && kids.iter().all(|&k| specs.get(k).is_some_and(|s| s.weight == 0.0)) {
+                let code = specs.get(i).map(|s| s.code.as_str()).unwrap_or("");
+                return Err(locate(ErrorKind::AllZeroWeights.into(), i, code));
+            }
+        }
+        let nodes: Vec<Node> = specs
+            .into_iter()
+            .zip(parent)
+            .zip(children)
+            .zip(depth)
+            .zip(methods)
+            .map(|((((spec, parent), children), depth), method)| Node {
+                spec,
+                parent,
+                children,
+                depth,
+                method,
+            })
+            .collect();
+        // Inner nodes, deepest first: children are always computed before parents.
+        let mut inner: Vec<(usize, usize)> = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| !n.is_leaf())
+            .map(|(i, n)| (i, n.depth))
+            .collect();
+        inner.sort_by_key(|&(_, depth)| std::cmp::Reverse(depth));
+        let order = inner.into_iter().map(|(i, _)| i).collect();
+        let leaves = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_leaf())
+            .map(|(i, _)| i)
+            .collect();
+        Ok(Framework {
+            nodes,
+            root,
+            order,
+            leaves,
+            by_code,
+        })
+    }
+
+    /// Reads a framework CSV (`code,parent,weight,direction,method,lo,hi,name_vi,name_en`;
+    /// only `code` and `parent` are required). Same delimiter, BOM and decimal-comma
+    /// rules as data files. `source` names the input in error messages.
+    ///
+    /// ```
+    /// use ictindex::{Framework, ErrorKind};
+    /// let csv = "code,parent,weight\nI,,1\nA,I,1\nB,I,-2\n";
+    /// let err = Framework::from_reader(csv.as_bytes(), "f.csv").unwrap_err();
+    /// assert_eq!(err.kind(), &ErrorKind::NegativeWeight("-2".into()));
+    /// assert_eq!(err.location().line, Some(4));
+    /// assert_eq!(err.location().column, Some(3));
+    /// ```
+    pub fn from_reader<R: io::Read>(reader: R, source: &str) -> Result<Self> {
+        let text = read_text(reader).map_err(|e| e.in_file(source))?;
+        Self::from_csv_text(&text, source).map_err(|e| e.in_file(source))
+    }
+
+    /// [`Framework::from_reader`] on a string.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str) -> Result<Self> {
+        Self::from_csv_text(text, "")
+    }
+
+    fn from_csv_text(text: &str, source: &str) -> Result<Self> {
+        let csv = CsvText::new(text)?;
+        let header = csv.header()?;
+        let col = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+        let code_col = col("code").ok_or_else(|| Error::new(ErrorKind::MissingColumn("code".into())).at_line(1))?;
+        let parent_col =
+            col("parent").ok_or_else(|| Error::new(ErrorKind::MissingColumn("parent".into())).at_line(1))?;
+        let cols = [
+            col("weight"),
+            col("direction"),
+            col("method"),
+            col("lo"),
+            col("hi"),
+            col("name_vi"),
+            col("name_en"),
+        ];
+        let [w_col, d_col, m_col, lo_col, hi_col, vi_col, en_col] = cols;
+        let mut specs = Vec::new();
+        let mut lines = Vec::new();
+        for row in csv.rows() {
+            let row = row?;
+            let at = |c: usize, e: Error| {
+                e.at_line(row.line)
+                    .at_column(c as u64 + 1, header.get(c).map(String::as_str))
+            };
+            let cell = |c: Option<usize>| c.and_then(|c| row.fields.get(c)).map(|s| s.trim()).unwrap_or("");
+            let number = |c: Option<usize>, field: &str| -> Result<Option<f64>> {
+                let Some(ci) = c else { return Ok(None) };
+                let raw = cell(c);
+                if raw.is_empty() {
+                    return Ok(None);
+                }
+                match csv.number(raw) {
+                    Some(v) if v.is_finite() => Ok(Some(v)),
+                    _ => Err(at(
+                        ci,
+                        ErrorKind::InvalidField {
+                            field: field.into(),
+                            value: raw.into(),
+                        }
+                        .into(),
+                    )),
+                }
+            };
+            let code = cell(Some(code_col));
+            if code.is_empty() {
+                return Err(at(code_col, ErrorKind::EmptyCode.into()));
+            }
+            let parent = cell(Some(parent_col));
+            let weight = match (w_col, cell(w_col)) {
+                (_, "") | (None, _) => 1.0,
+                (Some(c), raw) => match csv.number(raw) {
+                    Some(v) if v.is_finite() && v >= 0.0 => v,
+                    _ => return Err(at(c, ErrorKind::NegativeWeight(raw.into()).into())),
+                },
+            };
+            let direction = match cell(d_col) {
+                "" | "1" | "+1" => Direction::Up,
+                "-1" => Direction::Down,
+                other => {
+                    let e = ErrorKind::InvalidField {
+                        field: "direction".into(),
+                        value: other.into(),
+                    };
+                    return Err(at(d_col.unwrap_or(0), e.into()));
+                }
+            };
+            let lo = number(lo_col, "lo")?;
+            let hi = number(hi_col, "hi")?;
+            let method =
+                Method::parse(cell(m_col), lo, hi).map_err(|e| at(m_col.unwrap_or(0), e).for_indicator(code))?;
+            specs.push(NodeSpec {
+                code: code.to_string(),
+                parent: (!parent.is_empty()).then(|| parent.to_string()),
+                weight,
+                direction,
+                method,
+                name_vi: cell(vi_col).to_string(),
+                name_en: cell(en_col).to_string(),
+            });
+            lines.push(Some(row.line));
+        }
+        if specs.is_empty() {
+            return Err(Error::new(ErrorKind::NoRows));
+        }
+        let _ = source;
+        Self::build(specs, &lines)
+    }
+
+    /// The built-in five-pillar Vietnam ICT Index framework: HTKT, HTNL, UD,
+    /// SXKD, MT as leaves used as given (`none`), equal weights, arithmetic mean.
+    /// The same framework ships as `data/framework-vn-ict.csv`.
+    pub fn vn_ict() -> Self {
+        let pillars = [
+            ("HTKT", "Hạ tầng kỹ thuật", "Technical infrastructure"),
+            ("HTNL", "Hạ tầng nhân lực", "Human resources"),
+            ("UD", "Ứng dụng CNTT", "IT application"),
+            ("SXKD", "Sản xuất – kinh doanh CNTT", "IT production and business"),
+            (
+                "MT",
+                "Môi trường tổ chức – chính sách",
+                "Organisational and policy environment",
+            ),
+        ];
+        let mut root = NodeSpec::new("ICT", None);
+        root.name_vi = "Chỉ số sẵn sàng cho phát triển và ứng dụng CNTT-TT".into();
+        root.name_en = "ICT readiness index".into();
+        let mut specs = vec![root];
+        for (code, vi, en) in pillars {
+            let mut n = NodeSpec::new(code, Some("ICT"));
+            n.name_vi = vi.into();
+            n.name_en = en.into();
+            specs.push(n);
+        }
+        // The specs above are valid by construction; `build` cannot fail on them.
+        match Self::new(specs) {
+            Ok(f) => f,
+            Err(_) => unreachable!("the built-in framework is valid"),
+        }
+    }
+
+    /// All nodes, in declaration order.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The root node (the index).
+    #[allow(clippy::indexing_slicing)] // `root` indexes `nodes`: established by `build`, never changed.
+    pub fn root(&self) -> &Node {
+        &self.nodes[self.root]
+    }
+
+    /// Index of the root in [`Framework::nodes`].
+    pub fn root_index(&self) -> usize {
+        self.root
+    }
+
+    /// Indices of the leaves, in declaration order.
+    pub fn leaves(&self) -> &[usize] {
+        &self.leaves
+    }
+
+    /// Indices of the inner nodes, children before parents.
+    pub fn inner_order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// Index of the node with `code`.
+    pub fn index_of(&self, code: &str) -> Option<usize> {
+        self.by_code.get(code).copied()
+    }
+
+    /// The node with `code`, or an [`ErrorKind::UnknownNode`] error.
+    pub fn node(&self, code: &str) -> Result<&Node> {
+        self.index_of(code)
+            .and_then(|i| self.nodes.get(i))
+            .ok_or_else(|| Error::new(ErrorKind::UnknownNode(code.to_string())))
+    }
+
+    /// Ancestors of node `i`, nearest first, root last.
+    pub fn ancestors(&self, i: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut at = self.nodes.get(i).and_then(|n| n.parent);
+        while let Some(p) = at {
+            out.push(p);
+            at = self.nodes.get(p).and_then(|n| n.parent);
+        }
+        out
+    }
+
+    /// A copy with node `code`'s weight set to `weight`, validated like a new
+    /// framework (negative, non-finite or all-zero sibling weights are errors).
+    pub fn with_weight(&self, code: &str, weight: f64) -> Result<Self> {
+        let i = self
+            .index_of(code)
+            .ok_or_else(|| Error::new(ErrorKind::UnknownNode(code.into())))?;
+        if !weight.is_finite() || weight < 0.0 {
+            return Err(Error::new(ErrorKind::NegativeWeight(weight.to_string())).for_indicator(code));
+        }
+        let mut f = self.clone();
+        if let Some(n) = f.nodes.get_mut(i) {
+            n.spec.weight = weight;
+        }
+        if let Some(p) = f.nodes.get(i).and_then(|n| n.parent) {
+            let kids = f.nodes.get(p).map(|n| n.children.clone()).unwrap_or_default();
+            if kids
+                .iter()
+                .all(|&k| f.nodes.get(k).is_some_and(|n| n.spec.weight == 0.0))
+            {
+                let pc = f.nodes.get(p).map(|n| n.spec.code.clone()).unwrap_or_default();
+                return Err(Error::new(ErrorKind::AllZeroWeights).for_indicator(&pc));
+            }
+        }
+        Ok(f)
+    }
+
+    /// The specs of every node, e.g. to write the framework back out.
+    pub fn specs(&self) -> Vec<NodeSpec> {
+        self.nodes.iter().map(|n| n.spec.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Framework> {
+        Framework::from_str(s)
+    }
+
+    #[test]
+    fn deep_tree_orders_children_before_parents() {
+        let f = parse("code,parent,method\nI,,geometric\nP,I,\nQ,I,\na,P,minmax\nb,P,zscore\nc,Q,rank\n").unwrap();
+        let pos = |c: &str| f.inner_order().iter().position(|&i| f.nodes()[i].code() == c).unwrap();
+        assert!(pos("P") < pos("I"));
+        assert!(pos("Q") < pos("I"));
+        assert_eq!(f.leaves().len(), 3);
+        assert_eq!(f.node("I").unwrap().method(), Method::Aggregate(Aggregation::Geometric));
+        assert_eq!(
+            f.node("P").unwrap().method(),
+            Method::Aggregate(Aggregation::Arithmetic)
+        );
+        assert_eq!(f.node("a").unwrap().depth, 2);
+    }
+
+    #[test]
+    fn errors_name_line_and_node() {
+        let cases: &[(&str, ErrorKind, Option<u64>)] = &[
+            ("code,parent\nI,\nJ,\n", ErrorKind::TwoRoots("I".into()), Some(3)),
+            ("code,parent\nA,B\nB,A\n", ErrorKind::NoRoot, None),
+            ("code,parent\nI,\nA,X\n", ErrorKind::UnknownParent("X".into()), Some(3)),
+            ("code,parent\nI,\nA,I\nA,I\n", ErrorKind::DuplicateNode, Some(4)),
+            (
+                "code,parent,weight\nI,,1\nA,I,0\nB,I,0\n",
+                ErrorKind::AllZeroWeights,
+                Some(2),
+            ),
+            (
+                "code,parent,method\nI,,minmax\nA,I,\n",
+                ErrorKind::MethodMismatch {
+                    method: "minmax".into(),
+                    leaf: false,
+                },
+                Some(2),
+            ),
+            (
+                "code,parent,method\nI,,\nA,I,geometric\n",
+                ErrorKind::MethodMismatch {
+                    method: "geometric".into(),
+                    leaf: true,
+                },
+                Some(3),
+            ),
+            (
+                "code,parent,method\nI,,\nA,I,fancy\n",
+                ErrorKind::UnknownMethod("fancy".into()),
+                Some(3),
+            ),
+            (
+                "code,parent,method,lo\nI,,,\nA,I,goalpost,0\n",
+                ErrorKind::MissingParameter {
+                    method: "goalpost".into(),
+                    parameter: "hi".into(),
+                },
+                Some(3),
+            ),
+            (
+                "code,parent,direction\nI,,\nA,I,2\n",
+                ErrorKind::InvalidField {
+                    field: "direction".into(),
+                    value: "2".into(),
+                },
+                Some(3),
+            ),
+            (
+                "code,parent,direction\nI,,\nA,I,-1\n",
+                ErrorKind::DirectionNeedsNormalisation,
+                Some(3),
+            ),
+            ("code,parent\nI,\n,I\n", ErrorKind::EmptyCode, Some(3)),
+            ("code,parent\n", ErrorKind::NoRows, None),
+            ("code\nI\n", ErrorKind::MissingColumn("parent".into()), Some(1)),
+        ];
+        for (text, kind, line) in cases {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.kind(), kind, "{text}");
+            assert_eq!(err.location().line, *line, "{text}");
+        }
+    }
+
+    #[test]
+    fn cycle_below_a_root_is_found() {
+        let err = parse("code,parent\nI,\nA,B\nB,A\n").unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::Cycle);
+        assert_eq!(err.location().line, Some(3));
+    }
+
+    #[test]
+    fn semicolon_and_decimal_comma() {
+        let f = parse("code;parent;weight\nI;;1\nA;I;0,25\nB;I;0,75\n").unwrap();
+        assert_eq!(f.node("A").unwrap().spec.weight, 0.25);
+    }
+
+    #[test]
+    fn with_weight_validates() {
+        let f = Framework::vn_ict();
+        assert_eq!(
+            f.with_weight("HTKT", 2.0).unwrap().node("HTKT").unwrap().spec.weight,
+            2.0
+        );
+        assert!(f.with_weight("HTKT", -1.0).is_err());
+        assert!(f.with_weight("NOPE", 1.0).is_err());
+        let mut g = f.clone();
+        for c in ["HTKT", "HTNL", "UD", "SXKD"] {
+            g = g.with_weight(c, 0.0).unwrap();
+        }
+        assert_eq!(g.with_weight("MT", 0.0).unwrap_err().kind(), &ErrorKind::AllZeroWeights);
+    }
+
+    #[test]
+    fn names_fall_back() {
+        let f = parse("code,parent,name_en\nI,,Index\nA,I,\n").unwrap();
+        assert_eq!(f.node("I").unwrap().name(Lang::Vi), "Index");
+        assert_eq!(f.node("A").unwrap().name(Lang::En), "A");
+    }
+}

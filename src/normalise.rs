@@ -1,0 +1,185 @@
+//! Normalisation of one leaf column (one edition's units).
+//!
+//! Columns are slices of `f64` with `NaN` for a missing value. Statistics are
+//! taken over the present values only; a result that is not finite becomes
+//! missing (a constant column under min-max: 0/0).
+
+use crate::framework::{Direction, Normalisation};
+
+/// Normalises `x` into `out` (same length) by `method`, for raw values whose
+/// `direction` says whether higher is better.
+///
+/// With `z = d·x` (`d` = ±1):
+/// - `none`: `y = x`;
+/// - `minmax`: `y = (z − min z)/(max z − min z)`;
+/// - `zscore`: `y = (z − mean z)/sd z` (sample sd, divisor n − 1);
+/// - `goalpost`: `y = (x − lo)/(hi − lo)` for d = 1, `(hi − x)/(hi − lo)` for d = −1, clipped to [0, 1];
+/// - `reference`: `y = x/r` for d = 1 (default `r` = max x), `r/x` for d = −1
+///   (default `r` = smallest positive x; `x ≤ 0` is missing);
+/// - `rank`: ascending competition rank of `z` (1 = worst);
+/// - `percentile`: `(rank − 1)/(n − 1)`.
+///
+/// ```
+/// use ictindex::{normalise, Direction, Normalisation};
+/// let x = [2.0, 4.0, f64::NAN, 6.0];
+/// let mut y = [0.0; 4];
+/// normalise(Normalisation::MinMax, Direction::Down, &x, &mut y);
+/// assert_eq!(y[0], 1.0);
+/// assert_eq!(y[1], 0.5);
+/// assert!(y[2].is_nan());
+/// assert_eq!(y[3], 0.0);
+/// ```
+pub fn normalise(method: Normalisation, direction: Direction, x: &[f64], out: &mut [f64]) {
+    let d = direction.sign();
+    let present = || x.iter().copied().filter(|v| !v.is_nan());
+    match method {
+        Normalisation::None => map(x, out, |v| v),
+        Normalisation::MinMax => {
+            let (lo, hi) = present().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                let z = d * v;
+                (lo.min(z), hi.max(z))
+            });
+            let range = hi - lo;
+            map(x, out, |v| (d * v - lo) / range);
+        }
+        Normalisation::ZScore => {
+            let n = present().count() as f64;
+            let mean = present().map(|v| d * v).sum::<f64>() / n;
+            let var = present().map(|v| (d * v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            let sd = var.sqrt();
+            map(x, out, |v| (d * v - mean) / sd);
+        }
+        Normalisation::Goalpost { lo, hi } => {
+            let range = hi - lo;
+            map(x, out, |v| {
+                let y = if d > 0.0 { (v - lo) / range } else { (hi - v) / range };
+                y.clamp(0.0, 1.0)
+            });
+        }
+        Normalisation::Reference { value } => {
+            if d > 0.0 {
+                let r = value.unwrap_or_else(|| present().fold(f64::NEG_INFINITY, f64::max));
+                map(x, out, |v| v / r);
+            } else {
+                let r = value.unwrap_or_else(|| present().filter(|&v| v > 0.0).fold(f64::INFINITY, f64::min));
+                map(x, out, |v| if v > 0.0 { r / v } else { f64::NAN });
+            }
+        }
+        Normalisation::Rank | Normalisation::Percentile => {
+            let mut z: Vec<f64> = present().map(|v| d * v).collect();
+            z.sort_unstable_by(f64::total_cmp);
+            let n = z.len() as f64;
+            let percentile = matches!(method, Normalisation::Percentile);
+            map(x, out, |v| {
+                // Ascending competition rank: 1 + number of values strictly below.
+                let below = z.partition_point(|&w| w < d * v) as f64;
+                if percentile {
+                    below / (n - 1.0)
+                } else {
+                    below + 1.0
+                }
+            });
+        }
+    }
+}
+
+/// `out[i] = f(x[i])` for present values, missing otherwise; non-finite results are missing.
+fn map(x: &[f64], out: &mut [f64], f: impl Fn(f64) -> f64) {
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = if v.is_nan() {
+            f64::NAN
+        } else {
+            let y = f(v);
+            if y.is_finite() {
+                y
+            } else {
+                f64::NAN
+            }
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hand-worked examples are exact up to this many ulps of rounding.
+    const EXACT: f64 = 1e-15;
+
+    fn run(m: Normalisation, d: Direction, x: &[f64]) -> Vec<f64> {
+        let mut y = vec![0.0; x.len()];
+        normalise(m, d, x, &mut y);
+        y
+    }
+
+    fn close(a: &[f64], b: &[f64]) {
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert!((x.is_nan() && y.is_nan()) || (x - y).abs() <= EXACT, "{a:?} vs {b:?}");
+        }
+    }
+
+    const NAN: f64 = f64::NAN;
+
+    #[test]
+    fn minmax_by_hand() {
+        close(
+            &run(Normalisation::MinMax, Direction::Up, &[1.0, 3.0, 5.0, NAN]),
+            &[0.0, 0.5, 1.0, NAN],
+        );
+        // Constant column: 0/0 is missing.
+        close(&run(Normalisation::MinMax, Direction::Up, &[2.0, 2.0]), &[NAN, NAN]);
+    }
+
+    #[test]
+    fn zscore_by_hand() {
+        // mean 4, sample sd = sqrt(((−2)²+0+2²)/2) = 2
+        close(
+            &run(Normalisation::ZScore, Direction::Up, &[2.0, 4.0, 6.0]),
+            &[-1.0, 0.0, 1.0],
+        );
+        close(
+            &run(Normalisation::ZScore, Direction::Down, &[2.0, 4.0, 6.0]),
+            &[1.0, 0.0, -1.0],
+        );
+        close(&run(Normalisation::ZScore, Direction::Up, &[2.0, NAN]), &[NAN, NAN]);
+    }
+
+    #[test]
+    fn goalpost_by_hand() {
+        let g = Normalisation::Goalpost { lo: 10.0, hi: 20.0 };
+        close(&run(g, Direction::Up, &[5.0, 12.5, 25.0]), &[0.0, 0.25, 1.0]);
+        close(&run(g, Direction::Down, &[5.0, 12.5, 25.0]), &[1.0, 0.75, 0.0]);
+    }
+
+    #[test]
+    fn reference_by_hand() {
+        let fixed = Normalisation::Reference { value: Some(8.0) };
+        close(&run(fixed, Direction::Up, &[2.0, 4.0, 16.0]), &[0.25, 0.5, 2.0]);
+        let free = Normalisation::Reference { value: None };
+        close(&run(free, Direction::Up, &[2.0, 4.0, 8.0]), &[0.25, 0.5, 1.0]);
+        close(&run(free, Direction::Down, &[2.0, 4.0, 0.0]), &[1.0, 0.5, NAN]);
+    }
+
+    #[test]
+    fn rank_and_percentile_share_ties() {
+        close(
+            &run(Normalisation::Rank, Direction::Up, &[3.0, 1.0, 3.0, 2.0, NAN]),
+            &[3.0, 1.0, 3.0, 2.0, NAN],
+        );
+        close(
+            &run(Normalisation::Rank, Direction::Down, &[3.0, 1.0, 3.0, 2.0]),
+            &[1.0, 4.0, 1.0, 3.0],
+        );
+        close(
+            &run(Normalisation::Percentile, Direction::Up, &[3.0, 1.0, 3.0, 2.0]),
+            &[2.0 / 3.0, 0.0, 2.0 / 3.0, 1.0 / 3.0],
+        );
+        close(&run(Normalisation::Percentile, Direction::Up, &[3.0]), &[NAN]);
+    }
+
+    #[test]
+    fn none_passes_through() {
+        close(&run(Normalisation::None, Direction::Up, &[0.1, NAN]), &[0.1, NAN]);
+    }
+}

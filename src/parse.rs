@@ -1,0 +1,614 @@
+//! Reading data files: UTF-8 text (with or without BOM), the delimiter
+//! (comma, semicolon or tab, detected from the header), decimal commas, and
+//! the column-wise [`Dataset`].
+//!
+//! A data file has one row per unit and edition. Columns `code` (required;
+//! also `unit` or `ma`), `name` (`ten`), `year` (`nam`) and `group`
+//! (`region`, `vung`) describe the unit; every other column is an indicator
+//! (a framework leaf, matched by its code). An empty cell, `NA` or `N/A` is a
+//! missing value.
+
+use std::collections::HashMap;
+use std::io;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::lang::fold;
+
+/// How many problems [`Dataset::check`] lists at most.
+pub const MAX_PROBLEMS: usize = 1000;
+
+/// Reads all of `reader` as UTF-8 text, dropping a leading BOM. An invalid
+/// byte is an [`ErrorKind::Utf8`] error at its line and column.
+pub(crate) fn read_text<R: io::Read>(mut reader: R) -> Result<String> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::new(ErrorKind::Io(e.to_string())))?;
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                s.drain(..'\u{feff}'.len_utf8());
+            }
+            Ok(s)
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let good = e.as_bytes().get(..at).unwrap_or(&[]);
+            let line = good.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let col = String::from_utf8_lossy(good.get(line_start..).unwrap_or(&[]))
+                .chars()
+                .count() as u64
+                + 1;
+            Err(Error::new(ErrorKind::Utf8).at_line(line).at_column(col, None))
+        }
+    }
+}
+
+/// Text of a CSV file with its detected delimiter.
+pub(crate) struct CsvText<'a> {
+    text: &'a str,
+    delimiter: u8,
+}
+
+/// One record with the line it starts on.
+pub(crate) struct Row {
+    pub line: u64,
+    pub fields: Vec<String>,
+}
+
+impl<'a> CsvText<'a> {
+    /// Detects the delimiter from the first line: the most frequent of tab,
+    /// semicolon and comma outside quotes (comma when there is none).
+    pub fn new(text: &'a str) -> Result<Self> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.trim().is_empty() {
+            return Err(Error::new(ErrorKind::Empty));
+        }
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let mut counts = [0usize; 3];
+        let mut quoted = false;
+        for c in first.chars() {
+            match c {
+                '"' => quoted = !quoted,
+                '\t' if !quoted => counts[0] += 1,
+                ';' if !quoted => counts[1] += 1,
+                ',' if !quoted => counts[2] += 1,
+                _ => {}
+            }
+        }
+        let delimiter = match counts {
+            [t, s, c] if t > 0 && t >= s && t >= c => b'\t',
+            [_, s, c] if s > 0 && s >= c => b';',
+            _ => b',',
+        };
+        Ok(CsvText { text, delimiter })
+    }
+
+    fn reader(&self) -> csv::Reader<&'a [u8]> {
+        csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(self.text.as_bytes())
+    }
+
+    /// The header row's fields, trimmed.
+    pub fn header(&self) -> Result<Vec<String>> {
+        let mut r = self.reader();
+        match r.records().next() {
+            Some(Ok(rec)) => Ok(rec.iter().map(|f| f.trim().to_string()).collect()),
+            Some(Err(e)) => Err(csv_error(e)),
+            None => Err(Error::new(ErrorKind::Empty)),
+        }
+    }
+
+    /// Data rows after the header, each with the header's field count
+    /// (a ragged row is an error at its line).
+    pub fn rows(&self) -> impl Iterator<Item = Result<Row>> + 'a {
+        let mut records = self.reader().into_records();
+        let header_len = match records.next() {
+            Some(Ok(h)) => h.len(),
+            _ => 0,
+        };
+        records.map(move |rec| {
+            let rec = rec.map_err(csv_error)?;
+            let line = rec.position().map_or(0, |p| p.line());
+            if rec.len() != header_len {
+                return Err(Error::new(ErrorKind::RaggedRow {
+                    expected: header_len as u64,
+                    found: rec.len() as u64,
+                })
+                .at_line(line));
+            }
+            Ok(Row {
+                line,
+                fields: rec.iter().map(str::to_string).collect(),
+            })
+        })
+    }
+
+    /// Reads a number: `.` decimal point, or `,` when the delimiter is not a
+    /// comma (and the text holds no `.`). `None` if it is not a number.
+    pub fn number(&self, raw: &str) -> Option<f64> {
+        parse_number(raw, self.delimiter != b',')
+    }
+}
+
+fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
+    let s = raw.trim();
+    if decimal_comma && s.contains(',') {
+        if s.contains('.') || s.matches(',').count() > 1 {
+            return None;
+        }
+        return s.replace(',', ".").parse().ok();
+    }
+    s.parse().ok()
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    let line = e.position().map(|p| p.line());
+    let err = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => Error::new(ErrorKind::Utf8),
+        csv::ErrorKind::Io(io) => Error::new(ErrorKind::Io(io.to_string())),
+        _ => Error::new(ErrorKind::Csv(e.to_string())),
+    };
+    match line {
+        Some(l) => err.at_line(l),
+        None => err,
+    }
+}
+
+/// Whether a trimmed cell is a missing value.
+fn is_missing(s: &str) -> bool {
+    s.is_empty() || s.eq_ignore_ascii_case("na") || s.eq_ignore_ascii_case("n/a")
+}
+
+/// A unit (province) in one edition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    /// Unit identifier (e.g. the GSO code `"26"`).
+    pub code: String,
+    /// Display name (`code` when the file has no name).
+    pub name: String,
+    /// Edition year, if the file has a `year` column.
+    pub year: Option<i64>,
+    /// Group (region), if the file has one.
+    pub group: Option<String>,
+}
+
+/// Units × indicators, held column-wise: `values[indicator][row]`, missing = `NaN`
+/// internally (input never holds NaN: it is rejected when read).
+///
+/// ```
+/// use ictindex::Dataset;
+/// let d = Dataset::from_str("code;name;year;HTKT\n26;Vĩnh Phúc;2016;0,4512\n").unwrap();
+/// assert_eq!(d.units()[0].name, "Vĩnh Phúc");
+/// assert_eq!(d.value(0, 0), Some(0.4512));
+/// assert_eq!(d.indicators(), ["HTKT"]);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    source: String,
+    units: Vec<Unit>,
+    indicators: Vec<String>,
+    values: Vec<Vec<f64>>,
+    lines: Vec<u64>,
+    columns: Vec<u64>,
+}
+
+struct Columns {
+    code: usize,
+    name: Option<usize>,
+    year: Option<usize>,
+    group: Option<usize>,
+    /// (field index, header) of each indicator.
+    indicators: Vec<(usize, String)>,
+}
+
+fn classify(header: &[String]) -> Result<Columns> {
+    let mut code = None;
+    let mut name = None;
+    let mut year = None;
+    let mut group = None;
+    let mut indicators = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        let at = |e: ErrorKind| Error::new(e).at_line(1).at_column(i as u64 + 1, Some(h));
+        if h.is_empty() {
+            return Err(at(ErrorKind::InvalidField {
+                field: "header".into(),
+                value: String::new(),
+            }));
+        }
+        if seen.insert(h.as_str(), i).is_some() {
+            return Err(at(ErrorKind::DuplicateColumn(h.clone())));
+        }
+        let slot = match fold(h).as_str() {
+            "code" | "unit" | "ma" => &mut code,
+            "name" | "ten" => &mut name,
+            "year" | "nam" | "edition" => &mut year,
+            "group" | "region" | "vung" | "nhom" => &mut group,
+            _ => {
+                indicators.push((i, h.clone()));
+                continue;
+            }
+        };
+        if slot.is_some() {
+            return Err(at(ErrorKind::DuplicateColumn(h.clone())));
+        }
+        *slot = Some(i);
+    }
+    let code = code.ok_or_else(|| Error::new(ErrorKind::MissingColumn("code".into())).at_line(1))?;
+    Ok(Columns {
+        code,
+        name,
+        year,
+        group,
+        indicators,
+    })
+}
+
+impl Dataset {
+    /// Reads a data file; the first problem found is returned as the error
+    /// (use [`Dataset::check`] to list them all). `source` names the input in
+    /// messages (`""` for none).
+    ///
+    /// ```
+    /// use ictindex::{Dataset, ErrorKind};
+    /// let csv = "code,year,HTKT\n01,2016,0.5\n01,2016,0.6\n";
+    /// let err = Dataset::from_reader(csv.as_bytes(), "data.csv").unwrap_err();
+    /// assert_eq!(err.kind(), &ErrorKind::DuplicateUnit { first_line: 2 });
+    /// assert_eq!(err.to_string(), "data.csv, line 3, column 1 (code), unit 01: duplicate unit in one edition (first seen on line 2)");
+    /// ```
+    pub fn from_reader<R: io::Read>(reader: R, source: &str) -> Result<Self> {
+        let text = read_text(reader).map_err(|e| e.in_file(source))?;
+        let (data, mut problems) = Self::parse(&text, source, 1);
+        match (data, problems.is_empty()) {
+            (Some(d), true) => Ok(d),
+            _ => Err(problems.swap_remove(0)),
+        }
+    }
+
+    /// [`Dataset::from_reader`] on a string, with no file name.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str) -> Result<Self> {
+        Self::from_reader(text.as_bytes(), "")
+    }
+
+    /// Every problem in a data file (at most [`MAX_PROBLEMS`]); empty if it reads cleanly.
+    ///
+    /// ```
+    /// use ictindex::Dataset;
+    /// let problems = Dataset::check("code,A,B\n1,x,2\n2,3,inf\n".as_bytes(), "d.csv");
+    /// assert_eq!(problems.len(), 2);
+    /// assert_eq!(problems[1].location().line, Some(3));
+    /// ```
+    pub fn check<R: io::Read>(reader: R, source: &str) -> Vec<Error> {
+        match read_text(reader) {
+            Ok(text) => Self::parse(&text, source, MAX_PROBLEMS).1,
+            Err(e) => vec![e.in_file(source)],
+        }
+    }
+
+    /// Parses `text`, stopping after `max_problems` problems.
+    fn parse(text: &str, source: &str, max_problems: usize) -> (Option<Self>, Vec<Error>) {
+        let mut problems = Vec::new();
+        let named = |e: Error| if source.is_empty() { e } else { e.in_file(source) };
+        let csv = match CsvText::new(text) {
+            Ok(c) => c,
+            Err(e) => return (None, vec![named(e)]),
+        };
+        let header = match csv.header() {
+            Ok(h) => h,
+            Err(e) => return (None, vec![named(e)]),
+        };
+        let cols = match classify(&header) {
+            Ok(c) => c,
+            Err(e) => return (None, vec![named(e)]),
+        };
+        let mut units = Vec::new();
+        let mut values: Vec<Vec<f64>> = vec![Vec::new(); cols.indicators.len()];
+        let mut lines = Vec::new();
+        let mut seen: HashMap<(String, Option<i64>), u64> = HashMap::new();
+        let head = |i: usize| header.get(i).map(String::as_str);
+        for row in csv.rows() {
+            if problems.len() >= max_problems {
+                break;
+            }
+            let row = match row {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(named(e));
+                    // Structural errors (ragged rows, bad quoting) stop the read:
+                    // later positions would be unreliable.
+                    break;
+                }
+            };
+            let cell = |i: usize| row.fields.get(i).map(|s| s.trim()).unwrap_or("");
+            let at = |i: usize, k: ErrorKind| named(Error::new(k).at_line(row.line).at_column(i as u64 + 1, head(i)));
+            let code = cell(cols.code).to_string();
+            if code.is_empty() {
+                problems.push(at(cols.code, ErrorKind::EmptyCode));
+                continue;
+            }
+            let year = match cols.year.map(|i| (i, cell(i))) {
+                None | Some((_, "")) => None,
+                Some((i, raw)) => match raw.parse::<i64>() {
+                    Ok(y) => Some(y),
+                    Err(_) => {
+                        problems.push(at(i, ErrorKind::InvalidYear(raw.into())).for_unit(&code));
+                        continue;
+                    }
+                },
+            };
+            if let Some(first_line) = seen.insert((code.clone(), year), row.line) {
+                problems.push(at(cols.code, ErrorKind::DuplicateUnit { first_line }).for_unit(&code));
+                continue;
+            }
+            for (k, (i, _)) in cols.indicators.iter().enumerate() {
+                let raw = cell(*i);
+                let v = if is_missing(raw) {
+                    f64::NAN
+                } else {
+                    match csv.number(raw) {
+                        Some(v) if v.is_finite() => v,
+                        Some(_) => {
+                            problems.push(at(*i, ErrorKind::NotFinite(raw.into())).for_unit(&code));
+                            f64::NAN
+                        }
+                        None => {
+                            problems.push(at(*i, ErrorKind::NotANumber(raw.into())).for_unit(&code));
+                            f64::NAN
+                        }
+                    }
+                };
+                if let Some(col) = values.get_mut(k) {
+                    col.push(v);
+                }
+            }
+            let name = cols
+                .name
+                .map(&cell)
+                .filter(|s| !s.is_empty())
+                .unwrap_or(&code)
+                .to_string();
+            let group = cols.group.map(|i| cell(i).to_string()).filter(|s| !s.is_empty());
+            units.push(Unit {
+                code,
+                name,
+                year,
+                group,
+            });
+            lines.push(row.line);
+        }
+        if units.is_empty() && problems.is_empty() {
+            problems.push(named(Error::new(ErrorKind::NoRows)));
+        }
+        problems.truncate(max_problems);
+        let data = Dataset {
+            source: source.to_string(),
+            units,
+            indicators: cols.indicators.iter().map(|(_, h)| h.clone()).collect(),
+            values,
+            lines,
+            columns: cols.indicators.iter().map(|(i, _)| *i as u64 + 1).collect(),
+        };
+        (Some(data), problems)
+    }
+
+    /// Builds a dataset from parts: `values[indicator][row]` with `None` for missing.
+    /// Values must be finite; lengths must agree.
+    ///
+    /// ```
+    /// use ictindex::{Dataset, Unit};
+    /// let u = |c: &str| Unit { code: c.into(), name: c.into(), year: None, group: None };
+    /// let d = Dataset::from_columns(vec![u("a"), u("b")], vec!["X".into()], vec![vec![Some(1.0), None]]).unwrap();
+    /// assert_eq!(d.value(1, 0), None);
+    /// ```
+    pub fn from_columns(units: Vec<Unit>, indicators: Vec<String>, values: Vec<Vec<Option<f64>>>) -> Result<Self> {
+        if values.len() != indicators.len() {
+            return Err(Error::new(ErrorKind::InvalidOption {
+                name: "values".into(),
+                value: format!("{} columns for {} indicators", values.len(), indicators.len()),
+            }));
+        }
+        let mut cols = Vec::with_capacity(values.len());
+        for (col, code) in values.into_iter().zip(&indicators) {
+            if col.len() != units.len() {
+                return Err(Error::new(ErrorKind::InvalidOption {
+                    name: "values".into(),
+                    value: format!("{} rows for {} units", col.len(), units.len()),
+                })
+                .for_indicator(code));
+            }
+            let mut out = Vec::with_capacity(col.len());
+            for (r, v) in col.into_iter().enumerate() {
+                match v {
+                    Some(x) if !x.is_finite() => {
+                        let unit = units.get(r).map(|u| u.code.as_str()).unwrap_or("");
+                        return Err(Error::new(ErrorKind::NotFinite(x.to_string()))
+                            .for_unit(unit)
+                            .for_indicator(code));
+                    }
+                    Some(x) => out.push(x),
+                    None => out.push(f64::NAN),
+                }
+            }
+            cols.push(out);
+        }
+        let n = indicators.len();
+        Ok(Dataset {
+            source: String::new(),
+            lines: (0..units.len() as u64).map(|r| r + 2).collect(),
+            units,
+            indicators,
+            values: cols,
+            columns: (0..n as u64).map(|c| c + 1).collect(),
+        })
+    }
+
+    /// Name of the input, as given when read.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The rows' units, in file order.
+    pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    /// Indicator column headers, in file order.
+    pub fn indicators(&self) -> &[String] {
+        &self.indicators
+    }
+
+    /// Index of the indicator column `code` (exact match, then case-insensitive).
+    pub fn indicator_index(&self, code: &str) -> Option<usize> {
+        self.indicators
+            .iter()
+            .position(|c| c == code)
+            .or_else(|| self.indicators.iter().position(|c| c.eq_ignore_ascii_case(code)))
+    }
+
+    /// The value of `row` on indicator `col`; `None` if missing or out of range.
+    pub fn value(&self, row: usize, col: usize) -> Option<f64> {
+        self.values
+            .get(col)
+            .and_then(|c| c.get(row))
+            .copied()
+            .filter(|v| !v.is_nan())
+    }
+
+    /// A column with `NaN` for missing values.
+    pub(crate) fn column(&self, col: usize) -> &[f64] {
+        self.values.get(col).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The line of `row` in the input (the header is line 1).
+    pub fn line_of(&self, row: usize) -> Option<u64> {
+        self.lines.get(row).copied()
+    }
+
+    /// The 1-based field number of indicator `col` in the input.
+    pub fn column_number(&self, col: usize) -> Option<u64> {
+        self.columns.get(col).copied()
+    }
+
+    /// The distinct edition years, ascending (`None`, for rows without a year, first).
+    pub fn years(&self) -> Vec<Option<i64>> {
+        let mut y: Vec<Option<i64>> = self.units.iter().map(|u| u.year).collect();
+        y.sort_unstable();
+        y.dedup();
+        y
+    }
+
+    /// Rows of edition `year`, in file order.
+    pub fn rows_of(&self, year: Option<i64>) -> Vec<usize> {
+        (0..self.units.len())
+            .filter(|&r| self.units.get(r).is_some_and(|u| u.year == year))
+            .collect()
+    }
+
+    /// Sets `value` at (`row`, `col`) (`None` = missing); for tests.
+    #[cfg(test)]
+    pub(crate) fn set_value(&mut self, row: usize, col: usize, value: Option<f64>) {
+        if let Some(c) = self.values.get_mut(col).and_then(|c| c.get_mut(row)) {
+            *c = value.unwrap_or(f64::NAN);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_delimiters_and_decimal_comma() {
+        for text in [
+            "code,A\nx,0.5\n",
+            "code;A\nx;0,5\n",
+            "code\tA\nx\t0,5\n",
+            "\u{feff}code;A\r\nx;0.5\r\n",
+        ] {
+            let d = Dataset::from_str(text).unwrap();
+            assert_eq!(d.value(0, 0), Some(0.5), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn decimal_comma_is_refused_with_comma_delimiter() {
+        let err = Dataset::from_str("code,A\nx,\"0,5\"\n").unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::NotANumber("0,5".into()));
+    }
+
+    #[test]
+    fn missing_tokens() {
+        let d = Dataset::from_str("code,A,B,C\nx,,NA,n/a\n").unwrap();
+        assert!((0..3).all(|c| d.value(0, c).is_none()));
+    }
+
+    #[test]
+    fn non_finite_values_are_located() {
+        for v in ["NaN", "inf", "-inf", "1e400"] {
+            let err = Dataset::from_str(&format!("code,A,B\nx,1,{v}\n")).unwrap_err();
+            assert_eq!(err.kind(), &ErrorKind::NotFinite(v.into()));
+            assert_eq!((err.location().line, err.location().column), (Some(2), Some(3)));
+        }
+    }
+
+    #[test]
+    fn ragged_row_stops_with_line() {
+        let err = Dataset::from_str("code,A\nx,1\ny,1,2\n").unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::RaggedRow { expected: 2, found: 3 });
+        assert_eq!(err.location().line, Some(3));
+    }
+
+    #[test]
+    fn latin1_byte_is_located() {
+        let bytes: &[u8] = b"code,A\nH\xe0 N\xf4i,1\n";
+        let err = Dataset::from_reader(bytes, "f.csv").unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::Utf8);
+        assert_eq!(err.location().line, Some(2));
+        assert_eq!(err.location().column, Some(2));
+        assert_eq!(err.location().file.as_deref(), Some("f.csv"));
+    }
+
+    #[test]
+    fn header_problems() {
+        assert_eq!(Dataset::from_str("").unwrap_err().kind(), &ErrorKind::Empty);
+        assert_eq!(Dataset::from_str("code,A\n").unwrap_err().kind(), &ErrorKind::NoRows);
+        assert_eq!(
+            Dataset::from_str("name,A\nx,1\n").unwrap_err().kind(),
+            &ErrorKind::MissingColumn("code".into())
+        );
+        let err = Dataset::from_str("code,A,A\nx,1,2\n").unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::DuplicateColumn("A".into()));
+        assert_eq!(err.location().column, Some(3));
+        assert_eq!(
+            Dataset::from_str("code,A\n,1\n").unwrap_err().kind(),
+            &ErrorKind::EmptyCode
+        );
+        assert_eq!(
+            Dataset::from_str("code,year,A\nx,2016.5,1\n").unwrap_err().kind(),
+            &ErrorKind::InvalidYear("2016.5".into())
+        );
+    }
+
+    #[test]
+    fn editions_and_rows() {
+        let d = Dataset::from_str("code,year,A\nx,2016,1\nx,2015,2\ny,2016,3\n").unwrap();
+        assert_eq!(d.years(), [Some(2015), Some(2016)]);
+        assert_eq!(d.rows_of(Some(2016)), [0, 2]);
+        assert_eq!(d.line_of(2), Some(4));
+    }
+
+    #[test]
+    fn check_lists_all_problems() {
+        let p = Dataset::check("code,A\nx,a\ny,b\ny,1\n".as_bytes(), "");
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[2].kind(), &ErrorKind::DuplicateUnit { first_line: 3 });
+    }
+}

@@ -1,0 +1,136 @@
+//! Standard competition ranking ("1224") on rounded scores.
+//!
+//! Scores are compared at the published precision: each is rounded to
+//! `precision` decimals first, so 0.83214 and 0.83206 tie at 4 decimals.
+//! Rank 1 is the highest score; a unit's rank is 1 + the number of units
+//! with a strictly higher rounded score; missing scores get no rank and do
+//! not count.
+
+/// Rounds `x` half away from zero to `precision` decimals (`None`: unchanged).
+///
+/// ```
+/// use ictindex::round_to;
+/// assert_eq!(round_to(0.83214, Some(4)), 0.8321);
+/// assert_eq!(round_to(0.83215, Some(4)), 0.8322);
+/// assert_eq!(round_to(0.83215, None), 0.83215);
+/// ```
+pub fn round_to(x: f64, precision: Option<u32>) -> f64 {
+    match precision {
+        None => x,
+        Some(p) => {
+            let scale = 10f64.powi(p.min(300) as i32);
+            let y = (x * scale).round() / scale;
+            if y.is_finite() {
+                y
+            } else {
+                x
+            }
+        }
+    }
+}
+
+/// Ranks `scores` (NaN = missing) into `out`; returns how many were ranked.
+///
+/// ```
+/// use ictindex::rank;
+/// let s = [0.5, 0.9, f64::NAN, 0.50004, 0.1];
+/// let mut r = [None; 5];
+/// assert_eq!(rank(&s, Some(4), &mut r), 4);
+/// assert_eq!(r, [Some(2), Some(1), None, Some(2), Some(4)]);
+/// ```
+pub fn rank(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>]) -> u32 {
+    let mut keyed: Vec<(f64, usize)> = scores
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.is_nan())
+        .map(|(i, &s)| (round_to(s, precision), i))
+        .collect();
+    keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+    for o in out.iter_mut() {
+        *o = None;
+    }
+    let mut current = 0u32;
+    let mut prev = f64::NAN;
+    for (pos, &(key, i)) in keyed.iter().enumerate() {
+        // total_cmp separates -0.0 from 0.0; rounding treats them as equal.
+        if pos == 0 || key != prev {
+            current = pos as u32 + 1;
+            prev = key;
+        }
+        if let Some(o) = out.get_mut(i) {
+            *o = Some(current);
+        }
+    }
+    keyed.len() as u32
+}
+
+/// Ranks `scores` within each group (`groups[i]` is unit `i`'s group id);
+/// `counts[g]` receives the number ranked in group `g`.
+///
+/// ```
+/// use ictindex::rank_within;
+/// let s = [0.5, 0.9, 0.7, 0.1];
+/// let g = [0, 1, 0, 1];
+/// let mut r = [None; 4];
+/// let counts = rank_within(&s, &g, Some(4), &mut r);
+/// assert_eq!(r, [Some(2), Some(1), Some(1), Some(2)]);
+/// assert_eq!(counts, [2, 2]);
+/// ```
+pub fn rank_within(scores: &[f64], groups: &[usize], precision: Option<u32>, out: &mut [Option<u32>]) -> Vec<u32> {
+    let n_groups = groups.iter().max().map_or(0, |m| m + 1);
+    let mut counts = vec![0u32; n_groups];
+    for g in 0..n_groups {
+        let members: Vec<usize> = (0..scores.len()).filter(|&i| groups.get(i) == Some(&g)).collect();
+        let sub: Vec<f64> = members
+            .iter()
+            .map(|&i| scores.get(i).copied().unwrap_or(f64::NAN))
+            .collect();
+        let mut r = vec![None; sub.len()];
+        if let Some(c) = counts.get_mut(g) {
+            *c = rank(&sub, precision, &mut r);
+        }
+        for (&i, ri) in members.iter().zip(r) {
+            if let Some(o) = out.get_mut(i) {
+                *o = ri;
+            }
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_skip_the_next_rank() {
+        let s = [0.3, 0.3, 0.2, 0.4];
+        let mut r = [None; 4];
+        rank(&s, None, &mut r);
+        assert_eq!(r, [Some(2), Some(2), Some(4), Some(1)]);
+    }
+
+    #[test]
+    fn precision_makes_ties() {
+        let s = [0.12344, 0.12341, 0.1235];
+        let mut r = [None; 3];
+        rank(&s, Some(4), &mut r);
+        assert_eq!(r, [Some(2), Some(2), Some(1)]);
+        rank(&s, None, &mut r);
+        assert_eq!(r, [Some(2), Some(3), Some(1)]);
+    }
+
+    #[test]
+    fn negative_zero_ties_with_zero() {
+        let mut r = [None; 2];
+        rank(&[-0.0, 0.0], Some(4), &mut r);
+        assert_eq!(r, [Some(1), Some(1)]);
+    }
+
+    #[test]
+    fn all_missing_ranks_nothing() {
+        let mut r = [Some(9); 2];
+        assert_eq!(rank(&[f64::NAN, f64::NAN], Some(4), &mut r), 0);
+        assert_eq!(r, [None, None]);
+    }
+}

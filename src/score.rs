@@ -1,0 +1,738 @@
+//! The scoring pipeline: bind the framework's leaves to data columns, then per
+//! edition normalise every leaf, aggregate inner nodes children-first, and rank
+//! every node (and the index within each group).
+//!
+//! Each edition is scored on its own: normalisation parameters come from the
+//! units of the same edition, unless fixed in the framework (goalpost,
+//! reference), which keeps editions comparable.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::aggregate;
+use crate::error::{Error, ErrorKind, Result};
+use crate::framework::{Framework, Method};
+use crate::normalise::normalise;
+use crate::parse::{Dataset, Unit};
+use crate::rank::{rank, rank_within};
+
+/// Settings of a scoring run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Options {
+    /// Decimals scores are rounded to before ranking (`None`: full precision). Default 4.
+    pub precision: Option<u32>,
+    /// Share of a node's children (by count) that must be present for the node
+    /// to have a score, in [0, 1]. Default 0.5. At least one child is always needed.
+    pub min_share: f64,
+    /// Edition compared against (`None`: each edition against the one before it).
+    pub base_year: Option<i64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            precision: Some(4),
+            min_share: 0.5,
+            base_year: None,
+        }
+    }
+}
+
+impl Options {
+    /// Checks the settings' ranges.
+    pub fn validate(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.min_share) {
+            return Err(Error::new(ErrorKind::InvalidOption {
+                name: "min-share".into(),
+                value: self.min_share.to_string(),
+            }));
+        }
+        if self.precision.is_some_and(|p| p > 15) {
+            return Err(Error::new(ErrorKind::InvalidOption {
+                name: "precision".into(),
+                value: format!("{:?}", self.precision),
+            }));
+        }
+        Ok(())
+    }
+}
+
+/// Columns ictindex writes itself (`<node>_score`, `_rank`, `_change`,
+/// `rank_in_group`, `group_n`, `n`, `status`) and a published `rank`: ignored
+/// when read back as data.
+fn is_output_column(framework: &Framework, code: &str) -> bool {
+    const OWN: [&str; 5] = ["rank", "rank_in_group", "group_n", "n", "status"];
+    if OWN.iter().any(|c| c.eq_ignore_ascii_case(code)) {
+        return true;
+    }
+    ["_score", "_rank", "_change"].iter().any(|suffix| {
+        code.strip_suffix(suffix)
+            .is_some_and(|node| framework.index_of(node).is_some())
+    })
+}
+
+/// Which data column each framework leaf reads.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Binding {
+    /// Per node: the data column of a leaf, `None` for inner nodes.
+    pub column: Vec<Option<usize>>,
+}
+
+impl Binding {
+    /// Matches leaves to columns. Every leaf needs a column; every column must
+    /// be a leaf, an inner node (published values, ignored) or an output column.
+    pub fn new(data: &Dataset, framework: &Framework) -> Result<Self> {
+        let named = |e: Error| {
+            if data.source().is_empty() {
+                e
+            } else {
+                e.in_file(data.source())
+            }
+        };
+        for (c, code) in data.indicators().iter().enumerate() {
+            let known = framework.nodes().iter().any(|n| n.code().eq_ignore_ascii_case(code))
+                || is_output_column(framework, code);
+            if !known {
+                let col = data.column_number(c).unwrap_or(0);
+                return Err(named(
+                    Error::new(ErrorKind::UnknownColumn(code.clone()))
+                        .at_line(1)
+                        .at_column(col, Some(code)),
+                ));
+            }
+        }
+        let mut column = vec![None; framework.nodes().len()];
+        for &leaf in framework.leaves() {
+            let code = framework.nodes().get(leaf).map(|n| n.code()).unwrap_or("");
+            match data.indicator_index(code) {
+                Some(c) => {
+                    if let Some(slot) = column.get_mut(leaf) {
+                        *slot = Some(c);
+                    }
+                }
+                None => {
+                    return Err(named(
+                        Error::new(ErrorKind::MissingIndicator(code.into()))
+                            .at_line(1)
+                            .for_indicator(code),
+                    ))
+                }
+            }
+        }
+        Ok(Binding { column })
+    }
+}
+
+/// Every node's scores and ranks for one edition. Positions (`pos`) index the
+/// edition's units in file order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EditionScores {
+    year: Option<i64>,
+    rows: Vec<usize>,
+    /// Per node: raw values of a leaf (empty for inner nodes).
+    raw: Vec<Vec<f64>>,
+    /// Per node: normalised (leaf) or aggregated (inner) scores; NaN = missing.
+    scores: Vec<Vec<f64>>,
+    ranks: Vec<Vec<Option<u32>>>,
+    n: Vec<u32>,
+    group_of: Vec<usize>,
+    groups: Vec<Option<String>>,
+    group_ranks: Vec<Option<u32>>,
+    group_n: Vec<u32>,
+}
+
+impl EditionScores {
+    /// Gathers the edition's raw leaf columns and scores them.
+    pub(crate) fn new(
+        data: &Dataset,
+        framework: &Framework,
+        binding: &Binding,
+        year: Option<i64>,
+        options: &Options,
+    ) -> Result<Self> {
+        let rows = data.rows_of(year);
+        let nodes = framework.nodes().len();
+        let mut raw = vec![Vec::new(); nodes];
+        for (node, col) in binding.column.iter().enumerate() {
+            if let (Some(c), Some(slot)) = (col, raw.get_mut(node)) {
+                let column = data.column(*c);
+                *slot = rows
+                    .iter()
+                    .map(|&r| column.get(r).copied().unwrap_or(f64::NAN))
+                    .collect();
+            }
+        }
+        let mut groups: Vec<Option<String>> = Vec::new();
+        let mut group_of = Vec::with_capacity(rows.len());
+        for &r in &rows {
+            let g = data.units().get(r).and_then(|u| u.group.clone());
+            let id = match groups.iter().position(|x| *x == g) {
+                Some(id) => id,
+                None => {
+                    groups.push(g);
+                    groups.len() - 1
+                }
+            };
+            group_of.push(id);
+        }
+        let mut e = EditionScores {
+            year,
+            scores: vec![vec![f64::NAN; rows.len()]; nodes],
+            ranks: vec![vec![None; rows.len()]; nodes],
+            n: vec![0; nodes],
+            group_ranks: vec![None; rows.len()],
+            group_n: vec![0; groups.len()],
+            rows,
+            raw,
+            group_of,
+            groups,
+        };
+        e.compute_all(data, framework, options)?;
+        Ok(e)
+    }
+
+    /// Normalises every leaf, aggregates every inner node, ranks everything.
+    pub(crate) fn compute_all(&mut self, data: &Dataset, framework: &Framework, options: &Options) -> Result<()> {
+        for &leaf in framework.leaves() {
+            self.normalise_leaf(framework, leaf);
+        }
+        for &node in framework.inner_order() {
+            self.aggregate_node(data, framework, node, options)?;
+        }
+        for node in 0..framework.nodes().len() {
+            self.rank_node(framework, node, options);
+        }
+        Ok(())
+    }
+
+    /// Recomputes leaf `leaf`'s normalised column from its raw values.
+    pub(crate) fn normalise_leaf(&mut self, framework: &Framework, leaf: usize) {
+        let Some(Method::Normalise(method)) = framework.nodes().get(leaf).map(|n| n.method()) else {
+            return;
+        };
+        let direction = framework
+            .nodes()
+            .get(leaf)
+            .map(|n| n.spec.direction)
+            .unwrap_or_default();
+        if let (Some(raw), Some(out)) = (self.raw.get(leaf), self.scores.get_mut(leaf)) {
+            normalise(method, direction, raw, out);
+        }
+    }
+
+    /// Recomputes inner node `node` from its children's scores.
+    pub(crate) fn aggregate_node(
+        &mut self,
+        data: &Dataset,
+        framework: &Framework,
+        node: usize,
+        options: &Options,
+    ) -> Result<()> {
+        let Some(n) = framework.nodes().get(node) else {
+            return Ok(());
+        };
+        let Method::Aggregate(method) = n.method() else {
+            return Ok(());
+        };
+        let Some(mut out) = self.scores.get_mut(node).map(std::mem::take) else {
+            return Ok(());
+        };
+        let children: Vec<(&[f64], f64)> = n
+            .children
+            .iter()
+            .map(|&c| {
+                let col = self.scores.get(c).map(Vec::as_slice).unwrap_or(&[]);
+                let w = framework.nodes().get(c).map_or(0.0, |k| k.spec.weight);
+                (col, w)
+            })
+            .collect();
+        let result = aggregate(method, &children, options.min_share, &mut out);
+        if let Some(slot) = self.scores.get_mut(node) {
+            *slot = out;
+        }
+        result.map_err(|np| {
+            let child = n.children.get(np.child).copied().unwrap_or(node);
+            let child_code = framework.nodes().get(child).map(|k| k.code()).unwrap_or("");
+            let row = self.rows.get(np.unit).copied().unwrap_or(0);
+            let unit = data.units().get(row).map(|u| u.code.as_str()).unwrap_or("");
+            let mut e = Error::new(ErrorKind::NonPositive {
+                method: method.name().into(),
+                value: np.value,
+            })
+            .for_unit(unit)
+            .for_indicator(child_code);
+            if let (Some(line), Some(true)) = (data.line_of(row), framework.nodes().get(child).map(|k| k.is_leaf())) {
+                e = e.at_line(line);
+                if let Some(c) = data.indicator_index(child_code).and_then(|c| data.column_number(c)) {
+                    e = e.at_column(c, Some(child_code));
+                }
+            }
+            if data.source().is_empty() {
+                e
+            } else {
+                e.in_file(data.source())
+            }
+        })
+    }
+
+    /// Re-ranks `node` (and, for the root, the ranks within groups).
+    pub(crate) fn rank_node(&mut self, framework: &Framework, node: usize, options: &Options) {
+        if let (Some(s), Some(r), Some(n)) = (self.scores.get(node), self.ranks.get_mut(node), self.n.get_mut(node)) {
+            *n = rank(s, options.precision, r);
+        }
+        if node == framework.root_index() {
+            if let Some(s) = self.scores.get(node) {
+                self.group_n = rank_within(s, &self.group_of, options.precision, &mut self.group_ranks);
+            }
+        }
+    }
+
+    /// Sets a leaf's raw value at `pos` (`None` = missing).
+    pub(crate) fn set_raw(&mut self, leaf: usize, pos: usize, value: Option<f64>) {
+        if let Some(v) = self.raw.get_mut(leaf).and_then(|c| c.get_mut(pos)) {
+            *v = value.unwrap_or(f64::NAN);
+        }
+    }
+
+    /// The edition's year.
+    pub fn year(&self) -> Option<i64> {
+        self.year
+    }
+
+    /// Dataset rows of this edition's units, in file order.
+    pub fn rows(&self) -> &[usize] {
+        &self.rows
+    }
+
+    /// Number of units in the edition.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the edition has no unit.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Raw value of leaf `node` for the unit at `pos`.
+    pub fn raw(&self, node: usize, pos: usize) -> Option<f64> {
+        self.raw
+            .get(node)
+            .and_then(|c| c.get(pos))
+            .copied()
+            .filter(|v| !v.is_nan())
+    }
+
+    /// Score of `node` for the unit at `pos` (normalised for a leaf).
+    pub fn score(&self, node: usize, pos: usize) -> Option<f64> {
+        self.scores
+            .get(node)
+            .and_then(|c| c.get(pos))
+            .copied()
+            .filter(|v| !v.is_nan())
+    }
+
+    /// The whole score column of `node` (NaN = missing).
+    pub fn scores(&self, node: usize) -> &[f64] {
+        self.scores.get(node).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Rank of `node` for the unit at `pos`.
+    pub fn rank(&self, node: usize, pos: usize) -> Option<u32> {
+        self.ranks.get(node).and_then(|c| c.get(pos)).copied().flatten()
+    }
+
+    /// How many units have a rank on `node` (the N of "26/63").
+    pub fn ranked(&self, node: usize) -> u32 {
+        self.n.get(node).copied().unwrap_or(0)
+    }
+
+    /// The index's rank within the unit's group, and the group's N.
+    pub fn group_rank(&self, pos: usize) -> Option<(u32, u32)> {
+        let r = self.group_ranks.get(pos).copied().flatten()?;
+        let g = self.group_of.get(pos)?;
+        Some((r, self.group_n.get(*g).copied().unwrap_or(0)))
+    }
+
+    /// The unit's group.
+    pub fn group(&self, pos: usize) -> Option<&str> {
+        self.group_of
+            .get(pos)
+            .and_then(|&g| self.groups.get(g))
+            .and_then(|g| g.as_deref())
+    }
+}
+
+/// The results of [`score`]: every edition scored, and each linked to the
+/// edition it is compared against.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scored {
+    framework: Framework,
+    options: Options,
+    units: Vec<Unit>,
+    editions: Vec<EditionScores>,
+    /// Per edition: the base edition's index and, per unit, its position there.
+    links: Vec<Option<Link>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Link {
+    base: usize,
+    base_pos: Vec<Option<usize>>,
+    dropped: Vec<usize>,
+}
+
+/// Scores every edition of `data` by `framework`.
+///
+/// ```
+/// use ictindex::{score, Dataset, Framework, Options};
+/// let data = Dataset::from_str(
+///     "code,year,HTKT,HTNL,UD,SXKD,MT\n\
+///      a,2015,0.5,0.5,0.5,0.5,0.5\n\
+///      b,2015,0.4,0.4,0.4,0.4,0.4\n\
+///      a,2016,0.3,0.3,0.3,0.3,0.3\n\
+///      b,2016,0.4,0.4,0.4,0.4,0.4\n",
+/// ).unwrap();
+/// let f = Framework::vn_ict();
+/// let s = score(&data, &f, &Options::default()).unwrap();
+/// let e = s.edition(Some(2016)).unwrap();
+/// let root = f.root_index();
+/// assert_eq!(e.rank(root, 0), Some(2)); // a fell to 2nd
+/// assert_eq!(s.change(1, root, 0), Some(-1)); // down one place
+/// assert_eq!(s.change(1, root, 1), Some(1));  // b up one
+/// ```
+pub fn score(data: &Dataset, framework: &Framework, options: &Options) -> Result<Scored> {
+    options.validate()?;
+    let binding = Binding::new(data, framework)?;
+    let years = data.years();
+    let mut editions = Vec::with_capacity(years.len());
+    for &y in &years {
+        editions.push(EditionScores::new(data, framework, &binding, y, options)?);
+    }
+    if let Some(b) = options.base_year {
+        if !years.contains(&Some(b)) {
+            return Err(Error::new(ErrorKind::UnknownYear(b)));
+        }
+    }
+    let links = (0..editions.len())
+        .map(|e| {
+            let base = match options.base_year {
+                Some(b) => years.iter().position(|y| *y == Some(b)).filter(|&i| i != e),
+                None => e.checked_sub(1),
+            }?;
+            Some(link(data, &editions, e, base))
+        })
+        .collect();
+    Ok(Scored {
+        framework: framework.clone(),
+        options: options.clone(),
+        units: data.units().to_vec(),
+        editions,
+        links,
+    })
+}
+
+fn link(data: &Dataset, editions: &[EditionScores], current: usize, base: usize) -> Link {
+    let code = |r: usize| data.units().get(r).map(|u| u.code.as_str()).unwrap_or("");
+    let empty = Vec::new();
+    let base_rows = editions.get(base).map(|e| &e.rows).unwrap_or(&empty);
+    let cur_rows = editions.get(current).map(|e| &e.rows).unwrap_or(&empty);
+    let in_base: HashMap<&str, usize> = base_rows.iter().enumerate().map(|(p, &r)| (code(r), p)).collect();
+    let in_cur: HashMap<&str, usize> = cur_rows.iter().enumerate().map(|(p, &r)| (code(r), p)).collect();
+    Link {
+        base,
+        base_pos: cur_rows.iter().map(|&r| in_base.get(code(r)).copied()).collect(),
+        dropped: base_rows
+            .iter()
+            .enumerate()
+            .filter(|(_, &r)| !in_cur.contains_key(code(r)))
+            .map(|(p, _)| p)
+            .collect(),
+    }
+}
+
+/// Whether a unit of an edition also appears in the edition it is compared against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Presence {
+    /// In both editions (or there is no base edition).
+    Both,
+    /// New: absent from the base edition.
+    New,
+    /// Dropped: in the base edition only.
+    Dropped,
+}
+
+impl Scored {
+    /// The framework used.
+    pub fn framework(&self) -> &Framework {
+        &self.framework
+    }
+
+    /// The options used.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// All units of the dataset (rows in file order).
+    pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    /// The editions, by ascending year.
+    pub fn editions(&self) -> &[EditionScores] {
+        &self.editions
+    }
+
+    /// Index of the edition of `year` (`None` year: the latest edition).
+    pub fn edition_index(&self, year: Option<i64>) -> Result<usize> {
+        match year {
+            None => self
+                .editions
+                .len()
+                .checked_sub(1)
+                .ok_or_else(|| Error::new(ErrorKind::NoRows)),
+            Some(y) => self
+                .editions
+                .iter()
+                .position(|e| e.year == Some(y))
+                .ok_or_else(|| Error::new(ErrorKind::UnknownYear(y))),
+        }
+    }
+
+    /// The edition of `year` (`None`: the latest).
+    pub fn edition(&self, year: Option<i64>) -> Result<&EditionScores> {
+        let i = self.edition_index(year)?;
+        self.editions.get(i).ok_or_else(|| Error::new(ErrorKind::NoRows))
+    }
+
+    /// The unit at `pos` of edition `e`.
+    pub fn unit(&self, e: usize, pos: usize) -> Option<&Unit> {
+        let row = *self.editions.get(e)?.rows.get(pos)?;
+        self.units.get(row)
+    }
+
+    /// The edition edition `e` is compared against.
+    pub fn base_of(&self, e: usize) -> Option<&EditionScores> {
+        let l = self.links.get(e)?.as_ref()?;
+        self.editions.get(l.base)
+    }
+
+    /// Rank change of `node` for the unit at `pos` of edition `e` against its
+    /// base edition: base rank − current rank (positive = up). `None` when
+    /// either rank is missing or there is no base edition.
+    pub fn change(&self, e: usize, node: usize, pos: usize) -> Option<i64> {
+        let l = self.links.get(e)?.as_ref()?;
+        let bp = (*l.base_pos.get(pos)?)?;
+        let now = self.editions.get(e)?.rank(node, pos)?;
+        let before = self.editions.get(l.base)?.rank(node, bp)?;
+        Some(i64::from(before) - i64::from(now))
+    }
+
+    /// Whether the unit at `pos` of edition `e` is new against the base edition.
+    pub fn presence(&self, e: usize, pos: usize) -> Presence {
+        match self.links.get(e).and_then(|l| l.as_ref()) {
+            Some(l) if l.base_pos.get(pos).copied().flatten().is_none() => Presence::New,
+            _ => Presence::Both,
+        }
+    }
+
+    /// Positions (in the base edition) of units of the base edition that are
+    /// absent from edition `e`.
+    pub fn dropped(&self, e: usize) -> &[usize] {
+        self.links
+            .get(e)
+            .and_then(|l| l.as_ref())
+            .map(|l| l.dropped.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Finds the position in edition `e` of the unit whose code or name
+    /// matches `query` (code exactly, else name ignoring case and diacritics).
+    pub fn find_unit(&self, e: usize, query: &str) -> Result<usize> {
+        let ed = self.editions.get(e).ok_or_else(|| Error::new(ErrorKind::NoRows))?;
+        let units: Vec<&Unit> = ed.rows.iter().filter_map(|&r| self.units.get(r)).collect();
+        find_unit(&units, query)
+    }
+
+    pub(crate) fn editions_mut(&mut self) -> &mut [EditionScores] {
+        &mut self.editions
+    }
+
+    pub(crate) fn set_framework(&mut self, f: Framework) {
+        self.framework = f;
+    }
+}
+
+/// Finds `query` among `units`: exact code, then folded code or name.
+pub(crate) fn find_unit(units: &[&Unit], query: &str) -> Result<usize> {
+    let q = query.trim();
+    if let Some(p) = units.iter().position(|u| u.code == q) {
+        return Ok(p);
+    }
+    let fq = crate::lang::fold(q);
+    let hits: Vec<usize> = units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| crate::lang::fold(&u.code) == fq || crate::lang::fold(&u.name) == fq)
+        .map(|(p, _)| p)
+        .collect();
+    match hits.as_slice() {
+        [p] => Ok(*p),
+        [] => Err(Error::new(ErrorKind::UnknownUnit(q.into()))),
+        _ => Err(Error::new(ErrorKind::AmbiguousUnit(q.into()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Framework;
+
+    /// Sums of a few binary fractions: a few ulps.
+    const CLOSE: f64 = 1e-12;
+
+    fn data(text: &str) -> Dataset {
+        Dataset::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn deep_tree_with_minmax_by_hand() {
+        let f = Framework::from_str("code,parent,weight,direction,method\nI,,1,1,arithmetic\nP,I,3,1,arithmetic\nQ,I,1,1,arithmetic\na,P,1,1,minmax\nb,P,1,-1,minmax\nc,Q,1,1,none\n").unwrap();
+        let d = data("code,a,b,c\nx,0,10,0.2\ny,10,0,0.6\nz,5,5,1.0\n");
+        let s = score(&d, &f, &Options::default()).unwrap();
+        let e = s.edition(None).unwrap();
+        let i = |c: &str| f.index_of(c).unwrap();
+        // a: 0, 1, .5; b (down): 0, 1, .5; P = mean; Q = c
+        assert_eq!(e.score(i("P"), 0), Some(0.0));
+        assert_eq!(e.score(i("P"), 1), Some(1.0));
+        // I = (3P + Q)/4
+        assert!((e.score(i("I"), 0).unwrap() - 0.05).abs() < CLOSE);
+        assert!((e.score(i("I"), 1).unwrap() - 0.9).abs() < CLOSE);
+        assert!((e.score(i("I"), 2).unwrap() - 0.625).abs() < CLOSE);
+        assert_eq!(e.rank(i("I"), 1), Some(1));
+        assert_eq!(e.rank(i("I"), 2), Some(2));
+        assert_eq!(e.ranked(i("I")), 3);
+    }
+
+    #[test]
+    fn missing_leaf_renormalises_and_is_not_zero() {
+        let d = data("code,HTKT,HTNL,UD,SXKD,MT\na,0.5,,0.5,0.5,0.5\nb,0.4,0.4,0.4,0.4,0.4\nc,,,,0.9,0.9\n");
+        let f = Framework::vn_ict();
+        let s = score(&d, &f, &Options::default()).unwrap();
+        let e = s.edition(None).unwrap();
+        let r = f.root_index();
+        assert_eq!(e.score(r, 0), Some(0.5));
+        // c has 2 of 5 pillars: below the default share of one half.
+        assert_eq!(e.score(r, 2), None);
+        assert_eq!(e.rank(r, 2), None);
+        assert_eq!(e.ranked(r), 2);
+        let htnl = f.index_of("HTNL").unwrap();
+        assert_eq!(e.rank(htnl, 0), None);
+        assert_eq!(e.rank(htnl, 1), Some(1));
+    }
+
+    #[test]
+    fn group_ranks() {
+        let d = data("code,group,HTKT,HTNL,UD,SXKD,MT\na,N,1,1,1,1,1\nb,S,.9,.9,.9,.9,.9\nc,N,.8,.8,.8,.8,.8\nd,S,.95,.95,.95,.95,.95\n");
+        let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+        let e = s.edition(None).unwrap();
+        assert_eq!(e.group_rank(0), Some((1, 2)));
+        assert_eq!(e.group_rank(1), Some((2, 2)));
+        assert_eq!(e.group_rank(2), Some((2, 2)));
+        assert_eq!(e.group_rank(3), Some((1, 2)));
+        assert_eq!(e.group(3), Some("S"));
+    }
+
+    #[test]
+    fn new_and_dropped_units_are_marked() {
+        let d = data(
+            "code,year,HTKT,HTNL,UD,SXKD,MT\na,1,1,1,1,1,1\nb,1,.5,.5,.5,.5,.5\na,2,1,1,1,1,1\nc,2,.7,.7,.7,.7,.7\n",
+        );
+        let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+        assert_eq!(s.presence(1, 1), Presence::New);
+        assert_eq!(s.change(1, 0, 1), None);
+        assert_eq!(s.change(1, 0, 0), Some(0));
+        assert_eq!(s.dropped(1), [1]);
+        assert_eq!(s.presence(0, 0), Presence::Both);
+    }
+
+    #[test]
+    fn base_year_option() {
+        let d = data("code,year,HTKT,HTNL,UD,SXKD,MT\na,1,1,1,1,1,1\nb,1,.5,.5,.5,.5,.5\na,2,.1,.1,.1,.1,.1\nb,2,.5,.5,.5,.5,.5\na,3,.1,.1,.1,.1,.1\nb,3,.5,.5,.5,.5,.5\n");
+        let f = Framework::vn_ict();
+        let r = f.root_index();
+        let s = score(&d, &f, &Options::default()).unwrap();
+        assert_eq!(s.change(2, r, 0), Some(0));
+        let s = score(
+            &d,
+            &f,
+            &Options {
+                base_year: Some(1),
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(s.change(2, r, 0), Some(-1));
+        assert_eq!(s.change(0, r, 0), None);
+        let err = score(
+            &d,
+            &f,
+            &Options {
+                base_year: Some(9),
+                ..Options::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::UnknownYear(9));
+    }
+
+    #[test]
+    fn binding_errors_are_located() {
+        let f = Framework::vn_ict();
+        let err = score(
+            &Dataset::from_reader("code,HTKT,HTNL,UD,SXKD,MT,XX\na,1,1,1,1,1,1\n".as_bytes(), "d.csv").unwrap(),
+            &f,
+            &Options::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::UnknownColumn("XX".into()));
+        assert_eq!(
+            err.to_string(),
+            "d.csv, line 1, column 7 (XX): column \"XX\" is not in the framework"
+        );
+        let err = score(&data("code,HTKT,HTNL,UD,SXKD\na,1,1,1,1\n"), &f, &Options::default()).unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::MissingIndicator("MT".into()));
+    }
+
+    #[test]
+    fn geometric_over_zero_is_located() {
+        let f = Framework::from_str("code,parent,method\nI,,geometric\nA,I,none\nB,I,none\n").unwrap();
+        let d = Dataset::from_reader("code,A,B\nx,1,2\ny,0.5,0\n".as_bytes(), "g.csv").unwrap();
+        let err = score(&d, &f, &Options::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "g.csv, line 3, column 3 (B), unit y, indicator B: the geometric mean needs positive values, found 0"
+        );
+    }
+
+    #[test]
+    fn published_composite_column_is_ignored() {
+        let d = data("code,rank,ICT,HTKT,HTNL,UD,SXKD,MT\na,1,0.9,1,1,1,1,1\n");
+        assert!(score(&d, &Framework::vn_ict(), &Options::default()).is_ok());
+    }
+
+    #[test]
+    fn find_unit_ignores_diacritics() {
+        let d = data("code,name,HTKT,HTNL,UD,SXKD,MT\n26,Vĩnh Phúc,1,1,1,1,1\n25,Phú Thọ,1,1,1,1,1\n");
+        let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+        assert_eq!(s.find_unit(0, "vinh phuc").unwrap(), 0);
+        assert_eq!(s.find_unit(0, "25").unwrap(), 1);
+        assert_eq!(
+            s.find_unit(0, "Hà Nội").unwrap_err().kind(),
+            &ErrorKind::UnknownUnit("Hà Nội".into())
+        );
+    }
+}

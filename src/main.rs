@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ictindex::{
-    markdown, prepare, records, score, to_csv, Coinr, Dataset, Edit, Error, Framework, Imputation, Lang, Options, Plan,
-    Prepared, Treatment, WhatIf,
+    bump_svg, distribution_svg, map_svg, markdown, prepare, profile_svg, records, score, to_csv, Coinr, Dataset, Edit,
+    Error, ErrorKind, Framework, Imputation, Lang, MapValue, Options, Plan, Prepared, TileLayout, Treatment, WhatIf,
 };
 
 /// Composite ICT-readiness indices: scores, ranks, rank changes, what-if.
@@ -69,6 +69,47 @@ enum Command {
         #[arg(long, value_enum, default_value_t = PrepFormat::Csv)]
         format: PrepFormat,
     },
+    /// Draw a chart as SVG: the map, a unit's profile, ranks over time, or the distribution.
+    Chart {
+        #[command(flatten)]
+        input: Input,
+        /// Which chart.
+        #[arg(long, value_enum, default_value_t = ChartKind::Map)]
+        kind: ChartKind,
+        /// Node to show (default: the index).
+        #[arg(long)]
+        node: Option<String>,
+        /// What the map colours by.
+        #[arg(long, value_enum, default_value_t = MapBy::Rank)]
+        by: MapBy,
+        /// Unit to select (required for `profile` and `bump`; more for `bump` after a comma).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Use the 34-unit (2025) map layout.
+        #[arg(long)]
+        map34: bool,
+        /// Write the text alternative instead of the SVG.
+        #[arg(long)]
+        alt: bool,
+    },
+    /// Re-base old-map editions (63 provinces) onto the 2025 map (34 units) and
+    /// write every edition (or, with --score or --unit, the edition of --year).
+    Rebase(RebaseArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ChartKind {
+    Map,
+    Profile,
+    Bump,
+    Distribution,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MapBy {
+    Score,
+    Rank,
+    Change,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -165,7 +206,9 @@ fn main() -> ExitCode {
         | Command::Report { input, .. }
         | Command::Validate { input }
         | Command::Whatif { input, .. }
-        | Command::Prepare { input, .. } => input.lang,
+        | Command::Prepare { input, .. }
+        | Command::Chart { input, .. }
+        | Command::Rebase(RebaseArgs { input, .. }) => input.lang,
     };
     match run(cli.command) {
         Ok(code) => code,
@@ -212,6 +255,16 @@ fn run(command: Command) -> Run {
             };
             print(&out)
         }
+        Command::Rebase(args) => rebase(args),
+        Command::Chart {
+            input,
+            kind,
+            node,
+            by,
+            unit,
+            map34,
+            alt,
+        } => chart(&input, kind, node.as_deref(), by, unit.as_deref(), map34, alt),
         Command::Whatif {
             input,
             set,
@@ -273,6 +326,69 @@ fn run(command: Command) -> Run {
             print(&out)
         }
     }
+}
+
+fn chart(
+    input: &Input,
+    kind: ChartKind,
+    node: Option<&str>,
+    by: MapBy,
+    unit: Option<&str>,
+    map34: bool,
+    alt: bool,
+) -> Run {
+    let (data, framework, options) = input.load()?;
+    let scored = score(&data, &framework, &options).map_err(one)?;
+    let e = scored.edition_index(input.year).map_err(one)?;
+    let node = match node {
+        Some(code) => framework
+            .index_of(code)
+            .ok_or_else(|| vec![Error::new(ErrorKind::UnknownNode(code.into()))])?,
+        None => framework.root_index(),
+    };
+    let units: Vec<&str> = unit.map(|u| u.split(',').map(str::trim).collect()).unwrap_or_default();
+    let need_unit = || {
+        vec![Error::new(ErrorKind::InvalidOption {
+            name: "unit".into(),
+            value: String::new(),
+        })]
+    };
+    let selected = match units.first() {
+        Some(u) => Some(scored.find_unit(e, u).map_err(one)?),
+        None => None,
+    };
+    let code_of = |pos: usize| scored.unit(e, pos).map(|u| u.code.clone()).unwrap_or_default();
+    let lang = input.lang;
+    let chart = match kind {
+        ChartKind::Map => {
+            let layout = if map34 { TileLayout::vn34() } else { TileLayout::vn63() };
+            let by = match by {
+                MapBy::Score => MapValue::Score,
+                MapBy::Rank => MapValue::Rank,
+                MapBy::Change => MapValue::Change,
+            };
+            let sel = selected.map(code_of);
+            map_svg(&scored, e, node, by, &layout, lang, sel.as_deref())
+        }
+        ChartKind::Profile => profile_svg(&scored, e, selected.ok_or_else(need_unit)?, lang),
+        ChartKind::Bump => {
+            let mut codes = Vec::new();
+            for u in &units {
+                codes.push(code_of(scored.find_unit(e, u).map_err(one)?));
+            }
+            if codes.is_empty() {
+                return Err(need_unit());
+            }
+            let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+            bump_svg(&scored, node, &refs, lang)
+        }
+        ChartKind::Distribution => {
+            let sel = selected.map(code_of);
+            distribution_svg(&scored, None, e, node, sel.as_deref(), lang)
+        }
+    }
+    .map_err(one)?;
+    print(&format!("{}\n", if alt { chart.alt } else { chart.svg }))
 }
 
 fn validate(input: &Input) -> Run {
@@ -422,7 +538,7 @@ fn read_all(path: &str) -> ictindex::Result<Vec<u8>> {
 }
 
 fn io_error(e: io::Error) -> Error {
-    Error::new(ictindex::ErrorKind::Io(e.to_string()))
+    Error::new(ErrorKind::Io(e.to_string()))
 }
 
 fn one(e: Error) -> Vec<Error> {
@@ -430,7 +546,7 @@ fn one(e: Error) -> Vec<Error> {
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, Vec<Error>> {
-    serde_json::to_string_pretty(value).map_err(|e| vec![Error::new(ictindex::ErrorKind::Io(e.to_string()))])
+    serde_json::to_string_pretty(value).map_err(|e| vec![Error::new(ErrorKind::Io(e.to_string()))])
 }
 
 fn emit(scored: &ictindex::Scored, year: Option<i64>, format: Format, lang: Lang) -> Run {
@@ -451,4 +567,101 @@ fn print(text: &str) -> Run {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(vec![io_error(e)]),
     }
+}
+
+/// `ictindex rebase`: the arguments.
+#[derive(Args)]
+struct RebaseArgs {
+    #[command(flatten)]
+    input: Input,
+    /// Another data file put beside DATA, e.g. a new-map edition to compare with (repeatable).
+    #[arg(long = "with", value_name = "DATA")]
+    with: Vec<String>,
+    /// The map to re-base onto, by the year it took effect.
+    #[arg(long, default_value_t = ictindex::MERGER_YEAR)]
+    to: i64,
+    /// Level averaged over a new unit's former provinces: leaves or pillars.
+    #[arg(long, default_value = "leaves", value_parser = parse_from_str::<ictindex::Level>)]
+    level: ictindex::Level,
+    /// Data column weighting the mean (e.g. population); default: the plain mean.
+    #[arg(long)]
+    weight_column: Option<String>,
+    /// The map the data are on: old or new (default: decided per edition).
+    #[arg(long, value_parser = parse_from_str::<ictindex::Geography>)]
+    from: Option<ictindex::Geography>,
+    /// Old-map CSV with code_2025 (default: the built-in data/provinces.csv).
+    #[arg(long)]
+    mapping: Option<String>,
+    /// New-map CSV with members (default: built in, or read from --mapping's code_2025).
+    #[arg(long, requires = "mapping")]
+    mapping_units: Option<String>,
+    /// Score and rank the re-based units and write the results table.
+    #[arg(long)]
+    score: bool,
+    /// Report on a unit (new, or a former province) and its former provinces' positions.
+    #[arg(long, conflicts_with = "score")]
+    unit: Option<String>,
+    /// Output format (with --unit: json, else text).
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+}
+
+fn parse_from_str<T: std::str::FromStr<Err = Error>>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|e: Error| e.to_string())
+}
+
+fn rebase(args: RebaseArgs) -> Run {
+    let input = &args.input;
+    let (data, framework, options) = input.load()?;
+    let mapping = match &args.mapping {
+        None => ictindex::Mapping::vn_2025(),
+        Some(path) => {
+            let old = String::from_utf8(read_all(path).map_err(one)?)
+                .map_err(|_| vec![Error::new(ictindex::ErrorKind::Utf8).in_file(path)])?;
+            let units = match &args.mapping_units {
+                Some(p) => Some((
+                    String::from_utf8(read_all(p).map_err(one)?)
+                        .map_err(|_| vec![Error::new(ictindex::ErrorKind::Utf8).in_file(p)])?,
+                    p.as_str(),
+                )),
+                None => None,
+            };
+            let units = units.as_ref().map(|(text, p)| (text.as_str(), *p));
+            ictindex::Mapping::from_csv(&old, path, units, args.to).map_err(one)?
+        }
+    };
+    if args.to != mapping.since() {
+        return Err(one(Error::new(ictindex::ErrorKind::InvalidOption {
+            name: "--to".into(),
+            value: args.to.to_string(),
+        })));
+    }
+    let rebase_options = ictindex::RebaseOptions {
+        level: args.level,
+        weight: args.weight_column.clone(),
+        from: args.from,
+    };
+    let run = |d: &Dataset| ictindex::rebase(d, &framework, &mapping, &rebase_options, &options).map_err(one);
+    let mut rebased = run(&data)?;
+    for path in &args.with {
+        let more = open(path).and_then(|r| Dataset::from_reader(r, path)).map_err(one)?;
+        rebased = rebased.merge(run(&more)?).map_err(one)?;
+    }
+    if args.score || args.unit.is_some() {
+        let scored = rebased.score(&options).map_err(one)?;
+        if let Some(unit) = &args.unit {
+            let b = rebased.breakdown(&scored, input.year, unit).map_err(one)?;
+            return match args.format {
+                Format::Json => print(&(json(&b)? + "\n")),
+                Format::Csv | Format::Md => print(&b.text(input.lang)),
+            };
+        }
+        return emit(&scored, input.year, args.format, input.lang);
+    }
+    let out = match args.format {
+        Format::Csv => to_csv(&rebased.records(), false).map_err(one)?,
+        Format::Json => json(&rebased)? + "\n",
+        Format::Md => rebased.markdown(input.lang, input.precision as usize),
+    };
+    print(&out)
 }

@@ -534,6 +534,49 @@ impl Dataset {
             .collect()
     }
 
+    /// A copy without the indicator columns named in `drop` (matched as by
+    /// [`Dataset::indicator_index`]); rows, lines and the other columns' numbers
+    /// are kept, so errors found later still point into the input.
+    ///
+    /// ```
+    /// use ictindex::Dataset;
+    /// let d = Dataset::from_str("code,population,A\nx,1000,0.5\n").unwrap();
+    /// let e = d.without_indicators(&["Population"]);
+    /// assert_eq!(e.indicators(), ["A"]);
+    /// assert_eq!(e.column_number(0), Some(3));
+    /// assert_eq!(e.value(0, 0), Some(0.5));
+    /// ```
+    pub fn without_indicators(&self, drop: &[&str]) -> Dataset {
+        let gone: Vec<usize> = drop.iter().filter_map(|c| self.indicator_index(c)).collect();
+        let keep = |i: &usize| !gone.contains(i);
+        Dataset {
+            source: self.source.clone(),
+            units: self.units.clone(),
+            indicators: self
+                .indicators
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| keep(i))
+                .map(|(_, c)| c.clone())
+                .collect(),
+            values: self
+                .values
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| keep(i))
+                .map(|(_, c)| c.clone())
+                .collect(),
+            lines: self.lines.clone(),
+            columns: self
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| keep(i))
+                .map(|(_, c)| *c)
+                .collect(),
+        }
+    }
+
     /// Sets `value` at (`row`, `col`) (`None` = missing); for tests.
     #[cfg(test)]
     pub(crate) fn set_value(&mut self, row: usize, col: usize, value: Option<f64>) {

@@ -485,7 +485,9 @@ impl Framework {
     }
 
     /// Reads a framework CSV (`code,parent,weight,direction,method,lo,hi,name_vi,name_en`;
-    /// only `code` and `parent` are required). Same delimiter, BOM and decimal-comma
+    /// only `code` and `parent` are required). Optional columns declare data
+    /// preparation: `denominator` and `treat` on leaves ([`NodeSpec::denominator`],
+    /// [`Treatment::parse`]), `range` on the root's row ([`Framework::range`], e.g. `0..100`). Same delimiter, BOM and decimal-comma
     /// rules as data files. `source` names the input in error messages.
     ///
     /// ```

@@ -792,9 +792,21 @@ fn bind(data: &Dataset, framework: &Framework, plan: &Plan) -> Result<Vec<Leaf>>
     Ok(leaves)
 }
 
-/// Runs the preparation steps on `data` for `framework` by `plan` (see the
-/// [module](self) for the order). Statistics are taken edition by edition
-/// over the units kept.
+/// Runs the preparation steps on `data` for `framework` by `plan`, edition
+/// by edition, in this order, each optional:
+///
+/// 1. **screen** ([`Plan::screen`]): drop units whose share of indicators
+///    present is below the threshold;
+/// 2. **denominate** ([`Plan::denominate`]): divide each leaf that names a
+///    [`denominator`](crate::NodeSpec::denominator) column by it, `x / d`;
+/// 3. **impute** ([`Plan::impute`]): fill missing values ([`Imputation`]);
+/// 4. **treat** (a leaf's own [`treat`](crate::NodeSpec::treat), else
+///    [`Plan::treat`]): outliers ([`Treatment`]).
+///
+/// Statistics are taken over the units kept in the same edition. The result
+/// holds the leaves only (in framework order), the per-cell [`Flags`] and
+/// the [`LogEntry`] list. Normalising to a range is the framework's
+/// ([`Framework::range`]), applied by [`score()`](crate::score()).
 ///
 /// ```
 /// use ictindex::{prepare, Dataset, Framework, Plan, Treatment, Lang};

@@ -82,7 +82,8 @@ pub(crate) struct Binding {
 
 impl Binding {
     /// Matches leaves to columns. Every leaf needs a column; every column must
-    /// be a leaf, an inner node (published values, ignored) or an output column.
+    /// be a leaf, an inner node (published values, ignored), a denominator
+    /// some leaf names (data not denominated, ignored) or an output column.
     pub fn new(data: &Dataset, framework: &Framework) -> Result<Self> {
         let named = |e: Error| {
             if data.source().is_empty() {
@@ -91,8 +92,18 @@ impl Binding {
                 e.in_file(data.source())
             }
         };
+        let is_denominator = |code: &str| {
+            framework.leaves().iter().any(|&l| {
+                framework
+                    .nodes()
+                    .get(l)
+                    .and_then(|n| n.spec.denominator.as_deref())
+                    .is_some_and(|d| d.eq_ignore_ascii_case(code))
+            })
+        };
         for (c, code) in data.indicators().iter().enumerate() {
             let known = framework.nodes().iter().any(|n| n.code().eq_ignore_ascii_case(code))
+                || is_denominator(code)
                 || is_output_column(framework, code);
             if !known {
                 let col = data.column_number(c).unwrap_or(0);
@@ -734,6 +745,18 @@ mod tests {
         );
         let err = score(&data("code,HTKT,HTNL,UD,SXKD\na,1,1,1,1\n"), &f, &Options::default()).unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::MissingIndicator("MT".into()));
+    }
+
+    #[test]
+    fn denominator_columns_of_data_not_denominated_are_ignored() {
+        // Scoring data as it is (e.g. `--no-denominate`) leaves the
+        // denominator column unused, as `prepare` does; other columns still fail.
+        let f = Framework::from_str("code,parent,denominator\nI,,\nA,I,pop\nB,I,\n").unwrap();
+        let s = score(&data("code,pop,A,B\nx,10,1,2\ny,20,3,4\n"), &f, &Options::default()).unwrap();
+        let e = s.edition(None).unwrap();
+        assert_eq!(e.score(f.index_of("A").unwrap(), 1), Some(3.0)); // not 3 / 20
+        let err = score(&data("code,area,A,B\nx,10,1,2\n"), &f, &Options::default()).unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::UnknownColumn("area".into()));
     }
 
     #[test]

@@ -54,7 +54,16 @@ function status(text) {
 
 // ---------------------------------------------------------------- state → hash
 
+let hashTimer = 0;
+
+/** Writes the hash soon (history.replaceState is slow to call on every edit). */
+function scheduleHash() {
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(writeHash, 150);
+}
+
 function writeHash() {
+  clearTimeout(hashTimer);
   const v = state.view;
   const hash = encodeHash({
     lang: getLang(),
@@ -239,8 +248,9 @@ function render() {
   }
   panel.parentElement.classList.toggle('with-panel', Boolean(row));
 
-  if (focusKey) document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`)?.focus({ preventScroll: true });
-  writeHash();
+  const focused = focusKey && document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
+  if (focused && focused !== document.activeElement) focused.focus({ preventScroll: true });
+  scheduleHash();
 }
 
 // ---------------------------------------------------------------- actions

@@ -1,7 +1,7 @@
 // The ranking table: columns, sorting, and drawing with DOM calls only
 // (every piece of data goes in through textContent or a property).
 
-import { t, nodeName, regionName, formatScore, changeText } from './i18n.js';
+import { t, getLang, nodeName, regionName, formatScore, changeText } from './i18n.js';
 
 /** Creates an element with a class and optional text. */
 export function el(tag, className, text) {
@@ -126,73 +126,136 @@ export function renderHead(thead, view, sort) {
  * Draws the body: one row per entry of `rows` ({rec, code, name, group, whatif}).
  * `edited` holds "code|node" of cells changed by what-if edits.
  */
-export function renderBody(tbody, view, rows, { edited, selected }) {
+/** Sets a part of a row only when what it shows changed. */
+function put(entry, key, sig, draw) {
+  if (entry.sigs.get(key) === sig) return;
+  entry.sigs.set(key, sig);
+  draw();
+}
+
+/** The cells of one row, built once per province and updated in place. */
+function buildRow(view, nodes, row) {
+  const { code } = row;
+  const tr = el('tr');
+  tr.dataset.code = code;
+  const rank = el('td', 'c-rank num');
+  const name = el('th', 'c-name');
+  name.scope = 'row';
+  const pick = el('button', 'unit');
+  pick.type = 'button';
+  pick.dataset.select = code;
+  pick.dataset.key = `select:${code}`;
+  name.append(pick);
+  const change = el('td', 'c-change');
+  const whatif = el('td', 'c-whatif');
+  const group = el('td', 'c-group');
+  const index = el('td', 'c-index num');
+  tr.append(rank, name, change, whatif, group, index);
+  const pillars = new Map();
+  for (const p of view.pillars) {
+    const score = el('td', 'c-pscore num');
+    let input = null;
+    if (nodes.get(p)?.leaf && row.rec.status !== 'dropped') {
+      input = el('input', 'score');
+      input.type = 'text';
+      input.inputMode = 'decimal';
+      input.autocomplete = 'off';
+      input.spellcheck = false;
+      input.dataset.unit = code;
+      input.dataset.node = p;
+      input.dataset.key = `edit:${code}:${p}`;
+      score.append(input);
+    }
+    const prank = el('td', 'c-prank');
+    tr.append(score, prank);
+    pillars.set(p, { score, input, rank: prank });
+  }
+  return { tr, rank, pick, change, whatif, group, index, pillars, sigs: new Map() };
+}
+
+/** Brings a row's cells up to date with `row`. */
+function updateRow(entry, view, nodes, row, edited, selected) {
   const idx = view.index;
-  const nodes = new Map(view.nodes.map((n) => [n.code, n]));
-  const frag = document.createDocumentFragment();
-  for (const row of rows) {
-    const { rec, code } = row;
-    const tr = el('tr');
-    tr.dataset.code = code;
-    if (code === selected) tr.className = 'selected';
-    if (rec.status === 'dropped') tr.classList.add('dropped');
-
-    tr.append(el('td', 'c-rank num', rec[`${idx}_rank`] ?? '—'));
-
-    const name = el('th', 'c-name');
-    name.scope = 'row';
-    const pick = el('button', 'unit', row.name);
-    pick.type = 'button';
-    pick.dataset.select = code;
-    pick.dataset.key = `select:${code}`;
-    if (code === selected) pick.setAttribute('aria-current', 'true');
-    name.append(pick);
-    tr.append(name);
-
-    const change = el('td', 'c-change');
-    if (rec.status === 'new') change.append(el('span', 'chg chg-new', t('isNew')));
-    else if (rec.status === 'dropped') change.append(el('span', 'chg chg-new', t('dropped')));
-    else change.append(changeBadge(rec[`${idx}_change`]));
-    tr.append(change);
-
-    const whatif = el('td', 'c-whatif');
-    if (row.whatif) whatif.append(changeBadge(row.whatif, 'whatif'));
-    tr.append(whatif);
-
-    tr.append(el('td', 'c-group', regionName(row.group)));
-    tr.append(el('td', 'c-index num', formatScore(rec[`${idx}_score`])));
-
-    for (const p of view.pillars) {
-      const cell = el('td', 'c-pscore num');
-      if (nodes.get(p)?.leaf && rec.status !== 'dropped') {
-        const input = el('input', 'score');
-        input.type = 'text';
-        input.inputMode = 'decimal';
-        input.autocomplete = 'off';
-        input.spellcheck = false;
+  const { rec, code } = row;
+  const lang = getLang();
+  entry.tr.classList.toggle('selected', code === selected);
+  entry.tr.classList.toggle('dropped', rec.status === 'dropped');
+  put(entry, 'rank', rec[`${idx}_rank`], () => {
+    entry.rank.textContent = rec[`${idx}_rank`] ?? '—';
+  });
+  put(entry, 'name', `${row.name}|${code === selected}`, () => {
+    entry.pick.textContent = row.name;
+    if (code === selected) entry.pick.setAttribute('aria-current', 'true');
+    else entry.pick.removeAttribute('aria-current');
+  });
+  put(entry, 'change', `${lang}|${rec.status}|${rec[`${idx}_change`]}`, () => {
+    if (rec.status === 'new') entry.change.replaceChildren(el('span', 'chg chg-new', t('isNew')));
+    else if (rec.status === 'dropped') entry.change.replaceChildren(el('span', 'chg chg-new', t('dropped')));
+    else entry.change.replaceChildren(changeBadge(rec[`${idx}_change`]));
+  });
+  put(entry, 'whatif', `${lang}|${row.whatif}`, () => {
+    entry.whatif.replaceChildren(...(row.whatif ? [changeBadge(row.whatif, 'whatif')] : []));
+  });
+  put(entry, 'group', `${lang}|${row.group}`, () => {
+    entry.group.textContent = regionName(row.group);
+  });
+  put(entry, 'index', `${lang}|${rec[`${idx}_score`]}`, () => {
+    entry.index.textContent = formatScore(rec[`${idx}_score`]);
+  });
+  for (const [p, cell] of entry.pillars) {
+    const isEdited = edited.has(`${code}|${p}`);
+    if (cell.input) {
+      const input = cell.input;
+      put(entry, `s:${p}`, `${lang}|${rec[p]}|${isEdited}|${row.name}`, () => {
         input.value = rec[p] == null ? '' : formatScore(rec[p]);
         input.defaultValue = input.value;
-        input.dataset.unit = code;
-        input.dataset.node = p;
-        input.dataset.key = `edit:${code}:${p}`;
-        const isEdited = edited.has(`${code}|${p}`);
         let label = t('scoreOf', { node: nodeName(nodes.get(p)), unit: row.name });
-        if (isEdited) {
-          input.classList.add('edited');
-          input.title = t('edited');
-          label += ` (${t('edited')})`;
-        }
+        input.classList.toggle('edited', isEdited);
+        if (isEdited) label += ` (${t('edited')})`;
+        input.title = isEdited ? t('edited') : '';
         input.setAttribute('aria-label', label);
-        cell.append(input);
-      } else {
-        cell.textContent = formatScore(rec[`${p}_score`]);
-      }
-      tr.append(cell);
-      const rank = el('td', 'c-prank');
-      rank.append(el('span', 'prank', rec[`${p}_rank`] ?? '—'), changeBadge(rec[`${p}_change`]));
-      tr.append(rank);
+      });
+    } else {
+      put(entry, `s:${p}`, `${lang}|${rec[`${p}_score`]}`, () => {
+        cell.score.textContent = formatScore(rec[`${p}_score`]);
+      });
     }
-    frag.append(tr);
+    put(entry, `r:${p}`, `${lang}|${rec[`${p}_rank`]}|${rec[`${p}_change`]}`, () => {
+      cell.rank.replaceChildren(el('span', 'prank', rec[`${p}_rank`] ?? '—'), changeBadge(rec[`${p}_change`]));
+    });
   }
-  tbody.replaceChildren(frag);
+}
+
+/** Rows drawn so far, per table body: the frame they were built for and code → row. */
+const drawn = new WeakMap();
+
+/**
+ * Draws the body: one row per entry of `rows` ({rec, code, name, group, whatif}),
+ * in order. `edited` holds "code|node" of cells changed by what-if edits.
+ * Rows are built once and updated cell by cell, so an edit touches only the
+ * cells whose text changed, and focus stays where it is.
+ */
+export function renderBody(tbody, view, rows, { edited, selected }) {
+  const nodes = new Map(view.nodes.map((n) => [n.code, n]));
+  const frame = [view.source, view.index, view.pillars.join(','), view.nodes.filter((n) => n.leaf).map((n) => n.code).join(',')].join('|');
+  let cache = drawn.get(tbody);
+  if (!cache || cache.frame !== frame) {
+    cache = { frame, rows: new Map() };
+    drawn.set(tbody, cache);
+  }
+  const trs = rows.map((row) => {
+    let entry = cache.rows.get(row.code);
+    if (!entry || entry.dropped !== (row.rec.status === 'dropped')) {
+      entry = buildRow(view, nodes, row);
+      entry.dropped = row.rec.status === 'dropped';
+      cache.rows.set(row.code, entry);
+    }
+    updateRow(entry, view, nodes, row, edited, selected);
+    return entry.tr;
+  });
+  // Move rows only when the order changed (keeps focus and scroll steady).
+  const current = tbody.children;
+  let same = current.length === trs.length;
+  for (let i = 0; same && i < trs.length; i += 1) same = current[i] === trs[i];
+  if (!same) tbody.replaceChildren(...trs);
 }

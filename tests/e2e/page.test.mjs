@@ -181,7 +181,8 @@ describe('the page in headless Chromium', () => {
     const weight = Number(await slider.inputValue());
     assert.ok(weight > 2 && weight <= 3, `weight ${weight}`);
     assert.match(await page.locator('#w-MT').locator('xpath=..').locator('output').textContent(), /^\d,\d · \d+%$/);
-    // One drag is one edit.
+    // One drag is one edit (the hash is written a moment after the last change).
+    await page.waitForFunction(() => location.hash.includes('w=MT='));
     const hash = decodeURIComponent(new URL(page.url()).hash);
     assert.equal(hash.match(/&w=MT=/g)?.length, 1, hash);
     // Vĩnh Phúc is 9th on MT: weighting MT up lifts it further.
@@ -307,6 +308,7 @@ describe('the page in headless Chromium', () => {
     await page.locator('#w-HTNL').focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => location.hash.endsWith('w=HTNL=1.2'));
     shared = {
       url: page.url(),
       rank: await rankOf('26'),
@@ -328,6 +330,7 @@ describe('the page in headless Chromium', () => {
       assert.equal(Number(await other.locator('#table tbody tr[data-code="26"] .c-rank').textContent()), shared.rank);
       assert.equal(await other.locator('#panel-sentence').textContent(), shared.sentence);
       assert.equal(await other.locator('#w-HTNL').inputValue(), shared.htnl);
+      await other.waitForTimeout(300);
       assert.equal(other.url(), shared.url);
     } finally {
       await other.close();

@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 
 mod aggregate;
+mod analyse;
 mod error;
 mod export;
 mod framework;
@@ -47,6 +48,10 @@ mod whatif;
 pub mod wasm;
 
 pub use aggregate::{aggregate, NonPositive};
+pub use analyse::{
+    uncertainty, CellError, FactorInfo, Perturbation, RankInterval, Uncertainty, UncertaintyConfig, UncertaintyResult,
+    ValueNoise, WeightLevel, WeightNoise,
+};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use export::{arrow, markdown, records, to_csv, Cell, Record};
 pub use framework::{Aggregation, Direction, Framework, Method, Node, NodeSpec, Normalisation};

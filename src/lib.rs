@@ -49,7 +49,7 @@ pub mod wasm;
 
 pub use aggregate::{aggregate, NonPositive};
 pub use analyse::{
-    uncertainty, CellError, FactorInfo, Perturbation, RankInterval, Uncertainty, UncertaintyConfig, UncertaintyResult,
+    explain, uncertainty, Contribution, Explanation, MAX_PILLARS, CellError, FactorInfo, Perturbation, RankInterval, Uncertainty, UncertaintyConfig, UncertaintyResult,
     ValueNoise, WeightLevel, WeightNoise,
 };
 pub use error::{Error, ErrorKind, Location, Result};

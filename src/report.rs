@@ -158,7 +158,7 @@ impl UnitReport {
 }
 
 /// "tăng 3 bậc" / "up 3 places", "giảm …" / "down …", "giữ nguyên" / "unchanged".
-fn change_text(change: Option<i64>, new: bool, lang: Lang) -> Option<String> {
+pub(crate) fn change_text(change: Option<i64>, new: bool, lang: Lang) -> Option<String> {
     if new {
         return Some(match lang {
             Lang::Vi => "lần đầu được xếp hạng".into(),
@@ -196,7 +196,7 @@ pub fn ordinal(n: u32) -> String {
 }
 
 /// Lower-cases the first letter unless the second is upper case too ("IT application").
-fn lower_first(s: &str) -> String {
+pub(crate) fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
     let (Some(first), second) = (chars.next(), chars.next()) else {
         return s.to_string();

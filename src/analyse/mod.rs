@@ -7,10 +7,29 @@
 //! edition, weights renormalised over present children, ranks compared at
 //! `options.precision` with standard competition ranking.
 
+mod explain;
 mod model;
 mod perturb;
 mod random;
 mod uncertainty;
 
+pub use explain::{explain, Contribution, Explanation, MAX_PILLARS};
 pub use perturb::{CellError, FactorInfo, Perturbation, ValueNoise, WeightLevel, WeightNoise};
 pub use uncertainty::{uncertainty, RankInterval, Uncertainty, UncertaintyConfig, UncertaintyResult};
+
+/// `x` with `decimals` decimals, a decimal comma in Vietnamese, "−" for
+/// negatives and (if `signed`) "+" for positives; no sign when it shows as 0.
+pub(crate) fn number(x: f64, decimals: usize, lang: crate::Lang, signed: bool) -> String {
+    let body = format!("{:.*}", decimals, x.abs());
+    let zero = body.chars().all(|c| c == '0' || c == '.');
+    let sign = match (zero, x < 0.0, signed) {
+        (false, true, _) => "−",
+        (false, false, true) => "+",
+        _ => "",
+    };
+    let body = match lang {
+        crate::Lang::Vi => body.replace('.', ","),
+        crate::Lang::En => body,
+    };
+    format!("{sign}{body}")
+}

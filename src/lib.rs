@@ -49,7 +49,8 @@ pub mod wasm;
 
 pub use aggregate::{aggregate, NonPositive};
 pub use analyse::{
-    explain, uncertainty, Contribution, Explanation, MAX_PILLARS, CellError, FactorInfo, Perturbation, RankInterval, Uncertainty, UncertaintyConfig, UncertaintyResult,
+    explain, gaps, target, uncertainty, Contribution, Explanation, GapRow, Gaps, TargetAnswer, TargetQuery, TargetStatus,
+    MAX_PILLARS, CellError, FactorInfo, Perturbation, RankInterval, Uncertainty, UncertaintyConfig, UncertaintyResult,
     ValueNoise, WeightLevel, WeightNoise,
 };
 pub use error::{Error, ErrorKind, Location, Result};

@@ -11,10 +11,12 @@ mod explain;
 mod model;
 mod perturb;
 mod random;
+mod target;
 mod uncertainty;
 
 pub use explain::{explain, Contribution, Explanation, MAX_PILLARS};
 pub use perturb::{CellError, FactorInfo, Perturbation, ValueNoise, WeightLevel, WeightNoise};
+pub use target::{gaps, target, GapRow, Gaps, TargetAnswer, TargetQuery, TargetStatus};
 pub use uncertainty::{uncertainty, RankInterval, Uncertainty, UncertaintyConfig, UncertaintyResult};
 
 /// `x` with `decimals` decimals, a decimal comma in Vietnamese, "−" for

@@ -50,7 +50,8 @@ pub mod wasm;
 pub use aggregate::{aggregate, NonPositive};
 pub use analyse::{
     explain, gaps, target, uncertainty, Contribution, Explanation, GapRow, Gaps, TargetAnswer, TargetQuery, TargetStatus,
-    MAX_PILLARS, CellError, FactorInfo, Perturbation, RankInterval, Uncertainty, UncertaintyConfig, UncertaintyResult,
+    MAX_PILLARS, leave_one_out, sensitivity, FactorIndices, Indices, LeaveOneOut, LeaveOut, Sensitivity, SensitivityConfig,
+    SensitivityResult, UnitRank, CellError, FactorInfo, Perturbation, RankInterval, Uncertainty, UncertaintyConfig, UncertaintyResult,
     ValueNoise, WeightLevel, WeightNoise,
 };
 pub use error::{Error, ErrorKind, Location, Result};

@@ -11,11 +11,16 @@ mod explain;
 mod model;
 mod perturb;
 mod random;
+mod sensitivity;
 mod target;
 mod uncertainty;
 
 pub use explain::{explain, Contribution, Explanation, MAX_PILLARS};
 pub use perturb::{CellError, FactorInfo, Perturbation, ValueNoise, WeightLevel, WeightNoise};
+pub use sensitivity::{
+    leave_one_out, sensitivity, FactorIndices, Indices, LeaveOneOut, LeaveOut, Sensitivity, SensitivityConfig,
+    SensitivityResult, UnitRank,
+};
 pub use target::{gaps, target, GapRow, Gaps, TargetAnswer, TargetQuery, TargetStatus};
 pub use uncertainty::{uncertainty, RankInterval, Uncertainty, UncertaintyConfig, UncertaintyResult};
 

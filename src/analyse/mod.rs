@@ -11,6 +11,7 @@ mod explain;
 mod model;
 mod perturb;
 mod random;
+mod render;
 mod sensitivity;
 mod target;
 mod uncertainty;

@@ -20,10 +20,9 @@ pub(crate) struct Model {
     /// Unit codes and names, by position.
     pub codes: Vec<String>,
     pub names: Vec<String>,
-    /// Per node: children, nominal weight, parent.
+    /// Per node: children, nominal weight, depth.
     pub children: Vec<Vec<usize>>,
     pub weights: Vec<f64>,
-    pub parent: Vec<Option<usize>>,
     pub depth: Vec<usize>,
     /// Inner nodes, children before parents.
     pub order: Vec<usize>,
@@ -53,8 +52,6 @@ pub(crate) struct Scratch {
     keyed: Vec<(f64, u32)>,
     /// Index ranks by position; 0 = not ranked.
     pub ranks: Vec<u32>,
-    /// A raw column being edited (target solver, value noise).
-    pub raw: Vec<f64>,
     /// Which normalised leaf set `cols` holds (see `Design`), if any.
     pub loaded: Option<usize>,
 }
@@ -110,7 +107,6 @@ impl Model {
             names: (0..n).map(|p| unit(p).map(|u| u.name.clone()).unwrap_or_default()).collect(),
             children: nodes.iter().map(|x| x.children.clone()).collect(),
             weights: nodes.iter().map(|x| x.spec.weight).collect(),
-            parent: nodes.iter().map(|x| x.parent).collect(),
             depth: nodes.iter().map(|x| x.depth).collect(),
             order: f.inner_order().to_vec(),
             root: f.root_index(),
@@ -142,7 +138,6 @@ impl Model {
             count: vec![0; n],
             keyed: Vec::with_capacity(n),
             ranks: vec![0; n],
-            raw: vec![f64::NAN; n],
             loaded: None,
         }
     }
@@ -310,11 +305,6 @@ impl Model {
             }
         }
         keyed.len() as u32
-    }
-
-    /// The index score of `pos` in `s`.
-    pub fn root_score(&self, s: &Scratch, pos: usize) -> f64 {
-        col(&s.cols, self.root, self.n).get(pos).copied().unwrap_or(f64::NAN)
     }
 
     /// The score of `node` at `pos` in `s`.

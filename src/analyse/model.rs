@@ -49,7 +49,7 @@ pub(crate) struct Scratch {
     sum: Vec<f64>,
     wsum: Vec<f64>,
     count: Vec<u32>,
-    keyed: Vec<(f64, u32)>,
+    keys: Vec<u64>,
     /// Index ranks by position; 0 = not ranked.
     pub ranks: Vec<u32>,
     /// Which normalised leaf set `cols` holds (see `Design`), if any.
@@ -63,6 +63,16 @@ pub(crate) struct NonPositive {
     pub pos: usize,
     pub value: f64,
     pub method: Aggregation,
+}
+
+/// A `u64` ordered as the (non-NaN) float `y`, with `-0.0` equal to `0.0`.
+fn order_key(y: f64) -> u64 {
+    let bits = (y + 0.0).to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
 }
 
 fn col(cols: &[f64], node: usize, n: usize) -> &[f64] {
@@ -136,7 +146,7 @@ impl Model {
             sum: vec![0.0; n],
             wsum: vec![0.0; n],
             count: vec![0; n],
-            keyed: Vec::with_capacity(n),
+            keys: Vec::with_capacity(n),
             ranks: vec![0; n],
             loaded: None,
         }
@@ -195,10 +205,30 @@ impl Model {
         let Scratch {
             cols, sum, wsum, count, ..
         } = s;
+        let kids = self.children.get(node).map(Vec::as_slice).unwrap_or(&[]);
+        let included = || kids.iter().copied().filter(|&c| Some(c) != excluded);
+        if method == Aggregation::Arithmetic && included().all(|c| !col(cols, c, n).iter().any(|y| y.is_nan())) {
+            // Every child present for every unit: the present weights are the
+            // same for all units, so Σw is one number (same additions, same order).
+            sum.fill(0.0);
+            let mut ws = 0.0;
+            let mut k = 0usize;
+            for c in included() {
+                let w = weights.get(c).copied().unwrap_or(0.0);
+                ws += w;
+                k += 1;
+                for (sm, &y) in sum.iter_mut().zip(col(cols, c, n)) {
+                    *sm += w * y;
+                }
+            }
+            for (o, &sm) in col_mut(cols, node, n).iter_mut().zip(sum.iter()) {
+                *o = if k == 0 || ws <= 0.0 { f64::NAN } else { sm / ws };
+            }
+            return Ok(());
+        }
         sum.fill(0.0);
         wsum.fill(0.0);
         count.fill(0);
-        let kids = self.children.get(node).map(Vec::as_slice).unwrap_or(&[]);
         let mut k = 0usize;
         for &c in kids {
             if Some(c) == excluded {
@@ -283,28 +313,29 @@ impl Model {
 
     /// Ranks the index column into `s.ranks` (standard competition ranking on
     /// rounded scores, as [`crate::rank()`]); returns how many were ranked.
+    ///
+    /// Each rounded score is mapped to a `u64` whose order is the scores'
+    /// order (`-0.0` first made `0.0`, so equal keys are equal scores); the
+    /// keys are sorted and a unit's rank is 1 + the number of keys above its own.
     pub fn rank_root(&self, s: &mut Scratch) -> u32 {
-        let Scratch { cols, keyed, ranks, .. } = s;
-        keyed.clear();
-        for (i, &y) in col(cols, self.root, self.n).iter().enumerate() {
+        let Scratch { cols, keys, ranks, .. } = s;
+        keys.clear();
+        for &y in col(cols, self.root, self.n) {
             if !y.is_nan() {
-                keyed.push((self.round(y), i as u32));
+                keys.push(order_key(self.round(y)));
             }
         }
-        keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
-        ranks.fill(0);
-        let mut current = 0u32;
-        let mut prev = f64::NAN;
-        for (p, &(key, i)) in keyed.iter().enumerate() {
-            if p == 0 || key != prev {
-                current = p as u32 + 1;
-                prev = key;
-            }
-            if let Some(r) = ranks.get_mut(i as usize) {
-                *r = current;
-            }
+        keys.sort_unstable();
+        let len = keys.len();
+        for (r, &y) in ranks.iter_mut().zip(col(cols, self.root, self.n)) {
+            *r = if y.is_nan() {
+                0
+            } else {
+                let k = order_key(self.round(y));
+                (len - keys.partition_point(|&x| x <= k)) as u32 + 1
+            };
         }
-        keyed.len() as u32
+        len as u32
     }
 
     /// The score of `node` at `pos` in `s`.
@@ -378,6 +409,38 @@ pub(crate) mod tests {
             text.push('\n');
         }
         (Dataset::from_str(&text).unwrap(), f)
+    }
+
+    #[test]
+    fn complete_data_fast_path_matches_the_core_bit_for_bit() {
+        let d = Dataset::from_str(include_str!("../../data/sample-vn-ict.csv")).unwrap();
+        let f = Framework::vn_ict();
+        for precision in [Some(4), Some(2), None] {
+            let o = Options {
+                precision,
+                ..Options::default()
+            };
+            let scored = score(&d, &f, &o).unwrap();
+            for (e, ed) in scored.editions().iter().enumerate() {
+                let m = Model::new(&scored, e).unwrap();
+                let mut s = m.scratch();
+                m.nominal(&mut s).unwrap();
+                for p in 0..m.n {
+                    assert_eq!(ed.score(m.root, p).unwrap().to_bits(), m.score(&s, m.root, p).to_bits());
+                    assert_eq!(ed.rank(m.root, p).unwrap(), s.ranks[p]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn order_keys_sort_like_floats() {
+        let xs = [-2.5, -0.0, 0.0, 1e-300, 0.25, 7.0, f64::INFINITY, f64::NEG_INFINITY];
+        for &a in &xs {
+            for &b in &xs {
+                assert_eq!(order_key(a).cmp(&order_key(b)), a.partial_cmp(&b).unwrap(), "{a} {b}");
+            }
+        }
     }
 
     #[test]

@@ -49,7 +49,8 @@ pub(crate) struct Scratch {
     sum: Vec<f64>,
     wsum: Vec<f64>,
     count: Vec<u32>,
-    keys: Vec<u64>,
+    keys: Vec<u128>,
+    small: Vec<u64>,
     /// Index ranks by position; 0 = not ranked.
     pub ranks: Vec<u32>,
     /// Which normalised leaf set `cols` holds (see `Design`), if any.
@@ -63,6 +64,28 @@ pub(crate) struct NonPositive {
     pub pos: usize,
     pub value: f64,
     pub method: Aggregation,
+}
+
+/// 2^52: from here on every float is a whole number.
+const INTEGRAL: f64 = 4_503_599_627_370_496.0;
+/// Bits of a unit's position in the packed whole-number rank keys.
+const POS_BITS: u32 = 11;
+
+/// `v.round()` (half away from zero), without a libm call: below 2^52 in
+/// magnitude, `v − trunc(v)` is exact, so comparing it with ±0.5 decides.
+fn round_half_away(v: f64) -> f64 {
+    if !(v.abs() < INTEGRAL) {
+        return v;
+    }
+    let t = v as i64 as f64;
+    let d = v - t;
+    if d >= 0.5 {
+        t + 1.0
+    } else if d <= -0.5 {
+        t - 1.0
+    } else {
+        t
+    }
 }
 
 /// A `u64` ordered as the (non-NaN) float `y`, with `-0.0` equal to `0.0`.
@@ -147,6 +170,7 @@ impl Model {
             wsum: vec![0.0; n],
             count: vec![0; n],
             keys: Vec::with_capacity(n),
+            small: Vec::with_capacity(n),
             ranks: vec![0; n],
             loaded: None,
         }
@@ -301,7 +325,7 @@ impl Model {
         match self.scale {
             None => x,
             Some(scale) => {
-                let y = (x * scale).round() / scale;
+                let y = round_half_away(x * scale) / scale;
                 if y.is_finite() {
                     y
                 } else {
@@ -314,28 +338,77 @@ impl Model {
     /// Ranks the index column into `s.ranks` (standard competition ranking on
     /// rounded scores, as [`crate::rank()`]); returns how many were ranked.
     ///
-    /// Each rounded score is mapped to a `u64` whose order is the scores'
-    /// order (`-0.0` first made `0.0`, so equal keys are equal scores); the
-    /// keys are sorted and a unit's rank is 1 + the number of keys above its own.
+    /// Keys are sorted once, then one pass from the top gives equal keys a
+    /// shared rank and skips the next ones. With a precision, `v = x·10^p`
+    /// below 2^52 and at most 2^11 units, the key is the whole number
+    /// `round(v)` itself (dividing distinct whole numbers below 2^52 by 10^p
+    /// keeps them distinct and ordered, so ties and order are the core's),
+    /// packed with the unit's position into one `u64`. Otherwise the key is
+    /// the core's rounded score mapped to an ordered `u64`, packed into a `u128`.
     pub fn rank_root(&self, s: &mut Scratch) -> u32 {
+        if let Some(scale) = self.scale {
+            if self.n <= 1 << POS_BITS && self.rank_whole(s, scale) {
+                return s.small.len() as u32;
+            }
+        }
         let Scratch { cols, keys, ranks, .. } = s;
         keys.clear();
-        for &y in col(cols, self.root, self.n) {
+        for (i, &y) in col(cols, self.root, self.n).iter().enumerate() {
             if !y.is_nan() {
-                keys.push(order_key(self.round(y)));
+                keys.push(u128::from(order_key(self.round(y))) << 64 | i as u128);
             }
         }
         keys.sort_unstable();
-        let len = keys.len();
-        for (r, &y) in ranks.iter_mut().zip(col(cols, self.root, self.n)) {
-            *r = if y.is_nan() {
-                0
-            } else {
-                let k = order_key(self.round(y));
-                (len - keys.partition_point(|&x| x <= k)) as u32 + 1
-            };
+        ranks.fill(0);
+        let mut current = 0u32;
+        let mut prev = None;
+        for (p, &packed) in keys.iter().rev().enumerate() {
+            let key = (packed >> 64) as u64;
+            if prev != Some(key) {
+                current = p as u32 + 1;
+                prev = Some(key);
+            }
+            if let Some(r) = ranks.get_mut(packed as u64 as usize) {
+                *r = current;
+            }
         }
-        len as u32
+        keys.len() as u32
+    }
+
+    /// The whole-number path of [`Model::rank_root`]; `false` (nothing
+    /// ranked) when a scaled score is too large for it.
+    fn rank_whole(&self, s: &mut Scratch, scale: f64) -> bool {
+        let Scratch { cols, small, ranks, .. } = s;
+        small.clear();
+        for (i, &y) in col(cols, self.root, self.n).iter().enumerate() {
+            if y.is_nan() {
+                continue;
+            }
+            let v = y * scale;
+            if !(v.abs() < INTEGRAL) {
+                return false;
+            }
+            let t = v as i64;
+            let d = v - t as f64;
+            let k = t + i64::from(d >= 0.5) - i64::from(d <= -0.5);
+            // k + 2^52 is in [1, 2^53): 53 bits, then 11 bits of position.
+            small.push(((k + (1i64 << 52)) as u64) << POS_BITS | i as u64);
+        }
+        small.sort_unstable();
+        ranks.fill(0);
+        let mut current = 0u32;
+        let mut prev = u64::MAX;
+        for (p, &packed) in small.iter().rev().enumerate() {
+            let key = packed >> POS_BITS;
+            if key != prev {
+                current = p as u32 + 1;
+                prev = key;
+            }
+            if let Some(r) = ranks.get_mut((packed & ((1 << POS_BITS) - 1)) as usize) {
+                *r = current;
+            }
+        }
+        true
     }
 
     /// The score of `node` at `pos` in `s`.
@@ -430,6 +503,45 @@ pub(crate) mod tests {
                     assert_eq!(ed.rank(m.root, p).unwrap(), s.ranks[p]);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn both_rank_paths_match_the_core_on_ties_and_huge_values() {
+        let f = Framework::from_str("code,parent\nI,\na,I\n").unwrap();
+        let small = "0.12344 0.12341 0.1235 -0.00004 0.00004 0 -0.00005 0.00005 2.5e-5 -1.5e-4 7";
+        for extra in ["", " 1e13 5.5e11 -3e12"] {
+            let mut text = String::from("code,a\n");
+            for (i, v) in format!("{small}{extra}").split(' ').enumerate() {
+                text.push_str(&format!("u{i},{v}\n"));
+            }
+            let d = Dataset::from_str(&text).unwrap();
+            for precision in [Some(4), Some(0), None] {
+                let o = Options {
+                    precision,
+                    ..Options::default()
+                };
+                let scored = score(&d, &f, &o).unwrap();
+                let m = Model::new(&scored, 0).unwrap();
+                let mut s = m.scratch();
+                m.nominal(&mut s).unwrap();
+                for p in 0..m.n {
+                    assert_eq!(scored.editions()[0].rank(m.root, p).unwrap(), s.ranks[p], "{extra} {precision:?} {p}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rounding_matches_std() {
+        let mut rng = crate::analyse::random::Key::new(4, 4).stream(0);
+        let special = [0.5, -0.5, 1.5, 2.5, -2.5, 0.49999999999999994, 4503599627370495.5, 1e300, -1e-300, 0.0, -0.0];
+        for &v in &special {
+            assert_eq!(round_half_away(v).to_bits() | (1 << 63), v.round().to_bits() | (1 << 63), "{v}");
+        }
+        for _ in 0..100_000 {
+            let v = (crate::analyse::random::uniform(&mut rng) - 0.5) * 2e4;
+            assert_eq!(round_half_away(v), v.round(), "{v}");
         }
     }
 

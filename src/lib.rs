@@ -49,10 +49,10 @@ pub mod wasm;
 
 pub use aggregate::{aggregate, NonPositive};
 pub use analyse::{
-    explain, gaps, target, uncertainty, Contribution, Explanation, GapRow, Gaps, TargetAnswer, TargetQuery, TargetStatus,
-    MAX_PILLARS, leave_one_out, sensitivity, FactorIndices, Indices, LeaveOneOut, LeaveOut, Sensitivity, SensitivityConfig,
-    SensitivityResult, UnitRank, CellError, FactorInfo, Perturbation, RankInterval, Uncertainty, UncertaintyConfig, UncertaintyResult,
-    ValueNoise, WeightLevel, WeightNoise,
+    explain, gaps, leave_one_out, sensitivity, target, uncertainty, CellError, Contribution, Explanation,
+    FactorIndices, FactorInfo, GapRow, Gaps, Indices, LeaveOneOut, LeaveOut, Perturbation, RankInterval, Sensitivity,
+    SensitivityConfig, SensitivityResult, TargetAnswer, TargetQuery, TargetStatus, Uncertainty, UncertaintyConfig,
+    UncertaintyResult, UnitRank, ValueNoise, WeightLevel, WeightNoise, MAX_PILLARS,
 };
 pub use error::{Error, ErrorKind, Location, Result};
 pub use export::{arrow, markdown, records, to_csv, Cell, Record};

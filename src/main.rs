@@ -459,7 +459,11 @@ impl Noise {
             };
             for text in &self.leaf_error {
                 let (node, e) = text.rsplit_once('=').ok_or_else(|| bad("leaf-error", text))?;
-                let e: f64 = e.trim().replace(',', ".").parse().map_err(|_| bad("leaf-error", text))?;
+                let e: f64 = e
+                    .trim()
+                    .replace(',', ".")
+                    .parse()
+                    .map_err(|_| bad("leaf-error", text))?;
                 v.leaves.insert(node.trim().to_string(), e);
             }
             values = Some(v);

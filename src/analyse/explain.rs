@@ -131,9 +131,18 @@ pub fn explain(scored: &Scored, year: Option<i64>, unit: &str) -> Result<Explana
     let Method::Aggregate(method) = f.root().method() else {
         return Err(not_scored());
     };
-    let old: Vec<f64> = pillars.iter().map(|&p| base.scores(p).get(bpos).copied().unwrap_or(f64::NAN)).collect();
-    let new: Vec<f64> = pillars.iter().map(|&p| cur.scores(p).get(pos).copied().unwrap_or(f64::NAN)).collect();
-    let weights: Vec<f64> = pillars.iter().map(|&p| f.nodes().get(p).map_or(0.0, |x| x.spec.weight)).collect();
+    let old: Vec<f64> = pillars
+        .iter()
+        .map(|&p| base.scores(p).get(bpos).copied().unwrap_or(f64::NAN))
+        .collect();
+    let new: Vec<f64> = pillars
+        .iter()
+        .map(|&p| cur.scores(p).get(pos).copied().unwrap_or(f64::NAN))
+        .collect();
+    let weights: Vec<f64> = pillars
+        .iter()
+        .map(|&p| f.nodes().get(p).map_or(0.0, |x| x.spec.weight))
+        .collect();
     // v(S) for every subset S (bit p set: pillar p at its current value).
     let p_count = pillars.len();
     let mut v = vec![f64::NAN; 1usize << p_count];
@@ -144,11 +153,7 @@ pub fn explain(scored: &Scored, year: Option<i64>, unit: &str) -> Result<Explana
                 [src.get(p).copied().unwrap_or(f64::NAN)]
             })
             .collect();
-        let children: Vec<(&[f64], f64)> = cols
-            .iter()
-            .zip(&weights)
-            .map(|(c, &w)| (c.as_slice(), w))
-            .collect();
+        let children: Vec<(&[f64], f64)> = cols.iter().zip(&weights).map(|(c, &w)| (c.as_slice(), w)).collect();
         let mut out = [f64::NAN];
         aggregate(method, &children, 0.0, &mut out).map_err(|_| not_scored())?;
         *slot = out[0];
@@ -296,14 +301,9 @@ mod tests {
 
     fn two_editions(agg: &str, missing: bool) -> (Dataset, Framework) {
         let f = Framework::from_str(&format!(
-            "code,parent,weight\nI,,1\nA,I,1\nB,I,2\nC,I,3\nD,I,0.5\n"
+            "code,parent,weight,method\nI,,1,{agg}\nA,I,1,\nB,I,2,\nC,I,3,\nD,I,0.5,\n"
         ))
         .unwrap();
-        let f = if agg == "geometric" {
-            Framework::from_str("code,parent,weight,method\nI,,1,geometric\nA,I,1,\nB,I,2,\nC,I,3,\nD,I,0.5,\n").unwrap()
-        } else {
-            f
-        };
         let b_now = if missing { "" } else { "0.9" };
         let d = Dataset::from_str(&format!(
             "code,year,A,B,C,D\nx,1,0.2,0.3,,0.5\ny,1,0.4,0.4,0.4,0.4\nx,2,0.6,{b_now},0.1,0.7\ny,2,0.4,0.4,0.4,0.4\n"
@@ -386,6 +386,9 @@ mod tests {
             t.starts_with("Năm 2, điểm chỉ số của Vĩnh Phúc tăng 0,0200 (0,5000 → 0,5200), xếp thứ 1/1, giữ nguyên. Đóng góp: hạ tầng kỹ thuật +0,0200; hạ tầng nhân lực 0,0000;"),
             "{t}"
         );
-        assert!(t.ends_with("Hạ tầng kỹ thuật thay đổi thứ hạng nhiều nhất: xếp thứ 1, giữ nguyên."), "{t}");
+        assert!(
+            t.ends_with("Hạ tầng kỹ thuật thay đổi thứ hạng nhiều nhất: xếp thứ 1, giữ nguyên."),
+            "{t}"
+        );
     }
 }

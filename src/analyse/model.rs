@@ -74,7 +74,7 @@ const POS_BITS: u32 = 11;
 /// `v.round()` (half away from zero), without a libm call: below 2^52 in
 /// magnitude, `v − trunc(v)` is exact, so comparing it with ±0.5 decides.
 fn round_half_away(v: f64) -> f64 {
-    if !(v.abs() < INTEGRAL) {
+    if v.is_nan() || v.abs() >= INTEGRAL {
         return v;
     }
     let t = v as i64 as f64;
@@ -136,8 +136,12 @@ impl Model {
         let options = scored.options();
         Ok(Model {
             n,
-            codes: (0..n).map(|p| unit(p).map(|u| u.code.clone()).unwrap_or_default()).collect(),
-            names: (0..n).map(|p| unit(p).map(|u| u.name.clone()).unwrap_or_default()).collect(),
+            codes: (0..n)
+                .map(|p| unit(p).map(|u| u.code.clone()).unwrap_or_default())
+                .collect(),
+            names: (0..n)
+                .map(|p| unit(p).map(|u| u.name.clone()).unwrap_or_default())
+                .collect(),
             children: nodes.iter().map(|x| x.children.clone()).collect(),
             weights: nodes.iter().map(|x| x.spec.weight).collect(),
             depth: nodes.iter().map(|x| x.depth).collect(),
@@ -183,7 +187,9 @@ impl Model {
 
     /// Normalises `raw` (one leaf's column) by `method` (`None`: the leaf's own) into `out`.
     pub fn normalise_slot(&self, s: usize, method: Option<Normalisation>, raw: &[f64], out: &mut [f64]) {
-        let m = method.or_else(|| self.leaf_norm.get(s).copied()).unwrap_or(Normalisation::None);
+        let m = method
+            .or_else(|| self.leaf_norm.get(s).copied())
+            .unwrap_or(Normalisation::None);
         let d = self.leaf_dir.get(s).copied().unwrap_or_default();
         normalise(m, d, raw, out);
     }
@@ -291,7 +297,11 @@ impl Model {
         }
         let kf = k as f64;
         let share = self.min_share;
-        for (((o, &sm), &ws), &ct) in col_mut(cols, node, n).iter_mut().zip(sum.iter()).zip(wsum.iter()).zip(count.iter())
+        for (((o, &sm), &ws), &ct) in col_mut(cols, node, n)
+            .iter_mut()
+            .zip(sum.iter())
+            .zip(wsum.iter())
+            .zip(count.iter())
         {
             *o = if ct == 0 || (ct as f64) < share * kf || ws <= 0.0 {
                 f64::NAN
@@ -385,7 +395,7 @@ impl Model {
                 continue;
             }
             let v = y * scale;
-            if !(v.abs() < INTEGRAL) {
+            if v.is_nan() || v.abs() >= INTEGRAL {
                 return false;
             }
             let t = v as i64;
@@ -445,7 +455,8 @@ impl Model {
         let normalised = self.normalise_all(None);
         self.load_leaves(&normalised, s);
         s.loaded = None;
-        self.aggregate_all(&self.weights, None, None, s).map_err(|e| self.error(e))?;
+        self.aggregate_all(&self.weights, None, None, s)
+            .map_err(|e| self.error(e))?;
         Ok(self.rank_root(s))
     }
 }
@@ -526,7 +537,11 @@ pub(crate) mod tests {
                 let mut s = m.scratch();
                 m.nominal(&mut s).unwrap();
                 for p in 0..m.n {
-                    assert_eq!(scored.editions()[0].rank(m.root, p).unwrap(), s.ranks[p], "{extra} {precision:?} {p}");
+                    assert_eq!(
+                        scored.editions()[0].rank(m.root, p).unwrap(),
+                        s.ranks[p],
+                        "{extra} {precision:?} {p}"
+                    );
                 }
             }
         }
@@ -535,9 +550,25 @@ pub(crate) mod tests {
     #[test]
     fn rounding_matches_std() {
         let mut rng = crate::analyse::random::Key::new(4, 4).stream(0);
-        let special = [0.5, -0.5, 1.5, 2.5, -2.5, 0.49999999999999994, 4503599627370495.5, 1e300, -1e-300, 0.0, -0.0];
+        let special = [
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.49999999999999994,
+            4503599627370495.5,
+            1e300,
+            -1e-300,
+            0.0,
+            -0.0,
+        ];
         for &v in &special {
-            assert_eq!(round_half_away(v).to_bits() | (1 << 63), v.round().to_bits() | (1 << 63), "{v}");
+            assert_eq!(
+                round_half_away(v).to_bits() | (1 << 63),
+                v.round().to_bits() | (1 << 63),
+                "{v}"
+            );
         }
         for _ in 0..100_000 {
             let v = (crate::analyse::random::uniform(&mut rng) - 0.5) * 2e4;

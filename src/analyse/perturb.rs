@@ -242,12 +242,18 @@ impl Design {
                     if kids.len() < 2 || !level.has(d) {
                         continue;
                     }
-                    let w: Vec<f64> = kids.iter().map(|&c| model.weights.get(c).copied().unwrap_or(0.0)).collect();
+                    let w: Vec<f64> = kids
+                        .iter()
+                        .map(|&c| model.weights.get(c).copied().unwrap_or(0.0))
+                        .collect();
                     let total: f64 = w.iter().sum();
                     let mut gammas = Vec::with_capacity(w.len());
                     for &wc in &w {
                         gammas.push(if wc > 0.0 {
-                            Some(Gamma::new(concentration * wc / total, 1.0).map_err(|_| invalid("dirichlet", concentration))?)
+                            Some(
+                                Gamma::new(concentration * wc / total, 1.0)
+                                    .map_err(|_| invalid("dirichlet", concentration))?,
+                            )
                         } else {
                             None
                         });
@@ -319,7 +325,11 @@ impl Design {
             weights: model.weights.clone(),
             norm: 0,
             agg: 0,
-            raw: if self.errors.is_empty() { Vec::new() } else { model.raw.clone() },
+            raw: if self.errors.is_empty() {
+                Vec::new()
+            } else {
+                model.raw.clone()
+            },
         }
     }
 

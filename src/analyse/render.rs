@@ -209,8 +209,18 @@ impl SensitivityResult {
                 let i = &f.indices;
                 vec![
                     f.factor.label(lang),
-                    format!("{} ({} – {})", n(i.first_order), n(i.first_order_low), n(i.first_order_high)),
-                    format!("{} ({} – {})", n(i.total_order), n(i.total_order_low), n(i.total_order_high)),
+                    format!(
+                        "{} ({} – {})",
+                        n(i.first_order),
+                        n(i.first_order_low),
+                        n(i.first_order_high)
+                    ),
+                    format!(
+                        "{} ({} – {})",
+                        n(i.total_order),
+                        n(i.total_order_low),
+                        n(i.total_order_high)
+                    ),
                 ]
             })
             .collect();

@@ -210,8 +210,10 @@ impl<M: Sampled> Saltelli<M> {
         let d = self.model.factors();
         for j in self.next..end {
             for i in 0..d {
-                self.model.draw(i, &mut self.key_a.part(j as u64, i as u64), &mut self.pa);
-                self.model.draw(i, &mut self.key_b.part(j as u64, i as u64), &mut self.pb);
+                self.model
+                    .draw(i, &mut self.key_a.part(j as u64, i as u64), &mut self.pa);
+                self.model
+                    .draw(i, &mut self.key_b.part(j as u64, i as u64), &mut self.pb);
             }
             let ya = self.model.output(&self.pa)?;
             let yb = self.model.output(&self.pb)?;
@@ -221,7 +223,8 @@ impl<M: Sampled> Saltelli<M> {
             }
             for i in 0..d {
                 self.model.assign(&mut self.pab, &self.pa);
-                self.model.draw(i, &mut self.key_b.part(j as u64, i as u64), &mut self.pab);
+                self.model
+                    .draw(i, &mut self.key_b.part(j as u64, i as u64), &mut self.pab);
                 let y = self.model.output(&self.pab)?;
                 if let Some(x) = self.fab.get_mut(i * self.n + j) {
                     *x = y;
@@ -663,7 +666,10 @@ mod tests {
                 .collect();
             let Ok(g) = crate::Framework::new(specs) else { continue };
             let mut text = String::from("code");
-            let kept: Vec<&str> = ["a", "b", "c", "d", "e"].into_iter().filter(|c| g.index_of(c).is_some()).collect();
+            let kept: Vec<&str> = ["a", "b", "c", "d", "e"]
+                .into_iter()
+                .filter(|c| g.index_of(c).is_some())
+                .collect();
             for c in &kept {
                 text.push(',');
                 text.push_str(c);
@@ -685,7 +691,12 @@ mod tests {
             for (pos, shift) in lo.shifts.iter().enumerate() {
                 let a = scored.editions()[0].rank(f.root_index(), pos);
                 let b = s2.editions()[0].rank(g.root_index(), pos);
-                assert_eq!(*shift, a.zip(b).map(|(a, b)| i64::from(a) - i64::from(b)), "{}", lo.node);
+                assert_eq!(
+                    *shift,
+                    a.zip(b).map(|(a, b)| i64::from(a) - i64::from(b)),
+                    "{}",
+                    lo.node
+                );
             }
             compared += 1;
         }

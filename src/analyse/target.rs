@@ -220,8 +220,18 @@ impl Solver {
     fn solve(&mut self, pos: usize, node: usize, rank: Option<u32>, ceiling: Option<f64>) -> Result<TargetAnswer> {
         let m = &self.model;
         let code = m.codes.get(pos).cloned().unwrap_or_default();
-        let not_scored = || Error::new(ErrorKind::NotScored).for_unit(&code).for_indicator(m.code(node));
-        let current = self.s.ranks.get(pos).copied().filter(|&r| r > 0).ok_or_else(not_scored)?;
+        let not_scored = || {
+            Error::new(ErrorKind::NotScored)
+                .for_unit(&code)
+                .for_indicator(m.code(node))
+        };
+        let current = self
+            .s
+            .ranks
+            .get(pos)
+            .copied()
+            .filter(|&r| r > 0)
+            .ok_or_else(not_scored)?;
         if node == m.root {
             return Err(Error::new(ErrorKind::InvalidOption {
                 name: "node".into(),
@@ -236,9 +246,7 @@ impl Solver {
         if value.is_nan() {
             return Err(not_scored());
         }
-        let direction = slot
-            .and_then(|k| m.leaf_dir.get(k).copied())
-            .unwrap_or(Direction::Up);
+        let direction = slot.and_then(|k| m.leaf_dir.get(k).copied()).unwrap_or(Direction::Up);
         let is_score = slot.is_none_or(|k| m.leaf_norm.get(k) == Some(&Normalisation::None));
         let target = rank.unwrap_or(current.saturating_sub(1)).max(1);
         if target == 0 || rank == Some(0) {
@@ -309,10 +317,9 @@ impl Solver {
         let mut hi = match ceiling {
             Some(top) => {
                 let room = c.sign * (top - c.value);
-                if room <= 0.0 || !self.reaches(c, room)? {
-                    if exact || room <= 0.0 {
-                        return Ok(None);
-                    }
+                // Monotone: if the ceiling does not reach, nothing below it does.
+                if room <= 0.0 || (exact && !self.reaches(c, room)?) {
+                    return Ok(None);
                 }
                 room
             }
@@ -448,7 +455,12 @@ pub struct Gaps {
 /// ```
 pub fn gaps(scored: &Scored, year: Option<i64>) -> Result<Gaps> {
     let mut solver = Solver::new(scored, year)?;
-    let pillars = solver.model.children.get(solver.model.root).cloned().unwrap_or_default();
+    let pillars = solver
+        .model
+        .children
+        .get(solver.model.root)
+        .cloned()
+        .unwrap_or_default();
     let mut units = Vec::with_capacity(solver.model.n);
     for pos in 0..solver.model.n {
         let rank = solver.s.ranks.get(pos).copied().filter(|&r| r > 0);
@@ -494,7 +506,11 @@ impl TargetAnswer {
             Lang::En => &self.node_en,
         };
         // A bare code (no name in the framework) keeps its case.
-        let node = if *name == self.node { name.clone() } else { lower_first(name) };
+        let node = if *name == self.node {
+            name.clone()
+        } else {
+            lower_first(name)
+        };
         let r = self.target_rank;
         let goal = match (lang, self.next_rank) {
             (Lang::Vi, true) => format!("lên hạng {r}"),
@@ -573,7 +589,9 @@ mod tests {
             let pos = (uniform(&mut rng) * 15.0) as usize;
             let leaf = ["a", "b", "c", "d", "e"][(uniform(&mut rng) * 5.0) as usize];
             let li = f.index_of(leaf).unwrap();
-            let Some(now) = ed.rank(f.root_index(), pos) else { continue };
+            let Some(now) = ed.rank(f.root_index(), pos) else {
+                continue;
+            };
             if ed.raw(li, pos).is_none() || now == 1 {
                 continue;
             }
@@ -593,11 +611,17 @@ mod tests {
                     let at = core_rank(&d, &f, &o, pos, leaf, x + sign * delta);
                     assert!(at <= goal && at == a.new_rank.unwrap(), "case {case}: reaches");
                     let less = delta * (1.0 - BELOW) - f64::MIN_POSITIVE;
-                    assert!(core_rank(&d, &f, &o, pos, leaf, x + sign * less) > goal, "case {case}: minimal");
+                    assert!(
+                        core_rank(&d, &f, &o, pos, leaf, x + sign * less) > goal,
+                        "case {case}: minimal"
+                    );
                     // No point of a grid below the answer reaches either.
                     for i in 0..50 {
                         let g = delta * i as f64 / 50.0;
-                        assert!(core_rank(&d, &f, &o, pos, leaf, x + sign * g) > goal, "case {case} grid {i}");
+                        assert!(
+                            core_rank(&d, &f, &o, pos, leaf, x + sign * g) > goal,
+                            "case {case} grid {i}"
+                        );
                     }
                     checked[0] += 1;
                 }
@@ -676,10 +700,7 @@ mod tests {
         // Weight 0 on Q: nothing through Q can help.
         let g = f.with_weight("Q", 0.0).unwrap();
         let s = score(&d, &g, &Options::default()).unwrap();
-        let q3 = TargetQuery {
-            node: "Q".into(),
-            ..q
-        };
+        let q3 = TargetQuery { node: "Q".into(), ..q };
         assert_eq!(target(&s, None, &q3).unwrap().status, TargetStatus::Unreachable);
     }
 
@@ -700,7 +721,10 @@ mod tests {
         let a = target(&s, None, &q("b", "HTKT", Some(2))).unwrap();
         assert_eq!(a.status, TargetStatus::Already);
         assert_eq!(a.sentence(Lang::Vi), "b đã ở trong top 2 (xếp thứ 2)");
-        assert_eq!(target(&s, None, &q("a", "HTKT", None)).unwrap().status, TargetStatus::Already);
+        assert_eq!(
+            target(&s, None, &q("a", "HTKT", None)).unwrap().status,
+            TargetStatus::Already
+        );
         assert_eq!(
             target(&s, None, &q("b", "MT", None)).unwrap_err().kind(),
             &ErrorKind::NotScored

@@ -340,7 +340,9 @@ mod tests {
             for node in f.nodes() {
                 if node.depth >= 1 {
                     let u = uniform(&mut rng);
-                    g = g.with_weight(node.code(), node.spec.weight * (1.0 + 0.4 * (2.0 * u - 1.0))).unwrap();
+                    g = g
+                        .with_weight(node.code(), node.spec.weight * (1.0 + 0.4 * (2.0 * u - 1.0)))
+                        .unwrap();
                 }
             }
             let s = score(&d, &g, &o).unwrap();

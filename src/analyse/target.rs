@@ -735,6 +735,28 @@ mod tests {
     }
 
     #[test]
+    fn zscore_leaves_are_scanned_and_marked_inexact() {
+        let f = Framework::from_str("code,parent,method\nI,,\na,I,zscore\nb,I,none\n").unwrap();
+        let d = Dataset::from_str("code,a,b\nu,0,0.9\nv,10,0.1\nw,10.1,0.5\nx,4,0.2\n").unwrap();
+        let o = Options::default();
+        let s = score(&d, &f, &o).unwrap();
+        for r in [1, 2] {
+            let q = TargetQuery {
+                unit: "x".into(),
+                node: "a".into(),
+                rank: Some(r),
+                ceiling: None,
+            };
+            let a = target(&s, None, &q).unwrap();
+            assert!(!a.exact);
+            assert_eq!(a.status, TargetStatus::Needed);
+            let delta = a.improvement.unwrap();
+            assert!(core_rank(&d, &f, &o, 3, "a", 4.0 + delta) <= r);
+            assert!(core_rank(&d, &f, &o, 3, "a", 4.0 + delta * (1.0 - BELOW)) > r);
+        }
+    }
+
+    #[test]
     fn gaps_agree_with_single_solves() {
         let (d, f) = random_case(9, 12, false);
         let s = score(&d, &f, &Options::default()).unwrap();

@@ -410,6 +410,60 @@ mod tests {
     }
 
     #[test]
+    fn value_errors_by_leaf_and_cell() {
+        let f = Framework::vn_ict();
+        let d = crate::Dataset::from_str(
+            "code,HTKT,HTNL,UD,SXKD,MT\na,.50,.5,.5,.5,.5\nb,.49,.5,.5,.5,.5\nc,.10,.1,.1,.1,.1\n",
+        )
+        .unwrap();
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let mut cfg = config(400);
+        cfg.perturbation.weights = WeightNoise::Fixed;
+        // Only b's HTKT is uncertain, by ± 0.05 around 0.49: b beats a (0.50)
+        // when its draw exceeds 0.50, tying at 4 decimals near it: about 40 %.
+        cfg.perturbation.values = Some(crate::ValueNoise {
+            cells: vec![crate::CellError {
+                unit: "b".into(),
+                node: "HTKT".into(),
+                error: 0.05,
+            }],
+            ..Default::default()
+        });
+        let r = uncertainty(&scored, None, &cfg).unwrap();
+        let top = uncertainty(&scored, None, &UncertaintyConfig { top: 1, ..cfg.clone() }).unwrap();
+        assert!(
+            top.units[1].top_share > 0.3 && top.units[1].top_share < 0.5,
+            "{:?}",
+            top.units[1]
+        );
+        assert_eq!(r.units[2].p95_rank, Some(3.0));
+        // A leaf error on MT that cannot reorder anything: c stays last, a and b as above.
+        let mut leaves = std::collections::BTreeMap::new();
+        leaves.insert("MT".to_string(), 0.001);
+        cfg.perturbation.values = Some(crate::ValueNoise {
+            leaves,
+            ..Default::default()
+        });
+        let r = uncertainty(&scored, None, &cfg).unwrap();
+        assert!(r.units[2].p5_rank == Some(3.0));
+        // Unknown names are errors.
+        cfg.perturbation.values = Some(crate::ValueNoise {
+            cells: vec![crate::CellError {
+                unit: "zz".into(),
+                node: "HTKT".into(),
+                error: 0.1,
+            }],
+            ..Default::default()
+        });
+        assert!(Uncertainty::new(&scored, None, &cfg).is_err());
+        cfg.perturbation.values = Some(crate::ValueNoise {
+            relative: -1.0,
+            ..Default::default()
+        });
+        assert!(Uncertainty::new(&scored, None, &cfg).is_err());
+    }
+
+    #[test]
     fn dirichlet_weights_have_the_stated_mean_and_variance() {
         let f = Framework::from_str("code,parent,weight\nI,,1\nA,I,1\nB,I,3\n").unwrap();
         let d = crate::Dataset::from_str("code,A,B\nx,1,2\ny,2,1\n").unwrap();

@@ -9,7 +9,9 @@
 //! [`parse`](Dataset) → [`framework`](Framework) → [`prepare()`] (screen,
 //! denominate, impute, treat; COINr tables via [`Coinr`]) → [`normalise()`] →
 //! [`aggregate()`] → [`rank()`] → [`score()`] (and comparison between editions)
-//! → [`report()`] → [`whatif()`] → [`records()`] / [`to_csv`] / [`markdown`].
+//! → [`report()`] → [`whatif()`] → [`records()`] / [`to_csv`] / [`markdown`]
+//! → analysis: [`uncertainty()`], [`sensitivity()`] / [`leave_one_out()`],
+//! [`target()`] / [`gaps()`], [`explain()`].
 //! Across the 2025 merger (63 provinces → 34 units), [`rebase()`] puts
 //! old-map editions on the new map by the built-in [`Mapping`], and
 //! [`breakdown()`] shows a former province inside its new one.
@@ -36,7 +38,7 @@
 #![warn(missing_docs)]
 
 mod aggregate;
-mod analyse;
+pub mod analyse;
 mod chart;
 mod error;
 mod export;

@@ -5,16 +5,18 @@
 //! Every analysis runs on one edition of a [`crate::Scored`] and uses the
 //! same scoring rules as [`crate::score()`]: leaves normalised within the
 //! edition, weights renormalised over present children, ranks compared at
-//! `options.precision` with standard competition ranking.
+//! `options.precision` with standard competition ranking. Each submodule's
+//! documentation writes out its method; everything is re-exported at the
+//! crate root.
 
-mod explain;
+pub mod explain;
 mod model;
-mod perturb;
+pub mod perturb;
 mod random;
 mod render;
-mod sensitivity;
-mod target;
-mod uncertainty;
+pub mod sensitivity;
+pub mod target;
+pub mod uncertainty;
 
 pub use explain::{explain, Contribution, Explanation, MAX_PILLARS};
 pub use perturb::{CellError, FactorInfo, Perturbation, ValueNoise, WeightLevel, WeightNoise};

@@ -529,6 +529,18 @@ impl Sensitivity {
 }
 
 /// Runs every row of `config` on edition `year` of `scored`.
+///
+/// ```
+/// use ictindex::{score, sensitivity, Dataset, Framework, Options, SensitivityConfig};
+/// // a and b tie in the index and differ only on HTKT and MT: those two weights
+/// // decide their order; the other three only dilute it.
+/// let d = Dataset::from_str("code,HTKT,HTNL,UD,SXKD,MT\na,.8,.5,.5,.5,.2\nb,.2,.5,.5,.5,.8\n").unwrap();
+/// let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+/// let r = sensitivity(&s, None, &SensitivityConfig { samples: 300, bootstrap: 20, ..Default::default() }).unwrap();
+/// let total: Vec<f64> = r.factors.iter().map(|f| f.indices.total_order).collect();
+/// assert!(total[0] > 0.3 && total[4] > 0.3, "{total:?}");
+/// assert!(total[1] < 0.1 && total[2] < 0.1, "{total:?}");
+/// ```
 pub fn sensitivity(scored: &Scored, year: Option<i64>, config: &SensitivityConfig) -> Result<SensitivityResult> {
     let mut s = Sensitivity::new(scored, year, config)?;
     s.run(config.samples)?;

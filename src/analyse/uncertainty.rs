@@ -231,6 +231,17 @@ impl Uncertainty {
 }
 
 /// Runs every sample of `config` on edition `year` of `scored`.
+///
+/// ```
+/// use ictindex::{score, uncertainty, Dataset, Framework, Options, UncertaintyConfig};
+/// let d = Dataset::from_str("code,HTKT,HTNL,UD,SXKD,MT\na,.6,.6,.6,.6,.6\nb,.5,.5,.5,.5,.5\n").unwrap();
+/// let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+/// let r = uncertainty(&s, None, &UncertaintyConfig { samples: 100, top: 1, ..Default::default() }).unwrap();
+/// // a is better on every pillar: no weighting moves it.
+/// assert_eq!((r.units[0].p5_rank, r.units[0].p95_rank), (Some(1.0), Some(1.0)));
+/// assert_eq!(r.units[0].top_share, 1.0);
+/// assert_eq!(r.units[1].median_rank, Some(2.0));
+/// ```
 pub fn uncertainty(scored: &Scored, year: Option<i64>, config: &UncertaintyConfig) -> Result<UncertaintyResult> {
     let mut u = Uncertainty::new(scored, year, config)?;
     u.run(config.samples)?;

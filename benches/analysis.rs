@@ -50,7 +50,9 @@ fn bench(c: &mut Criterion) {
             ..Default::default()
         },
     };
-    g.bench_function("uncertainty_10k_63x5", |b| b.iter(|| uncertainty(&s, None, &config).unwrap()));
+    g.bench_function("uncertainty_10k_63x5", |b| {
+        b.iter(|| uncertainty(&s, None, &config).unwrap())
+    });
     let dirichlet = UncertaintyConfig {
         perturbation: Perturbation {
             weights: WeightNoise::Dirichlet {
@@ -69,7 +71,9 @@ fn bench(c: &mut Criterion) {
         bootstrap: 200,
         ..Default::default()
     };
-    g.bench_function("sensitivity_1000x7_63x5", |b| b.iter(|| sensitivity(&s, None, &sa).unwrap()));
+    g.bench_function("sensitivity_1000x7_63x5", |b| {
+        b.iter(|| sensitivity(&s, None, &sa).unwrap())
+    });
     g.bench_function("gaps_63x5", |b| b.iter(|| gaps(&s, None).unwrap()));
     g.finish();
 }

@@ -14,7 +14,10 @@ const HALF: f64 = 0.00005;
 type Rows = Vec<(String, String, [f64; 5])>;
 
 fn run(args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ictindex")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ictindex"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
@@ -88,10 +91,22 @@ fn target_sentence_for_vinh_phuc_top_20() {
     let u = position(&data, "26");
     let delta = needed(&data, u, 20);
     let a = json(&ok(&[
-        "target", DATA, "--unit", "Vĩnh Phúc", "--node", "HTKT", "--rank", "20", "--format", "json",
+        "target",
+        DATA,
+        "--unit",
+        "Vĩnh Phúc",
+        "--node",
+        "HTKT",
+        "--rank",
+        "20",
+        "--format",
+        "json",
     ]));
     assert_eq!(a["status"], "needed");
-    assert!((a["improvement"].as_f64().unwrap() - delta).abs() < CLOSE, "{a} vs {delta}");
+    assert!(
+        (a["improvement"].as_f64().unwrap() - delta).abs() < CLOSE,
+        "{a} vs {delta}"
+    );
     assert_eq!(a["newRank"].as_u64().unwrap(), 20);
     let shown = format!("{:.4}", (delta * 1e4).ceil() / 1e4).replace('.', ",");
     assert_eq!(
@@ -162,7 +177,10 @@ fn explain_vinh_phuc() {
         "{text}"
     );
     let md = ok(&["explain", DATA, "--unit", "26", "--format", "md", "--lang", "en"]);
-    assert!(md.contains("| organisational and policy environment | 0.5374 | 0.5952 |"), "{md}");
+    assert!(
+        md.contains("| organisational and policy environment | 0.5374 | 0.5952 |"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -196,7 +214,14 @@ fn uncertainty_is_seeded_and_starts_from_the_nominal_ranks() {
         }
     }
     let j = json(&ok(&[
-        "uncertainty", DATA, "--samples", "100", "--dirichlet", "50", "--format", "json",
+        "uncertainty",
+        DATA,
+        "--samples",
+        "100",
+        "--dirichlet",
+        "50",
+        "--format",
+        "json",
     ]));
     assert_eq!(j["samples"], 100);
     assert_eq!(j["units"].as_array().unwrap().len(), 63);
@@ -229,7 +254,16 @@ fn leave_one_pillar_out() {
         }
     }
     let v = json(&ok(&[
-        "sensitivity", DATA, "--method", "variance", "--samples", "100", "--bootstrap", "20", "--format", "json",
+        "sensitivity",
+        DATA,
+        "--method",
+        "variance",
+        "--samples",
+        "100",
+        "--bootstrap",
+        "20",
+        "--format",
+        "json",
     ]));
     let factors = v["factors"].as_array().unwrap();
     assert_eq!(factors.len(), 5);

@@ -7,6 +7,7 @@ import { renderHead, renderBody, sortRows, sortKeys, el } from './table.js';
 import { renderPanel } from './panel.js';
 import { encodeHash, decodeHash } from './share.js';
 import { setupLoading, looksLikeFramework } from './load.js';
+import { initCharts } from './charts.js';
 
 const SAMPLE = 'sample-vn-ict.csv';
 const $ = (id) => document.getElementById(id);
@@ -104,6 +105,14 @@ function applyHash(hash) {
 }
 
 // ---------------------------------------------------------------- drawing
+
+/** Callbacks run after every render with `{calc, view, selected}`. */
+const updateHooks = [];
+
+/** Registers `cb`, called after every render with `{calc, view, selected}`. */
+export function onUpdate(cb) {
+  updateHooks.push(cb);
+}
 
 /** Rows of the view with their what-if rank change, for the table and panel. */
 function enrich(view) {
@@ -250,6 +259,7 @@ function render() {
 
   const focused = focusKey && document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
   if (focused && focused !== document.activeElement) focused.focus({ preventScroll: true });
+  for (const cb of updateHooks) cb({ calc, view, selected: state.selected });
   scheduleHash();
 }
 
@@ -478,6 +488,7 @@ async function main() {
   }
   applyHash(location.hash);
   wire();
+  initCharts({ onUpdate, select, status });
   render();
   performance.mark('ictindex:table');
   document.body.dataset.ready = 'true';

@@ -25,7 +25,7 @@ use js_sys::Uint8Array;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-mod analysis;
+pub mod analysis;
 
 use crate::{records, to_csv, Dataset, Delta, Edit, Error, Framework, Lang, Options, Record, UnitReport, WhatIf};
 

@@ -7,6 +7,7 @@ import { renderHead, renderBody, sortRows, sortKeys, el } from './table.js';
 import { renderPanel } from './panel.js';
 import { encodeHash, decodeHash } from './share.js';
 import { setupLoading, looksLikeFramework } from './load.js';
+import { initAnalysis, updateAnalysis } from './analysis.js';
 
 const SAMPLE = 'sample-vn-ict.csv';
 const $ = (id) => document.getElementById(id);
@@ -247,6 +248,7 @@ function render() {
     panel.replaceChildren();
   }
   panel.parentElement.classList.toggle('with-panel', Boolean(row));
+  if (state.analysis) updateAnalysis();
 
   const focused = focusKey && document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
   if (focused && focused !== document.activeElement) focused.focus({ preventScroll: true });
@@ -479,6 +481,8 @@ async function main() {
   applyHash(location.hash);
   wire();
   render();
+  initAnalysis({ calc: () => calc, view: () => state.view, selected: () => state.selected });
+  state.analysis = true;
   performance.mark('ictindex:table');
   document.body.dataset.ready = 'true';
 }

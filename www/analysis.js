@@ -248,7 +248,9 @@ function build() {
   ui.sobolStatus = el('p', { className: 'an-status', id: 'an-sobol-status', 'aria-live': 'polite' });
   ui.sobol = table('an-sobol', ['colFactor', 'colFirst', 'colTotal']);
   ui.sobol.hidden = true;
-  s.append(ui.loo, el('p', { className: 'help', i18n: 'sobolHelp' }), ui.sobolRun, ui.sobolStatus, ui.sobol);
+  const looWrap = el('div', { className: 'an-wide' });
+  looWrap.append(ui.loo);
+  s.append(looWrap, el('p', { className: 'help', i18n: 'sobolHelp' }), ui.sobolRun, ui.sobolStatus, ui.sobol);
 
   // 3. target
   const t = el('div', { className: 'an-block', id: 'an-target-block' });
@@ -263,7 +265,9 @@ function build() {
   const e = el('div', { className: 'an-block', id: 'an-explain-block' });
   ui.explain = el('p', { id: 'an-explain', className: 'an-sentence' });
   ui.contrib = table('an-contrib', ['colPillar', 'colBefore', 'colAfter', 'colContribution', 'colRankChange']);
-  e.append(el('h3', { i18n: 'eTitle' }), ui.explain, ui.contrib);
+  const cWrap = el('div', { className: 'an-wide' });
+  cWrap.append(ui.contrib);
+  e.append(el('h3', { i18n: 'eTitle' }), ui.explain, cWrap);
 
   const grid = el('div', { className: 'an-grid' });
   grid.append(s, t, e);
@@ -346,8 +350,8 @@ function startUncertainty() {
 
 function startSobol() {
   ui.progress.value = 0;
-  ui.sobolStatus.textContent = tr('running', { done: 0, total: 500 });
-  post('sensitivity', { samples: 500, seed: Math.round(Number(ui.seed.value) || 1), bootstrap: 100, perturbation: config() }, 25);
+  ui.sobolStatus.textContent = tr('running', { done: 0, total: 2000 });
+  post('sensitivity', { samples: 2000, seed: Math.round(Number(ui.seed.value) || 1), bootstrap: 100, perturbation: config() }, 50);
 }
 
 function cancel() {
@@ -428,7 +432,7 @@ function chart(units, n, sel) {
   for (let k = 10; k < n; k += 10) ticks.push(k);
   ticks.push(n);
   for (const k of ticks) {
-    s.append(svg('line', { x1: x(k), x2: x(k), y1: top - 6, y2: height - 6, class: 'an-grid' }));
+    s.append(svg('line', { x1: x(k), x2: x(k), y1: top - 6, y2: height - 6, class: 'an-gridline' }));
     s.append(svg('text', { x: x(k), y: top - 10, class: 'an-tick', 'text-anchor': 'middle' }, String(k)));
   }
   units.forEach((u, i) => {
@@ -460,7 +464,7 @@ function drawSobol() {
   ui.sobolStatus.textContent = tr('sobolDone', { k: r.samples, runs: r.runs, ms: Math.round(r.ms) });
   const ci = (v, lo, hi) => `${num(v, 2)} [${num(lo, 2)}; ${num(hi, 2)}]`;
   ui.sobol.tBodies[0].replaceChildren(...r.factors.map((f) => {
-    const i = f.indices;
+    const i = f;
     return row([factorLabel(f.factor, view), ci(i.firstOrder, i.firstOrderLow, i.firstOrderHigh), ci(i.totalOrder, i.totalOrderLow, i.totalOrderHigh)]);
   }));
   ui.sobol.hidden = false;

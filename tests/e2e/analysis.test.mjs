@@ -151,8 +151,12 @@ describe('the analysis section in headless Chromium', () => {
     const explain = await page.locator('#an-explain').textContent();
     assert.match(explain, /Vĩnh Phúc/);
     assert.ok(await page.locator('#an-contrib tbody tr').count() >= 6);
+    await page.click('#an-sobol-run');
+    await page.waitForSelector('#an-sobol:not([hidden]) tbody tr', { timeout: 60000 });
+    assert.ok(await page.locator('#an-sobol tbody tr').count() >= 5);
+    figures.sobolStatus = await page.locator('#an-sobol-status').textContent();
     await page.locator('#an-target-block').scrollIntoViewIfNeeded();
-    await page.locator('#an-sensitivity').screenshot({ path: join(out, 'analysis-quick.png') });
+    await page.locator('#analysis .an-grid').screenshot({ path: join(out, 'analysis-quick.png') });
   });
 
   it('switches to English', async () => {

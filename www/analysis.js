@@ -154,7 +154,7 @@ function svg(tag, attrs = {}, text) {
 }
 
 function num(v, digits) {
-  return formatScore(v, digits);
+  return formatScore(v, digits).replace(/^-/, '−');
 }
 
 function pct(v) {

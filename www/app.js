@@ -7,6 +7,7 @@ import { renderHead, renderBody, sortRows, sortKeys, el } from './table.js';
 import { renderPanel } from './panel.js';
 import { encodeHash, decodeHash } from './share.js';
 import { setupLoading, looksLikeFramework } from './load.js';
+import { initAnalysis, updateAnalysis } from './analysis.js';
 import { initCharts } from './charts.js';
 
 const SAMPLE = 'sample-vn-ict.csv';
@@ -256,6 +257,7 @@ function render() {
     panel.replaceChildren();
   }
   panel.parentElement.classList.toggle('with-panel', Boolean(row));
+  if (state.analysis) updateAnalysis();
 
   const focused = focusKey && document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
   if (focused && focused !== document.activeElement) focused.focus({ preventScroll: true });
@@ -490,6 +492,8 @@ async function main() {
   wire();
   initCharts({ onUpdate, select, status });
   render();
+  initAnalysis({ calc: () => calc, view: () => state.view, selected: () => state.selected });
+  state.analysis = true;
   performance.mark('ictindex:table');
   document.body.dataset.ready = 'true';
 }

@@ -25,6 +25,8 @@ use js_sys::Uint8Array;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod data_tools;
+
 use crate::{records, to_csv, Dataset, Delta, Edit, Error, Framework, Lang, Options, Record, UnitReport, WhatIf};
 
 /// The bundled sample data set.

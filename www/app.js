@@ -7,6 +7,7 @@ import { renderHead, renderBody, sortRows, sortKeys, el } from './table.js';
 import { renderPanel } from './panel.js';
 import { encodeHash, decodeHash } from './share.js';
 import { setupLoading, looksLikeFramework } from './load.js';
+import { setupDataTools } from './datatools.js';
 
 const SAMPLE = 'sample-vn-ict.csv';
 const $ = (id) => document.getElementById(id);
@@ -479,6 +480,7 @@ async function main() {
   applyHash(location.hash);
   wire();
   render();
+  setupDataTools(calc, render);
   performance.mark('ictindex:table');
   document.body.dataset.ready = 'true';
 }

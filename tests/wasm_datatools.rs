@@ -107,10 +107,7 @@ fn imports_and_prepares_the_coinr_asem_example() {
         })
         .sum();
     assert_eq!(imputed, 65);
-    let log: Vec<String> = array(&get(&p, "log"))
-        .iter()
-        .map(|l| get(&l, "message").as_string().unwrap())
-        .collect();
+    let log: Vec<String> = array(&get(&p, "log")).iter().map(|l| l.as_string().unwrap()).collect();
     assert!(log.iter().any(|m| m.starts_with("impute")), "{log:?}");
     assert!(log.iter().any(|m| m.starts_with("treat")), "{log:?}");
     assert!(get(&p, "csv").as_string().unwrap().lines().count() > 51);

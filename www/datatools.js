@@ -233,7 +233,7 @@ function drawPrepared() {
   for (const r of p.rows) for (const f of r.flags) (imp += f.imputed ? 1 : 0), (tr += f.treated ? 1 : 0);
   $('dt-summary').textContent = s('prepared', { units: p.rows.length, ind: p.indicators.length, imp, tr });
   $('dt-log-title').textContent = s('log', { n: p.log.length });
-  $('dt-log').replaceChildren(...p.log.map((l) => el('li', null, l.message)));
+  $('dt-log').replaceChildren(...p.log.map((m) => el('li', null, m)));
   const head = el('tr');
   head.append(el('th', 'dt-unit', s('unit')), ...p.indicators.map((i) => el('th', 'num', i)));
   const body = p.rows.map((r) => {
@@ -264,6 +264,7 @@ function draw() {
   if (drawnLang !== getLang()) {
     translate();
     drawnLang = getLang();
+    $('dt-status').textContent = '';
     if (state.prepared) drawPrepared();
   }
   drawGeo();

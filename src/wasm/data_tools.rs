@@ -59,7 +59,8 @@ export interface PreparedData {
   indicators: string[];
   rows: { code: string; name: string; year: number | null; group: string | null;
           values: (number | null)[]; flags: { imputed: boolean; treated: "high" | "low" | "log" | null }[] }[];
-  log: { entry: unknown; message: string }[];
+  /** What each step did, in the calculator's language. */
+  log: string[];
   /** iData group columns (candidates for `group`). */
   groups: string[];
   /** The prepared data as CSV (with a `flags` column). */
@@ -67,11 +68,13 @@ export interface PreparedData {
 }
 "#;
 
-/// The result of [`Calculator::prepare_coinr`].
+/// The result of [`Calculator::prepare_coinr`] (the log as messages only:
+/// serialising the log entries' data would cost the module ~3 KB).
 #[derive(Serialize)]
 struct PreparedOut {
-    #[serde(flatten)]
-    table: crate::Table,
+    indicators: Vec<String>,
+    rows: Vec<crate::TableRow>,
+    log: Vec<String>,
     groups: Vec<String>,
     csv: String,
 }
@@ -246,7 +249,9 @@ impl Calculator {
         let table = prepared.table(self.lang);
         self.replace(prepared.into_data(), framework)?;
         to_js(&PreparedOut {
-            table,
+            indicators: table.indicators,
+            rows: table.rows,
+            log: table.log.into_iter().map(|l| l.message).collect(),
             groups: coinr.groups,
             csv,
         })

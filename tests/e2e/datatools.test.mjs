@@ -150,7 +150,7 @@ describe('data tools in headless Chromium', () => {
       assert.equal(await rankOf(code), legacy.get(code).rank, code);
     }
     const log = await page.locator('#dt-log').textContent();
-    assert.match(log, /impute/i);
+    assert.match(log, /điền giá trị thiếu: 2018, đơn vị LAO/);
     assert.match(await page.locator('#dt-summary').textContent(), /65 ô được điền/);
     assert.ok((await page.locator('#dt-table td.dt-imputed').count()) === 65);
     assert.ok((await page.locator('#dt-table td.dt-treated').count()) > 0);

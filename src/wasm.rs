@@ -21,6 +21,8 @@
 //! calc.undo();
 //! ```
 
+mod charts;
+
 use js_sys::Uint8Array;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;

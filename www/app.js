@@ -8,6 +8,7 @@ import { renderPanel } from './panel.js';
 import { encodeHash, decodeHash } from './share.js';
 import { setupLoading, looksLikeFramework } from './load.js';
 import { setupDataTools } from './datatools.js';
+import { initCharts } from './charts.js';
 
 const SAMPLE = 'sample-vn-ict.csv';
 const $ = (id) => document.getElementById(id);
@@ -105,6 +106,14 @@ function applyHash(hash) {
 }
 
 // ---------------------------------------------------------------- drawing
+
+/** Callbacks run after every render with `{calc, view, selected}`. */
+const updateHooks = [];
+
+/** Registers `cb`, called after every render with `{calc, view, selected}`. */
+export function onUpdate(cb) {
+  updateHooks.push(cb);
+}
 
 /** Rows of the view with their what-if rank change, for the table and panel. */
 function enrich(view) {
@@ -251,6 +260,7 @@ function render() {
 
   const focused = focusKey && document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
   if (focused && focused !== document.activeElement) focused.focus({ preventScroll: true });
+  for (const cb of updateHooks) cb({ calc, view, selected: state.selected });
   scheduleHash();
 }
 
@@ -479,6 +489,7 @@ async function main() {
   }
   applyHash(location.hash);
   wire();
+  initCharts({ onUpdate, select, status });
   render();
   setupDataTools(calc, render);
   performance.mark('ictindex:table');

@@ -28,6 +28,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 pub mod analysis;
+mod data_tools;
 
 use crate::{records, to_csv, Dataset, Delta, Edit, Error, Framework, Lang, Options, Record, UnitReport, WhatIf};
 

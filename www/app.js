@@ -8,6 +8,7 @@ import { renderPanel } from './panel.js';
 import { encodeHash, decodeHash } from './share.js';
 import { setupLoading, looksLikeFramework } from './load.js';
 import { initAnalysis, updateAnalysis } from './analysis.js';
+import { setupDataTools } from './datatools.js';
 import { initCharts } from './charts.js';
 
 const SAMPLE = 'sample-vn-ict.csv';
@@ -494,6 +495,7 @@ async function main() {
   render();
   initAnalysis({ calc: () => calc, view: () => state.view, selected: () => state.selected });
   state.analysis = true;
+  setupDataTools(calc, render);
   performance.mark('ictindex:table');
   document.body.dataset.ready = 'true';
 }

@@ -17,6 +17,9 @@ function decode(s) {
   }
 }
 
+/** Functions adding `[key, value]` pairs of other page features to the hash. */
+export const hashExtras = [];
+
 /** The hash for `state` ({lang, year, unit, edits, data}). */
 export function encodeHash({ lang, year, unit, edits = [], data }) {
   const pairs = [['lang', lang]];
@@ -26,6 +29,7 @@ export function encodeHash({ lang, year, unit, edits = [], data }) {
     if (e.kind === 'value') pairs.push(['v', `${e.unit}:${e.node}=${e.value ?? ''}`]);
     else if (e.kind === 'weight') pairs.push(['w', `${e.node}=${e.weight}`]);
   }
+  for (const extra of hashExtras) pairs.push(...extra());
   if (data) pairs.push(['data', data]);
   return '#' + pairs.map(([k, v]) => `${k}=${encode(v)}`).join('&');
 }

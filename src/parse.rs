@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::io;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -138,14 +139,62 @@ impl<'a> CsvText<'a> {
 }
 
 fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
-    let s = raw.trim();
+    let s = trim(raw);
     if decimal_comma && s.contains(',') {
         if s.contains('.') || s.matches(',').count() > 1 {
             return None;
         }
         return s.replace(',', ".").parse().ok();
     }
-    s.parse().ok()
+    parse_decimal(s).or_else(|| s.parse().ok())
+}
+
+/// `str::trim`, skipped when the first and last bytes are visible ASCII (the
+/// usual cell): only then can there be no whitespace to remove.
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
+/// The common short decimal `-?d+(.d+)?` with at most 15 digits, exactly as
+/// `str::parse` reads it: the digits form an integer m < 10^15 < 2^53 and
+/// 10^k (k ≤ 15) is exact too, so the one division m / 10^k is correctly
+/// rounded, as `str::parse` is (Clinger's fast path). `None` for anything
+/// else (exponents, long mantissas, `inf`, …), which `str::parse` then reads.
+fn parse_decimal(s: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match s.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        rest => (false, rest),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0usize;
+    let mut fraction: Option<usize> = None;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+                if count > 15 {
+                    return None;
+                }
+            }
+            b'.' if fraction.is_none() && count > 0 => fraction = Some(count),
+            _ => return None,
+        }
+    }
+    let decimals = match fraction {
+        Some(at) if at == count => return None, // "5." : left to str::parse
+        Some(at) => count - at,
+        None if count == 0 => return None,
+        None => 0,
+    };
+    let v = mantissa as f64 / POW10.get(decimals).copied()?;
+    Some(if negative { -v } else { v })
 }
 
 fn csv_error(e: csv::Error) -> Error {
@@ -180,7 +229,8 @@ pub struct Unit {
 }
 
 /// Units × indicators, held column-wise: `values[indicator][row]`, missing = `NaN`
-/// internally (input never holds NaN: it is rejected when read).
+/// internally (input never holds NaN: it is rejected when read). Columns are
+/// shared (`Arc`), so clones and editions spanning every row copy no values.
 ///
 /// ```
 /// use ictindex::Dataset;
@@ -194,7 +244,7 @@ pub struct Dataset {
     source: String,
     units: Vec<Unit>,
     indicators: Vec<String>,
-    values: Vec<Vec<f64>>,
+    values: Vec<Arc<Vec<f64>>>,
     lines: Vec<u64>,
     columns: Vec<u64>,
 }
@@ -275,7 +325,13 @@ impl Dataset {
     /// [`Dataset::from_reader`] on a string, with no file name.
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> Result<Self> {
-        Self::from_reader(text.as_bytes(), "")
+        // The same as `from_reader(text.as_bytes(), "")`, without copying the text.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let (data, mut problems) = Self::parse(text, "", 1);
+        match (data, problems.is_empty()) {
+            (Some(d), true) => Ok(d),
+            _ => Err(problems.swap_remove(0)),
+        }
     }
 
     /// Every problem in a data file (at most [`MAX_PROBLEMS`]); empty if it reads cleanly.
@@ -309,26 +365,48 @@ impl Dataset {
             Ok(c) => c,
             Err(e) => return (None, vec![named(e)]),
         };
-        let mut units = Vec::new();
-        let mut values: Vec<Vec<f64>> = vec![Vec::new(); cols.indicators.len()];
-        let mut lines = Vec::new();
-        let mut seen: HashMap<(String, Option<i64>), u64> = HashMap::new();
+        // Rows estimated from the line count, so that columns grow once.
+        let estimate = text.bytes().filter(|&b| b == b'\n').count();
+        let mut units = Vec::with_capacity(estimate);
+        let mut values: Vec<Vec<f64>> = (0..cols.indicators.len())
+            .map(|_| Vec::with_capacity(estimate))
+            .collect();
+        let mut lines = Vec::with_capacity(estimate);
+        let mut seen: HashMap<(String, Option<i64>), u64> = HashMap::with_capacity(estimate);
         let head = |i: usize| header.get(i).map(String::as_str);
-        for row in csv.rows() {
+        // One record buffer reused for every row: no allocation per field.
+        let mut reader = csv.reader();
+        let mut record = csv::StringRecord::new();
+        let header_len = match reader.read_record(&mut record) {
+            Ok(true) => record.len(),
+            _ => 0,
+        };
+        loop {
             if problems.len() >= max_problems {
                 break;
             }
-            let row = match row {
-                Ok(r) => r,
+            let line = match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => record.position().map_or(0, |p| p.line()),
                 Err(e) => {
-                    problems.push(named(e));
-                    // Structural errors (ragged rows, bad quoting) stop the read:
+                    problems.push(named(csv_error(e)));
+                    // Structural errors (bad quoting) stop the read:
                     // later positions would be unreliable.
                     break;
                 }
             };
-            let cell = |i: usize| row.fields.get(i).map(|s| s.trim()).unwrap_or("");
-            let at = |i: usize, k: ErrorKind| named(Error::new(k).at_line(row.line).at_column(i as u64 + 1, head(i)));
+            if record.len() != header_len {
+                // A ragged row stops the read too.
+                let e = Error::new(ErrorKind::RaggedRow {
+                    expected: header_len as u64,
+                    found: record.len() as u64,
+                });
+                problems.push(named(e.at_line(line)));
+                break;
+            }
+            let row = &record;
+            let cell = |i: usize| row.get(i).map(trim).unwrap_or("");
+            let at = |i: usize, k: ErrorKind| named(Error::new(k).at_line(line).at_column(i as u64 + 1, head(i)));
             let code = cell(cols.code).to_string();
             if code.is_empty() {
                 problems.push(at(cols.code, ErrorKind::EmptyCode));
@@ -344,7 +422,7 @@ impl Dataset {
                     }
                 },
             };
-            if let Some(first_line) = seen.insert((code.clone(), year), row.line) {
+            if let Some(first_line) = seen.insert((code.clone(), year), line) {
                 problems.push(at(cols.code, ErrorKind::DuplicateUnit { first_line }).for_unit(&code));
                 continue;
             }
@@ -382,7 +460,7 @@ impl Dataset {
                 year,
                 group,
             });
-            lines.push(row.line);
+            lines.push(line);
         }
         if units.is_empty() && problems.is_empty() {
             problems.push(named(Error::new(ErrorKind::NoRows)));
@@ -392,7 +470,7 @@ impl Dataset {
             source: source.to_string(),
             units,
             indicators: cols.indicators.iter().map(|(_, h)| h.clone()).collect(),
-            values,
+            values: values.into_iter().map(Arc::new).collect(),
             lines,
             columns: cols.indicators.iter().map(|(i, _)| *i as u64 + 1).collect(),
         };
@@ -437,7 +515,7 @@ impl Dataset {
                     None => out.push(f64::NAN),
                 }
             }
-            cols.push(out);
+            cols.push(Arc::new(out));
         }
         let n = indicators.len();
         Ok(Dataset {
@@ -484,7 +562,12 @@ impl Dataset {
 
     /// A column with `NaN` for missing values.
     pub(crate) fn column(&self, col: usize) -> &[f64] {
-        self.values.get(col).map(Vec::as_slice).unwrap_or(&[])
+        self.values.get(col).map(|c| c.as_slice()).unwrap_or(&[])
+    }
+
+    /// The shared column `col` (NaN = missing).
+    pub(crate) fn shared_column(&self, col: usize) -> Option<&Arc<Vec<f64>>> {
+        self.values.get(col)
     }
 
     /// The line of `row` in the input (the header is line 1).
@@ -515,7 +598,7 @@ impl Dataset {
     /// Sets `value` at (`row`, `col`) (`None` = missing); for tests.
     #[cfg(test)]
     pub(crate) fn set_value(&mut self, row: usize, col: usize, value: Option<f64>) {
-        if let Some(c) = self.values.get_mut(col).and_then(|c| c.get_mut(row)) {
+        if let Some(c) = self.values.get_mut(col).and_then(|c| Arc::make_mut(c).get_mut(row)) {
             *c = value.unwrap_or(f64::NAN);
         }
     }

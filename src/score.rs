@@ -7,6 +7,7 @@
 //! reference), which keeps editions comparable.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -125,22 +126,59 @@ impl Binding {
     }
 }
 
+/// A node's ranks and how many units are ranked.
+#[derive(Clone, Debug)]
+struct Ranked {
+    ranks: Vec<Option<u32>>,
+    n: u32,
+}
+
+/// The index's ranks within groups and each group's N.
+#[derive(Clone, Debug)]
+struct GroupRanked {
+    ranks: Vec<Option<u32>>,
+    n: Vec<u32>,
+}
+
+/// A value computed from the scores when first read, and dropped when they change.
+#[derive(Clone, Debug)]
+struct Lazy<T>(OnceLock<T>);
+
+impl<T> Default for Lazy<T> {
+    fn default() -> Self {
+        Lazy(OnceLock::new())
+    }
+}
+
+/// Ranks are a function of the scores, the groups and the precision, which
+/// [`EditionScores`] compares: whether they were computed yet does not matter.
+impl<T> PartialEq for Lazy<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// Every node's scores and ranks for one edition. Positions (`pos`) index the
 /// edition's units in file order.
+///
+/// Scores are computed by [`score`]; a node's ranks are computed when first
+/// read (ranking sorts the units, and most uses read the ranks of a few
+/// nodes only), once, and are the same whenever they are computed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EditionScores {
     year: Option<i64>,
     rows: Vec<usize>,
-    /// Per node: raw values of a leaf (empty for inner nodes).
-    raw: Vec<Vec<f64>>,
+    /// Per node: raw values of a leaf (empty for inner nodes); shared with the
+    /// dataset when the edition spans all its rows, copied on write.
+    raw: Vec<Arc<Vec<f64>>>,
     /// Per node: normalised (leaf) or aggregated (inner) scores; NaN = missing.
     scores: Vec<Vec<f64>>,
-    ranks: Vec<Vec<Option<u32>>>,
-    n: Vec<u32>,
+    precision: Option<u32>,
+    root: usize,
+    ranks: Vec<Lazy<Ranked>>,
     group_of: Vec<usize>,
     groups: Vec<Option<String>>,
-    group_ranks: Vec<Option<u32>>,
-    group_n: Vec<u32>,
+    group_ranks: Lazy<GroupRanked>,
 }
 
 impl EditionScores {
@@ -154,14 +192,22 @@ impl EditionScores {
     ) -> Result<Self> {
         let rows = data.rows_of(year);
         let nodes = framework.nodes().len();
-        let mut raw = vec![Vec::new(); nodes];
+        // `rows` is ascending, so it is every row exactly when it is as long.
+        let all_rows = rows.len() == data.units().len();
+        let mut raw = vec![Arc::default(); nodes];
         for (node, col) in binding.column.iter().enumerate() {
             if let (Some(c), Some(slot)) = (col, raw.get_mut(node)) {
-                let column = data.column(*c);
-                *slot = rows
-                    .iter()
-                    .map(|&r| column.get(r).copied().unwrap_or(f64::NAN))
-                    .collect();
+                *slot = match data.shared_column(*c) {
+                    Some(column) if all_rows => Arc::clone(column),
+                    _ => {
+                        let column = data.column(*c);
+                        Arc::new(
+                            rows.iter()
+                                .map(|&r| column.get(r).copied().unwrap_or(f64::NAN))
+                                .collect(),
+                        )
+                    }
+                };
             }
         }
         let mut groups: Vec<Option<String>> = Vec::new();
@@ -180,10 +226,10 @@ impl EditionScores {
         let mut e = EditionScores {
             year,
             scores: vec![vec![f64::NAN; rows.len()]; nodes],
-            ranks: vec![vec![None; rows.len()]; nodes],
-            n: vec![0; nodes],
-            group_ranks: vec![None; rows.len()],
-            group_n: vec![0; groups.len()],
+            precision: options.precision,
+            root: framework.root_index(),
+            ranks: (0..nodes).map(|_| Lazy::default()).collect(),
+            group_ranks: Lazy::default(),
             rows,
             raw,
             group_of,
@@ -193,7 +239,7 @@ impl EditionScores {
         Ok(e)
     }
 
-    /// Normalises every leaf, aggregates every inner node, ranks everything.
+    /// Normalises every leaf, aggregates every inner node; ranks follow when read.
     pub(crate) fn compute_all(&mut self, data: &Dataset, framework: &Framework, options: &Options) -> Result<()> {
         for &leaf in framework.leaves() {
             self.normalise_leaf(framework, leaf);
@@ -218,7 +264,7 @@ impl EditionScores {
             .map(|n| n.spec.direction)
             .unwrap_or_default();
         if let (Some(raw), Some(out)) = (self.raw.get(leaf), self.scores.get_mut(leaf)) {
-            normalise(method, direction, raw, out);
+            normalise(method, direction, raw.as_slice(), out);
         }
     }
 
@@ -277,21 +323,43 @@ impl EditionScores {
         })
     }
 
-    /// Re-ranks `node` (and, for the root, the ranks within groups).
+    /// Marks `node`'s ranks (and, for the root, the ranks within groups) for
+    /// recomputation from its current scores when next read.
     pub(crate) fn rank_node(&mut self, framework: &Framework, node: usize, options: &Options) {
-        if let (Some(s), Some(r), Some(n)) = (self.scores.get(node), self.ranks.get_mut(node), self.n.get_mut(node)) {
-            *n = rank(s, options.precision, r);
+        self.precision = options.precision;
+        self.root = framework.root_index();
+        if let Some(r) = self.ranks.get_mut(node) {
+            *r = Lazy::default();
         }
-        if node == framework.root_index() {
-            if let Some(s) = self.scores.get(node) {
-                self.group_n = rank_within(s, &self.group_of, options.precision, &mut self.group_ranks);
-            }
+        if node == self.root {
+            self.group_ranks = Lazy::default();
         }
+    }
+
+    /// `node`'s ranks, computed now if not yet.
+    fn ranked_node(&self, node: usize) -> Option<&Ranked> {
+        let scores = self.scores.get(node)?;
+        let cell = self.ranks.get(node)?;
+        Some(cell.0.get_or_init(|| {
+            let mut ranks = vec![None; scores.len()];
+            let n = rank(scores, self.precision, &mut ranks);
+            Ranked { ranks, n }
+        }))
+    }
+
+    /// The index's ranks within groups, computed now if not yet.
+    fn group_ranked(&self) -> &GroupRanked {
+        self.group_ranks.0.get_or_init(|| {
+            let scores = self.scores(self.root);
+            let mut ranks = vec![None; scores.len()];
+            let n = rank_within(scores, &self.group_of, self.precision, &mut ranks);
+            GroupRanked { ranks, n }
+        })
     }
 
     /// Sets a leaf's raw value at `pos` (`None` = missing).
     pub(crate) fn set_raw(&mut self, leaf: usize, pos: usize, value: Option<f64>) {
-        if let Some(v) = self.raw.get_mut(leaf).and_then(|c| c.get_mut(pos)) {
+        if let Some(v) = self.raw.get_mut(leaf).and_then(|c| Arc::make_mut(c).get_mut(pos)) {
             *v = value.unwrap_or(f64::NAN);
         }
     }
@@ -339,21 +407,23 @@ impl EditionScores {
         self.scores.get(node).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Rank of `node` for the unit at `pos`.
+    /// Rank of `node` for the unit at `pos` (the node's ranks are computed on
+    /// the first call).
     pub fn rank(&self, node: usize, pos: usize) -> Option<u32> {
-        self.ranks.get(node).and_then(|c| c.get(pos)).copied().flatten()
+        self.ranked_node(node)?.ranks.get(pos).copied().flatten()
     }
 
     /// How many units have a rank on `node` (the N of "26/63").
     pub fn ranked(&self, node: usize) -> u32 {
-        self.n.get(node).copied().unwrap_or(0)
+        self.ranked_node(node).map_or(0, |r| r.n)
     }
 
     /// The index's rank within the unit's group, and the group's N.
     pub fn group_rank(&self, pos: usize) -> Option<(u32, u32)> {
-        let r = self.group_ranks.get(pos).copied().flatten()?;
-        let g = self.group_of.get(pos)?;
-        Some((r, self.group_n.get(*g).copied().unwrap_or(0)))
+        let g = self.group_ranked();
+        let r = g.ranks.get(pos).copied().flatten()?;
+        let group = self.group_of.get(pos)?;
+        Some((r, g.n.get(*group).copied().unwrap_or(0)))
     }
 
     /// The unit's group.

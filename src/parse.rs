@@ -622,6 +622,55 @@ mod tests {
     }
 
     #[test]
+    fn fast_decimals_read_exactly_as_str_parse() {
+        let cases = [
+            "0",
+            "-0",
+            "7",
+            "0.1",
+            "0.3",
+            "99.9",
+            "100.0",
+            "12.3456",
+            "-12.3456",
+            "0.0001",
+            "123456789012345",
+            "12345678.9012345",
+            "0.000000000000001",
+            "1234567890123456",
+            "5.",
+            ".5",
+            "-.5",
+            "+1",
+            "1e5",
+            "1.5E-3",
+            "-",
+            ".",
+            "1.2.3",
+            "0x10",
+            "inf",
+            "NaN",
+            "00012.50",
+            "9007199254740993",
+        ];
+        for c in cases {
+            let ours = parse_number(c, false);
+            let std = c.parse::<f64>().ok();
+            assert_eq!(ours.map(f64::to_bits), std.map(f64::to_bits), "{c}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn fast_decimals_match_str_parse(int in "-?[0-9]{1,12}", frac in "(\\.[0-9]{1,8})?") {
+            let text = format!("{int}{frac}");
+            let ours = parse_number(&text, false).map(f64::to_bits);
+            proptest::prop_assert_eq!(ours, text.parse::<f64>().ok().map(f64::to_bits));
+        }
+    }
+
+    #[test]
     fn decimal_comma_is_refused_with_comma_delimiter() {
         let err = Dataset::from_str("code,A\nx,\"0,5\"\n").unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::NotANumber("0,5".into()));

@@ -225,7 +225,8 @@ impl EditionScores {
         }
         let mut e = EditionScores {
             year,
-            scores: vec![vec![f64::NAN; rows.len()]; nodes],
+            // One fill per column (`vec![col; n]` would fill one and copy it).
+            scores: (0..nodes).map(|_| vec![f64::NAN; rows.len()]).collect(),
             precision: options.precision,
             root: framework.root_index(),
             ranks: (0..nodes).map(|_| Lazy::default()).collect(),

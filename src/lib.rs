@@ -48,7 +48,7 @@ pub mod wasm;
 
 pub use aggregate::{aggregate, NonPositive};
 pub use error::{Error, ErrorKind, Location, Result};
-pub use export::{arrow, markdown, records, to_csv, Cell, Record};
+pub use export::{arrow, markdown, records, records_to_depth, to_csv, Cell, Record};
 pub use framework::{Aggregation, Direction, Framework, Method, Node, NodeSpec, Normalisation};
 pub use lang::{fold, Lang};
 pub use normalise::normalise;

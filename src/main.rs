@@ -5,9 +5,10 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ictindex::{markdown, records, score, to_csv, Dataset, Edit, Error, Framework, Lang, Options, WhatIf};
+use ictindex::{markdown, records_to_depth, score, to_csv, Dataset, Edit, Error, Framework, Lang, Options, WhatIf};
 
 /// Composite ICT-readiness indices: scores, ranks, rank changes, what-if.
 #[derive(Parser)]
@@ -26,6 +27,13 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
+        /// Output only the nodes at most this many levels below the index
+        /// (0: the index; 1: the index and its pillars). CSV and JSON only.
+        #[arg(long)]
+        depth: Option<usize>,
+        /// Print the time of each phase to stderr (`timing_s read=… compute=… write=… total_in_process=…`).
+        #[arg(long)]
+        timing: bool,
     },
     /// Print the report sentence on one unit.
     Report {
@@ -73,9 +81,10 @@ struct Input {
     /// Edition to compare against (default: the one before each edition).
     #[arg(long)]
     base_year: Option<i64>,
-    /// Decimals scores are rounded to before ranking.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=15))]
-    precision: u32,
+    /// Decimals scores are rounded to before ranking (0–15), or `full`: rank
+    /// the unrounded scores (equal only when exactly equal).
+    #[arg(long, default_value = "4", value_parser = parse_precision)]
+    precision: Precision,
     /// Share of a node's children that must be present for it to have a score.
     #[arg(long, default_value_t = 0.5)]
     min_share: f64,
@@ -97,11 +106,26 @@ enum TextFormat {
     Json,
 }
 
+/// `--precision`: decimals, or `None` for full precision.
+#[derive(Clone, Copy)]
+struct Precision(Option<u32>);
+
+fn parse_precision(s: &str) -> Result<Precision, String> {
+    match s {
+        "full" => Ok(Precision(None)),
+        _ => match s.parse::<u32>() {
+            Ok(p) if p <= 15 => Ok(Precision(Some(p))),
+            _ => Err(format!("expected 0 to 15 or full, found {s:?}")),
+        },
+    }
+}
+
 fn parse_lang(s: &str) -> Result<Lang, String> {
     s.parse().map_err(|_| format!("expected vi or en, found {s:?}"))
 }
 
 fn main() -> ExitCode {
+    let start = Instant::now();
     let cli = Cli::parse();
     let lang = match &cli.command {
         Command::Score { input, .. }
@@ -109,7 +133,7 @@ fn main() -> ExitCode {
         | Command::Validate { input }
         | Command::Whatif { input, .. } => input.lang,
     };
-    match run(cli.command) {
+    match run(cli.command, start) {
         Ok(code) => code,
         Err(errors) => {
             let stderr = io::stderr();
@@ -124,12 +148,44 @@ fn main() -> ExitCode {
 
 type Run = Result<ExitCode, Vec<Error>>;
 
-fn run(command: Command) -> Run {
+fn run(command: Command, start: Instant) -> Run {
     match command {
-        Command::Score { input, format } => {
+        Command::Score {
+            input,
+            format,
+            depth,
+            timing,
+        } => {
+            let t0 = Instant::now();
             let (data, framework, options) = input.load()?;
+            let t_read = Instant::now();
             let scored = score(&data, &framework, &options).map_err(one)?;
-            emit(&scored, input.year, format, input.lang)
+            scored.rank_to_depth(depth);
+            let t_compute = Instant::now();
+            let out = match format {
+                Format::Csv | Format::Json => {
+                    Output::Records(records_to_depth(&scored, input.year, depth).map_err(one)?)
+                }
+                Format::Md => Output::Text(markdown(&scored, input.year, input.lang).map_err(one)?),
+            };
+            let text = match (out, format) {
+                (Output::Records(r), Format::Json) => json(&r)? + "\n",
+                (Output::Records(r), _) => to_csv(&r, false).map_err(one)?,
+                (Output::Text(t), _) => t,
+            };
+            let code = print(&text)?;
+            if timing {
+                let end = Instant::now();
+                let s = |a: Instant, b: Instant| b.duration_since(a).as_secs_f64();
+                eprintln!(
+                    "timing_s read={:.6} compute={:.6} write={:.6} total_in_process={:.6}",
+                    s(t0, t_read),
+                    s(t_read, t_compute),
+                    s(t_compute, end),
+                    s(start, end)
+                );
+            }
+            Ok(code)
         }
         Command::Report { input, unit, format } => {
             let (data, framework, options) = input.load()?;
@@ -260,7 +316,7 @@ fn validate(input: &Input) -> Run {
 impl Input {
     fn options(&self) -> Options {
         Options {
-            precision: Some(self.precision),
+            precision: self.precision.0,
             min_share: self.min_share,
             base_year: self.base_year,
         }
@@ -308,13 +364,10 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, Vec<Error>> {
     serde_json::to_string_pretty(value).map_err(|e| vec![Error::new(ictindex::ErrorKind::Io(e.to_string()))])
 }
 
-fn emit(scored: &ictindex::Scored, year: Option<i64>, format: Format, lang: Lang) -> Run {
-    let out = match format {
-        Format::Csv => to_csv(&records(scored, year).map_err(one)?, false).map_err(one)?,
-        Format::Json => json(&records(scored, year).map_err(one)?)? + "\n",
-        Format::Md => markdown(scored, year, lang).map_err(one)?,
-    };
-    print(&out)
+/// What `score` writes, before it is rendered.
+enum Output {
+    Records(Vec<ictindex::Record>),
+    Text(String),
 }
 
 fn print(text: &str) -> Run {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::aggregate;
 use crate::error::{Error, ErrorKind, Result};
-use crate::framework::{Framework, Method};
+use crate::framework::{Direction, Framework, Method, Normalisation};
 use crate::normalise::normalise;
 use crate::parse::{Dataset, Unit};
 use crate::rank::{rank, rank_within};
@@ -242,9 +242,30 @@ impl EditionScores {
 
     /// Normalises every leaf, aggregates every inner node; ranks follow when read.
     pub(crate) fn compute_all(&mut self, data: &Dataset, framework: &Framework, options: &Options) -> Result<()> {
-        for &leaf in framework.leaves() {
-            self.normalise_leaf(framework, leaf);
+        // Columns are independent: natively, large editions normalise them on
+        // all cores (each column computed exactly as alone).
+        let jobs: Vec<(Normalisation, Direction, &[f64], &mut Vec<f64>)> = framework
+            .nodes()
+            .iter()
+            .zip(&self.raw)
+            .zip(self.scores.iter_mut())
+            .filter_map(|((node, raw), out)| match node.method() {
+                Method::Normalise(m) if node.is_leaf() => Some((m, node.spec.direction, raw.as_slice(), out)),
+                _ => None,
+            })
+            .collect();
+        let run = |(m, d, raw, out): (Normalisation, Direction, &[f64], &mut Vec<f64>)| normalise(m, d, raw, out);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            if self.rows.len() * jobs.len() >= PARALLEL_CELLS {
+                jobs.into_par_iter().for_each(run);
+            } else {
+                jobs.into_iter().for_each(run);
+            }
         }
+        #[cfg(target_arch = "wasm32")]
+        jobs.into_iter().for_each(run);
         for &node in framework.inner_order() {
             self.aggregate_node(data, framework, node, options)?;
         }
@@ -436,6 +457,11 @@ impl EditionScores {
     }
 }
 
+/// Below this many cells (units × columns) work stays on one thread: the
+/// hand-off would cost more than it saves.
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_CELLS: usize = 100_000;
+
 /// The results of [`score`]: every edition scored, and each linked to the
 /// edition it is compared against.
 #[derive(Clone, Debug, PartialEq)]
@@ -555,6 +581,39 @@ impl Scored {
     /// The editions, by ascending year.
     pub fn editions(&self) -> &[EditionScores] {
         &self.editions
+    }
+
+    /// Computes now the ranks of every node at most `depth` levels below the
+    /// index (`None`: every node), and the ranks within groups, in every
+    /// edition; otherwise each node's ranks are computed when first read.
+    /// Natively the nodes are ranked on all cores; the ranks are the same.
+    pub fn rank_to_depth(&self, depth: Option<usize>) {
+        let nodes: Vec<usize> = (0..self.framework.nodes().len())
+            .filter(|&n| depth.is_none_or(|d| self.framework.nodes().get(n).is_some_and(|k| k.depth <= d)))
+            .collect();
+        let jobs: Vec<(&EditionScores, Option<usize>)> = self
+            .editions
+            .iter()
+            .flat_map(|e| nodes.iter().map(move |&n| (e, Some(n))).chain([(e, None)]))
+            .collect();
+        let run = |(e, node): (&EditionScores, Option<usize>)| match node {
+            Some(n) => {
+                e.ranked_node(n);
+            }
+            None => {
+                e.group_ranked();
+            }
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            let cells: usize = self.editions.iter().map(|e| e.len()).sum::<usize>() * nodes.len();
+            if cells >= PARALLEL_CELLS {
+                jobs.into_par_iter().for_each(run);
+                return;
+            }
+        }
+        jobs.into_iter().for_each(run);
     }
 
     /// Index of the edition of `year` (`None` year: the latest edition).

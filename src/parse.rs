@@ -131,11 +131,112 @@ impl<'a> CsvText<'a> {
         })
     }
 
+    /// Calls `row` with each data row after the header (its line and fields) until
+    /// it returns `true`, or with the error that ends the read (a ragged row,
+    /// bad quoting). Text without quotes or carriage returns is split directly:
+    /// the same rows, lines and fields as the CSV reader gives (which skips
+    /// empty lines), several times faster.
+    pub fn each_row(&self, row: &mut impl FnMut(Result<(u64, &[&[u8]])>) -> bool) {
+        // Branch-free over blocks, so the scan vectorises.
+        if self.text.as_bytes().contains(&b'"') || self.text.as_bytes().contains(&b'\r') {
+            self.each_csv_row(row);
+        } else {
+            self.each_plain_row(row);
+        }
+    }
+
+    /// [`CsvText::each_row`] for text without quotes or carriage returns.
+    fn each_plain_row(&self, row: &mut impl FnMut(Result<(u64, &[&[u8]])>) -> bool) {
+        let text = self.text.as_bytes();
+        let mut header_len = None;
+        let mut fields: Vec<&'a [u8]> = Vec::new();
+        // The reader numbers a row by the line after the previous row
+        // (empty lines skipped in between are not counted): the same here.
+        let mut after_previous = 1u64;
+        let mut line_no = 0u64;
+        let mut field_start = 0usize;
+        let mut line_start = 0usize;
+        // Each line: the fields so far, and the end of its last field.
+        let mut end_line = |fields: &mut Vec<&'a [u8]>, line_start: usize, end: usize, field_start: usize| {
+            line_no += 1;
+            if end == line_start {
+                return false; // an empty line: skipped, as by the reader
+            }
+            fields.push(text.get(field_start..end).unwrap_or(b""));
+            let line = after_previous;
+            after_previous = line_no + 1;
+            let stop = match header_len {
+                None => {
+                    header_len = Some(fields.len());
+                    false
+                }
+                Some(n) if n != fields.len() => {
+                    row(Err(ragged(n, fields.len(), line)));
+                    true
+                }
+                Some(_) => row(Ok((line, fields.as_slice()))),
+            };
+            fields.clear();
+            stop
+        };
+        // Fields end at the delimiter or a newline (ASCII: always char boundaries).
+        for (i, &b) in text.iter().enumerate() {
+            if b == self.delimiter {
+                fields.push(text.get(field_start..i).unwrap_or(b""));
+                field_start = i + 1;
+            } else if b == b'\n' {
+                if end_line(&mut fields, line_start, i, field_start) {
+                    return;
+                }
+                line_start = i + 1;
+                field_start = i + 1;
+            }
+        }
+        end_line(&mut fields, line_start, text.len(), field_start);
+    }
+
+    /// [`CsvText::each_row`] by the CSV reader.
+    fn each_csv_row(&self, row: &mut impl FnMut(Result<(u64, &[&[u8]])>) -> bool) {
+        let mut reader = self.reader();
+        let mut record = csv::StringRecord::new();
+        let header_len = match reader.read_record(&mut record) {
+            Ok(true) => record.len(),
+            _ => 0,
+        };
+        loop {
+            let line = match reader.read_record(&mut record) {
+                Ok(false) => return,
+                Ok(true) => record.position().map_or(0, |p| p.line()),
+                Err(e) => {
+                    row(Err(csv_error(e)));
+                    return;
+                }
+            };
+            if record.len() != header_len {
+                row(Err(ragged(header_len, record.len(), line)));
+                return;
+            }
+            let fields: Vec<&[u8]> = record.iter().map(str::as_bytes).collect();
+            if row(Ok((line, &fields))) {
+                return;
+            }
+        }
+    }
+
     /// Reads a number: `.` decimal point, or `,` when the delimiter is not a
     /// comma (and the text holds no `.`). `None` if it is not a number.
     pub fn number(&self, raw: &str) -> Option<f64> {
         parse_number(raw, self.delimiter != b',')
     }
+}
+
+/// The error for a row with `found` fields where the header has `expected`.
+fn ragged(expected: usize, found: usize, line: u64) -> Error {
+    Error::new(ErrorKind::RaggedRow {
+        expected: expected as u64,
+        found: found as u64,
+    })
+    .at_line(line)
 }
 
 fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
@@ -146,7 +247,7 @@ fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
         }
         return s.replace(',', ".").parse().ok();
     }
-    parse_decimal(s).or_else(|| s.parse().ok())
+    parse_decimal(s.as_bytes()).or_else(|| s.parse().ok())
 }
 
 /// `str::trim`, skipped when the first and last bytes are visible ASCII (the
@@ -163,34 +264,35 @@ fn trim(s: &str) -> &str {
 /// 10^k (k ≤ 15) is exact too, so the one division m / 10^k is correctly
 /// rounded, as `str::parse` is (Clinger's fast path). `None` for anything
 /// else (exponents, long mantissas, `inf`, …), which `str::parse` then reads.
-fn parse_decimal(s: &str) -> Option<f64> {
-    const POW10: [f64; 16] = [
+fn parse_decimal(s: &[u8]) -> Option<f64> {
+    static POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
-    let (negative, digits) = match s.as_bytes() {
+    let (negative, digits) = match s {
         [b'-', rest @ ..] => (true, rest),
         rest => (false, rest),
     };
+    // At most 15 digits and a point: the mantissa cannot overflow.
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
     let mut mantissa: u64 = 0;
-    let mut count = 0usize;
-    let mut fraction: Option<usize> = None;
-    for &b in digits {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                count += 1;
-                if count > 15 {
-                    return None;
-                }
-            }
-            b'.' if fraction.is_none() && count > 0 => fraction = Some(count),
-            _ => return None,
+    let mut point: Option<usize> = None;
+    for (i, &b) in digits.iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            mantissa = mantissa * 10 + u64::from(d);
+        } else if b == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
         }
     }
-    let decimals = match fraction {
-        Some(at) if at == count => return None, // "5." : left to str::parse
-        Some(at) => count - at,
-        None if count == 0 => return None,
+    let decimals = match point {
+        // "5." and ".5" are left to str::parse.
+        Some(at) if at == 0 || at + 1 == digits.len() => return None,
+        Some(at) => digits.len() - at - 1,
+        None if digits.len() > 15 => return None,
         None => 0,
     };
     let v = mantissa as f64 / POW10.get(decimals).copied()?;
@@ -366,7 +468,7 @@ impl Dataset {
             Err(e) => return (None, vec![named(e)]),
         };
         // Rows estimated from the line count, so that columns grow once.
-        let estimate = text.bytes().filter(|&b| b == b'\n').count();
+        let estimate: usize = text.as_bytes().iter().map(|&b| usize::from(b == b'\n')).sum();
         let mut units = Vec::with_capacity(estimate);
         let mut values: Vec<Vec<f64>> = (0..cols.indicators.len())
             .map(|_| Vec::with_capacity(estimate))
@@ -374,43 +476,28 @@ impl Dataset {
         let mut lines = Vec::with_capacity(estimate);
         let mut seen: HashMap<(String, Option<i64>), u64> = HashMap::with_capacity(estimate);
         let head = |i: usize| header.get(i).map(String::as_str);
-        // One record buffer reused for every row: no allocation per field.
-        let mut reader = csv.reader();
-        let mut record = csv::StringRecord::new();
-        let header_len = match reader.read_record(&mut record) {
-            Ok(true) => record.len(),
-            _ => 0,
-        };
-        loop {
-            if problems.len() >= max_problems {
-                break;
-            }
-            let line = match reader.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => record.position().map_or(0, |p| p.line()),
+        // Each data row: its line and fields, or the error that stops the read.
+        // Returns whether to stop.
+        let mut row = |next: Result<(u64, &[&[u8]])>| -> bool {
+            let (line, fields) = match next {
+                Ok(r) => r,
                 Err(e) => {
-                    problems.push(named(csv_error(e)));
-                    // Structural errors (bad quoting) stop the read:
+                    // Structural errors (ragged rows, bad quoting) stop the read:
                     // later positions would be unreliable.
-                    break;
+                    problems.push(named(e));
+                    return true;
                 }
             };
-            if record.len() != header_len {
-                // A ragged row stops the read too.
-                let e = Error::new(ErrorKind::RaggedRow {
-                    expected: header_len as u64,
-                    found: record.len() as u64,
-                });
-                problems.push(named(e.at_line(line)));
-                break;
-            }
-            let row = &record;
-            let cell = |i: usize| row.get(i).map(trim).unwrap_or("");
+            // Fields are cut at ASCII bytes of valid UTF-8 text: always UTF-8.
+            let cell = |i: usize| {
+                let bytes = fields.get(i).copied().unwrap_or(b"");
+                std::str::from_utf8(bytes).map(trim).unwrap_or("")
+            };
             let at = |i: usize, k: ErrorKind| named(Error::new(k).at_line(line).at_column(i as u64 + 1, head(i)));
             let code = cell(cols.code).to_string();
             if code.is_empty() {
                 problems.push(at(cols.code, ErrorKind::EmptyCode));
-                continue;
+                return problems.len() >= max_problems;
             }
             let year = match cols.year.map(|i| (i, cell(i))) {
                 None | Some((_, "")) => None,
@@ -418,15 +505,22 @@ impl Dataset {
                     Ok(y) => Some(y),
                     Err(_) => {
                         problems.push(at(i, ErrorKind::InvalidYear(raw.into())).for_unit(&code));
-                        continue;
+                        return problems.len() >= max_problems;
                     }
                 },
             };
             if let Some(first_line) = seen.insert((code.clone(), year), line) {
                 problems.push(at(cols.code, ErrorKind::DuplicateUnit { first_line }).for_unit(&code));
-                continue;
+                return problems.len() >= max_problems;
             }
             for (k, (i, _)) in cols.indicators.iter().enumerate() {
+                // The usual cell, a plain decimal, is read from its bytes directly.
+                if let Some(v) = fields.get(*i).and_then(|b| parse_decimal(b)) {
+                    if let Some(col) = values.get_mut(k) {
+                        col.push(v);
+                    }
+                    continue;
+                }
                 let raw = cell(*i);
                 let v = if is_missing(raw) {
                     f64::NAN
@@ -461,7 +555,9 @@ impl Dataset {
                 group,
             });
             lines.push(line);
-        }
+            problems.len() >= max_problems
+        };
+        csv.each_row(&mut row);
         if units.is_empty() && problems.is_empty() {
             problems.push(named(Error::new(ErrorKind::NoRows)));
         }
@@ -618,6 +714,51 @@ mod tests {
         ] {
             let d = Dataset::from_str(text).unwrap();
             assert_eq!(d.value(0, 0), Some(0.5), "{text:?}");
+        }
+    }
+
+    /// Every row each_row gives, as text: `line: fields` or `error`.
+    fn rows_of(text: &str, plain: bool) -> Vec<String> {
+        let csv = CsvText::new(text).unwrap();
+        let mut out = Vec::new();
+        let mut row = |r: Result<(u64, &[&[u8]])>| {
+            out.push(match r {
+                Ok((line, fields)) => {
+                    let fields: Vec<&str> = fields.iter().map(|f| std::str::from_utf8(f).unwrap()).collect();
+                    format!("{line}: {fields:?}")
+                }
+                Err(e) => e.to_string(),
+            });
+            false
+        };
+        if plain {
+            csv.each_plain_row(&mut row);
+        } else {
+            csv.each_csv_row(&mut row);
+        }
+        out
+    }
+
+    #[test]
+    fn plain_rows_are_the_csv_readers_rows() {
+        for text in [
+            "a,b\n1,2\n",
+            "a,b\n\n1,2",
+            "\n\na;b\n1;2\n\n3;4\n",
+            "a,b\n1,2,3\n4,5\n",
+            "a\n \n,\n",
+        ] {
+            assert_eq!(rows_of(text, true), rows_of(text, false), "{text:?}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn plain_rows_match_the_csv_reader(text in "[a1 .,;\t\n]{1,40}") {
+            if CsvText::new(&text).is_ok() {
+                proptest::prop_assert_eq!(rows_of(&text, true), rows_of(&text, false));
+            }
         }
     }
 

@@ -84,6 +84,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
+        /// Print the time of each phase to stderr (as `score --timing`).
+        #[arg(long)]
+        timing: bool,
     },
     /// What moves the ranks: leave one node out, or variance-based indices.
     Sensitivity {
@@ -358,15 +361,7 @@ fn run(command: Command, start: Instant) -> Run {
             };
             let code = print(&text)?;
             if timing {
-                let end = Instant::now();
-                let s = |a: Instant, b: Instant| b.duration_since(a).as_secs_f64();
-                eprintln!(
-                    "timing_s read={:.6} compute={:.6} write={:.6} total_in_process={:.6}",
-                    s(t0, t_read),
-                    s(t_read, t_compute),
-                    s(t_compute, end),
-                    s(start, end)
-                );
+                print_timing(start, t0, t_read, t_compute);
             }
             Ok(code)
         }
@@ -469,8 +464,12 @@ fn run(command: Command, start: Instant) -> Run {
             samples,
             top,
             format,
+            timing,
         } => {
-            let (scored, lang) = input.scored()?;
+            let t0 = Instant::now();
+            let (data, framework, options) = input.load()?;
+            let t_read = Instant::now();
+            let scored = score(&data, &framework, &options).map_err(one)?;
             let config = ictindex::UncertaintyConfig {
                 samples,
                 seed: noise.seed,
@@ -478,7 +477,12 @@ fn run(command: Command, start: Instant) -> Run {
                 perturbation: noise.perturbation()?,
             };
             let r = ictindex::uncertainty(&scored, input.year, &config).map_err(one)?;
-            table(&r, r.records(), || r.markdown(lang), format)
+            let t_compute = Instant::now();
+            let code = table(&r, r.records(), || r.markdown(input.lang), format)?;
+            if timing {
+                print_timing(start, t0, t_read, t_compute);
+            }
+            Ok(code)
         }
         Command::Sensitivity {
             input,
@@ -901,6 +905,20 @@ fn one(e: Error) -> Vec<Error> {
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, Vec<Error>> {
     serde_json::to_string_pretty(value).map_err(|e| vec![Error::new(ErrorKind::Io(e.to_string()))])
+}
+
+/// `--timing`: phase times to stderr, as the NumPy peer prints them
+/// (`total_in_process` from the start of `main`).
+fn print_timing(start: Instant, t0: Instant, t_read: Instant, t_compute: Instant) {
+    let end = Instant::now();
+    let s = |a: Instant, b: Instant| b.duration_since(a).as_secs_f64();
+    eprintln!(
+        "timing_s read={:.6} compute={:.6} write={:.6} total_in_process={:.6}",
+        s(t0, t_read),
+        s(t_read, t_compute),
+        s(t_compute, end),
+        s(start, end)
+    );
 }
 
 fn emit(scored: &ictindex::Scored, year: Option<i64>, format: Format, lang: Lang) -> Run {

@@ -1,6 +1,8 @@
-//! One what-if edit on 63 provinces: `WhatIf::apply` of a value edit then
-//! `undo` (two recomputations of the touched leaf, its ancestors and their
-//! ranks), on the published five sub-scores and on 63 × 50 indicators.
+//! What-if edits on 63 provinces: `WhatIf::apply` then `undo` (each
+//! recomputes only the edited leaf, its ancestors and their ranks), each
+//! followed by `deltas()` (every unit's rank before and after, what a page
+//! shows), on the published five sub-scores and on 63 × 50 indicators. One
+//! iteration is two edits.
 
 mod common;
 
@@ -36,8 +38,9 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("{name} apply+undo"), |b| {
             b.iter(|| {
                 let applied = w.apply(black_box(&edit));
+                let after = w.deltas();
                 let undone = w.undo();
-                black_box((applied, undone))
+                black_box((applied, after, undone, w.deltas()))
             })
         });
     }

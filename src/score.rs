@@ -717,8 +717,9 @@ impl Scored {
         find_unit(&units, query)
     }
 
-    pub(crate) fn editions_mut(&mut self) -> &mut [EditionScores] {
-        &mut self.editions
+    /// The framework beside the editions to change (no copy of the framework).
+    pub(crate) fn framework_and_editions_mut(&mut self) -> (&Framework, &mut [EditionScores]) {
+        (&self.framework, &mut self.editions)
     }
 
     pub(crate) fn set_framework(&mut self, f: Framework) {

@@ -63,7 +63,9 @@ pub use analyse::{
     SensitivityConfig, SensitivityResult, TargetAnswer, TargetQuery, TargetStatus, Uncertainty, UncertaintyConfig,
     UncertaintyResult, UnitRank, ValueNoise, WeightLevel, WeightNoise, MAX_PILLARS,
 };
-pub use chart::{bump_svg, distribution_svg, map_svg, profile_svg, xml_escape, Chart, MapValue, Tile, TileLayout};
+pub use chart::{
+    bump_svg, distribution_svg, map_svg, profile_svg, xml_escape, Chart, Fixed, MapValue, Tile, TileLayout,
+};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use export::{arrow, markdown, records, records_to_depth, to_csv, Cell, Record};
 pub use framework::{parse_range, Aggregation, Direction, Framework, Method, Node, NodeSpec, Normalisation};

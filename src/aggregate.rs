@@ -41,47 +41,79 @@ pub fn aggregate(
     min_share: f64,
     out: &mut [f64],
 ) -> Result<(), NonPositive> {
-    let n = out.len();
-    let mut sum = vec![0.0; n];
-    let mut wsum = vec![0.0; n];
-    let mut count = vec![0u32; n];
-    for (k, &(col, w)) in children.iter().enumerate() {
-        for (i, &y) in col.iter().enumerate().take(n) {
-            if y.is_nan() {
-                continue;
-            }
-            let term = match method {
-                Aggregation::Arithmetic => w * y,
-                Aggregation::Geometric | Aggregation::Harmonic if y <= 0.0 => {
-                    return Err(NonPositive {
-                        child: k,
-                        unit: i,
-                        value: y,
-                    });
-                }
-                Aggregation::Geometric => w * y.ln(),
-                Aggregation::Harmonic => w / y,
-            };
-            if let (Some(s), Some(ws), Some(c)) = (sum.get_mut(i), wsum.get_mut(i), count.get_mut(i)) {
-                *s += term;
-                *ws += w;
-                *c += 1;
-            }
+    if method != Aggregation::Arithmetic {
+        if let Some(e) = first_non_positive(children, out.len()) {
+            return Err(e);
         }
     }
+    // Units in blocks whose running sums stay on the stack (no allocation);
+    // each unit still adds its children in order, so sums are the same.
+    const BLOCK: usize = 256;
     let k = children.len() as f64;
-    for (((o, &s), &ws), &c) in out.iter_mut().zip(&sum).zip(&wsum).zip(&count) {
-        *o = if c == 0 || (c as f64) < min_share * k || ws <= 0.0 {
-            f64::NAN
-        } else {
+    for (b, block) in out.chunks_mut(BLOCK).enumerate() {
+        let start = b * BLOCK;
+        let n = block.len();
+        let mut sum = [0.0f64; BLOCK];
+        let mut wsum = [0.0f64; BLOCK];
+        let mut count = [0u32; BLOCK];
+        for &(col, w) in children {
+            let col = col.get(start..).unwrap_or(&[]);
+            let lanes = sum
+                .iter_mut()
+                .zip(wsum.iter_mut())
+                .zip(count.iter_mut())
+                .zip(col)
+                .take(n);
             match method {
-                Aggregation::Arithmetic => s / ws,
-                Aggregation::Geometric => (s / ws).exp(),
-                Aggregation::Harmonic => ws / s,
+                // Branch-free: a missing value adds +0.0, which leaves every sum
+                // as it was (the sums start at +0.0, so none is ever −0.0).
+                Aggregation::Arithmetic => {
+                    for (((s, ws), c), &y) in lanes {
+                        let present = !y.is_nan();
+                        *s += if present { w * y } else { 0.0 };
+                        *ws += if present { w } else { 0.0 };
+                        *c += u32::from(present);
+                    }
+                }
+                Aggregation::Geometric | Aggregation::Harmonic => {
+                    for (((s, ws), c), &y) in lanes {
+                        if y.is_nan() {
+                            continue;
+                        }
+                        *s += if method == Aggregation::Geometric {
+                            w * y.ln()
+                        } else {
+                            w / y
+                        };
+                        *ws += w;
+                        *c += 1;
+                    }
+                }
             }
-        };
+        }
+        for (((o, &s), &ws), &c) in block.iter_mut().zip(&sum).zip(&wsum).zip(&count) {
+            *o = if c == 0 || (c as f64) < min_share * k || ws <= 0.0 {
+                f64::NAN
+            } else {
+                match method {
+                    Aggregation::Arithmetic => s / ws,
+                    Aggregation::Geometric => (s / ws).exp(),
+                    Aggregation::Harmonic => ws / s,
+                }
+            };
+        }
     }
     Ok(())
+}
+
+/// The first present value ≤ 0, child by child, within the first `n` units.
+fn first_non_positive(children: &[(&[f64], f64)], n: usize) -> Option<NonPositive> {
+    children.iter().enumerate().find_map(|(child, &(col, _))| {
+        col.iter()
+            .take(n)
+            .position(|&y| y <= 0.0)
+            .and_then(|unit| col.get(unit).map(|&value| NonPositive { child, unit, value }))
+    })
 }
 
 #[cfg(test)]

@@ -35,13 +35,65 @@ impl Cell {
 
     /// The cell as CSV text; numbers in shortest round-trip form.
     pub fn text(&self) -> String {
+        let mut s = String::new();
+        self.push_text(&mut s);
+        s
+    }
+
+    /// Appends [`Cell::text`] to `out`.
+    fn push_text(&self, out: &mut String) {
+        use std::fmt::Write;
         match self {
-            Cell::Text(s) => s.clone(),
-            Cell::Int(i) => i.to_string(),
-            Cell::Float(f) => f.to_string(),
-            Cell::Empty => String::new(),
+            Cell::Text(s) => out.push_str(s),
+            Cell::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Cell::Float(f) => push_float(out, *f),
+            Cell::Empty => {}
         }
     }
+}
+
+/// Appends `v` exactly as `Display` writes it: the shortest digits that read
+/// back to `v`, the closest of them to `v`, without an exponent.
+///
+/// Natively the digits come from `ryu` (several times faster). Ryu and
+/// `Display` choose the same digits except when two candidates are equally
+/// close (ryu takes the even one): that needs the exact decimal expansion of
+/// `v` to have at most 18 significant digits, which [`may_tie`] detects, and
+/// those values, like exponent forms and |v| ≥ 10^15, go to `Display`.
+fn push_float(out: &mut String, v: f64) {
+    use std::fmt::Write;
+    #[cfg(not(target_arch = "wasm32"))]
+    if v.abs() < 1e15 && !may_tie(v) {
+        let mut buf = ryu::Buffer::new();
+        let s = buf.format_finite(v);
+        if !s.contains('e') {
+            out.push_str(s.strip_suffix(".0").unwrap_or(s));
+            return;
+        }
+    }
+    let _ = write!(out, "{v}");
+}
+
+/// Whether the exact value of `v` = M·2^−K (M odd) has at most 18 significant
+/// decimal digits, i.e. M·5^K < 10^18 (integers never tie).
+#[cfg(not(target_arch = "wasm32"))]
+fn may_tie(v: f64) -> bool {
+    let bits = v.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (m, e2) = if exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1u64 << 52), exp - 1075)
+    };
+    if m == 0 {
+        return false;
+    }
+    let tz = m.trailing_zeros() as i32;
+    let k = -(e2 + tz);
+    k > 0 && k <= 25 && u128::from(m >> tz) * 5u128.pow(k.unsigned_abs()) < 10u128.pow(18)
 }
 
 /// A flat record: ordered (column, cell) pairs; serialises as a JSON object.
@@ -72,11 +124,49 @@ impl Serialize for Record {
 /// assert!(keys.contains(&"ICT_rank") && keys.contains(&"rank_in_group"));
 /// ```
 pub fn records(scored: &Scored, year: Option<i64>) -> Result<Vec<Record>> {
+    records_to_depth(scored, year, None)
+}
+
+/// [`records`] limited to the nodes at most `depth` levels below the index
+/// (`Some(0)`: the index only; `Some(1)`: the index and its pillars; `None`:
+/// every node). Raw values are included for the leaves within that depth.
+///
+/// ```
+/// use ictindex::{records_to_depth, score, Dataset, Framework, Options};
+/// let d = Dataset::from_str("code,HTKT,HTNL,UD,SXKD,MT\na,.5,.5,.5,.5,.5\n").unwrap();
+/// let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+/// let r = records_to_depth(&s, None, Some(0)).unwrap();
+/// let keys: Vec<&str> = r[0].0.iter().map(|(k, _)| k.as_str()).collect();
+/// assert_eq!(keys, ["code", "name", "year", "group", "ICT_score", "ICT_rank", "ICT_change", "rank_in_group", "group_n", "n", "status"]);
+/// ```
+pub fn records_to_depth(scored: &Scored, year: Option<i64>, depth: Option<usize>) -> Result<Vec<Record>> {
     let e = scored.edition_index(year)?;
     let ed = scored.editions().get(e).ok_or_else(|| Error::new(ErrorKind::NoRows))?;
     let f = scored.framework();
     let root = f.root_index();
-    let order = node_order(scored);
+    let within = |node: usize| depth.is_none_or(|d| f.nodes().get(node).is_some_and(|n| n.depth <= d));
+    let leaves: Vec<(usize, String)> = f
+        .leaves()
+        .iter()
+        .filter(|&&l| within(l))
+        .map(|&l| (l, f.nodes().get(l).map(|n| n.code().to_string()).unwrap_or_default()))
+        .collect();
+    // Column names made once, cloned per row.
+    let order: Vec<(usize, [String; 3])> = node_order(scored)
+        .into_iter()
+        .filter(|&node| within(node))
+        .map(|node| {
+            let code = f.nodes().get(node).map(|n| n.code()).unwrap_or("");
+            (
+                node,
+                [
+                    format!("{code}_score"),
+                    format!("{code}_rank"),
+                    format!("{code}_change"),
+                ],
+            )
+        })
+        .collect();
     let mut out = Vec::with_capacity(ed.len());
     for pos in 0..ed.len() {
         let Some(u) = scored.unit(e, pos) else { continue };
@@ -86,15 +176,14 @@ pub fn records(scored: &Scored, year: Option<i64>) -> Result<Vec<Record>> {
             ("year".to_string(), Cell::opt_i(u.year)),
             ("group".to_string(), u.group.clone().map_or(Cell::Empty, Cell::Text)),
         ];
-        for &l in f.leaves() {
-            let code = f.nodes().get(l).map(|n| n.code().to_string()).unwrap_or_default();
-            r.push((code, Cell::opt_f(ed.raw(l, pos))));
+        r.reserve(leaves.len() + 3 * order.len() + 4);
+        for (l, code) in &leaves {
+            r.push((code.clone(), Cell::opt_f(ed.raw(*l, pos))));
         }
-        for &node in &order {
-            let code = f.nodes().get(node).map(|n| n.code()).unwrap_or("");
-            r.push((format!("{code}_score"), Cell::opt_f(ed.score(node, pos))));
-            r.push((format!("{code}_rank"), Cell::opt_i(ed.rank(node, pos))));
-            r.push((format!("{code}_change"), Cell::opt_i(scored.change(e, node, pos))));
+        for (node, [score, rank, change]) in &order {
+            r.push((score.clone(), Cell::opt_f(ed.score(*node, pos))));
+            r.push((rank.clone(), Cell::opt_i(ed.rank(*node, pos))));
+            r.push((change.clone(), Cell::opt_i(scored.change(e, *node, pos))));
         }
         let gr = ed.group_rank(pos);
         r.push(("rank_in_group".into(), Cell::opt_i(gr.map(|g| g.0))));
@@ -167,12 +256,21 @@ pub fn to_csv(records: &[Record], excel: bool) -> Result<String> {
     if let Some(first) = records.first() {
         w.write_record(first.0.iter().map(|(k, _)| k.as_str())).map_err(io)?;
     }
+    // One text buffer reused for every cell.
+    let mut buf = String::new();
     for r in records {
-        w.write_record(r.0.iter().map(|(_, c)| match c {
-            Cell::Text(s) if excel && is_formula(s) => format!("'{s}"),
-            c => c.text(),
-        }))
-        .map_err(io)?;
+        for (_, c) in &r.0 {
+            buf.clear();
+            match c {
+                Cell::Text(s) if excel && is_formula(s) => {
+                    buf.push('\'');
+                    buf.push_str(s);
+                }
+                c => c.push_text(&mut buf),
+            }
+            w.write_field(&buf).map_err(io)?;
+        }
+        w.write_record(None::<&[u8]>).map_err(io)?;
     }
     let bytes = w.into_inner().map_err(|e| Error::new(ErrorKind::Io(e.to_string())))?;
     let body = String::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::Utf8))?;
@@ -262,6 +360,46 @@ fn arrow_suffix(change: Option<i64>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn floats_are_written_as_display_writes_them() {
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let special = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            1e14,
+            1e15,
+            1e-5,
+            1.5e-7,
+            0.5000076293945313,
+            917_488_648_486.0 + 0.156_25, // exactly …486.15625: a tie at 16 digits
+        ];
+        let random = (0..200_000).map(|i| {
+            let r = next();
+            let unit = (r >> 11) as f64 / (1u64 << 53) as f64;
+            match i % 4 {
+                0 => f64::from_bits(r),
+                1 => unit,
+                2 => (r >> 20) as f64 / 2f64.powi((r % 60) as i32),
+                _ => unit * 10f64.powi((r % 40) as i32 - 20),
+            }
+        });
+        for v in special.into_iter().chain(random).filter(|v| v.is_finite()) {
+            let mut s = String::new();
+            push_float(&mut s, v);
+            assert_eq!(s, format!("{v}"), "{v:e}");
+        }
+    }
+
     use super::*;
     use crate::{score, Dataset, Framework, Options};
 

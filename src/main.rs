@@ -5,11 +5,13 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ictindex::{
-    bump_svg, distribution_svg, map_svg, markdown, prepare, profile_svg, records, score, to_csv, Coinr, Dataset, Edit,
-    Error, ErrorKind, Framework, Imputation, Lang, MapValue, Options, Plan, Prepared, TileLayout, Treatment, WhatIf,
+    bump_svg, distribution_svg, map_svg, markdown, prepare, profile_svg, records, records_to_depth, score, to_csv,
+    Coinr, Dataset, Edit, Error, ErrorKind, Framework, Imputation, Lang, MapValue, Options, Plan, Prepared, TileLayout,
+    Treatment, WhatIf,
 };
 
 /// Composite ICT-readiness indices: scores, ranks, rank changes, what-if.
@@ -29,6 +31,13 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
+        /// Output only the nodes at most this many levels below the index
+        /// (0: the index; 1: the index and its pillars). CSV and JSON only.
+        #[arg(long)]
+        depth: Option<usize>,
+        /// Print the time of each phase to stderr (`timing_s read=… compute=… write=… total_in_process=…`).
+        #[arg(long)]
+        timing: bool,
     },
     /// Print the report sentence on one unit.
     Report {
@@ -75,6 +84,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
+        /// Print the time of each phase to stderr (as `score --timing`).
+        #[arg(long)]
+        timing: bool,
     },
     /// What moves the ranks: leave one node out, or variance-based indices.
     Sensitivity {
@@ -239,9 +251,10 @@ struct Input {
     /// Edition to compare against (default: the one before each edition).
     #[arg(long)]
     base_year: Option<i64>,
-    /// Decimals scores are rounded to before ranking.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=15))]
-    precision: u32,
+    /// Decimals scores are rounded to before ranking (0–15), or `full`: rank
+    /// the unrounded scores (equal only when exactly equal).
+    #[arg(long, default_value = "4", value_parser = parse_precision)]
+    precision: Precision,
     /// Share of a node's children that must be present for it to have a score.
     #[arg(long, default_value_t = 0.5)]
     min_share: f64,
@@ -265,11 +278,33 @@ enum TextFormat {
     Json,
 }
 
+/// `--precision`: decimals, or `None` for full precision.
+#[derive(Clone, Copy)]
+struct Precision(Option<u32>);
+
+impl Precision {
+    /// Decimals to show scores with (`full` shows 4, as the Markdown report does).
+    fn shown(self) -> usize {
+        self.0.map_or(4, |p| p as usize)
+    }
+}
+
+fn parse_precision(s: &str) -> Result<Precision, String> {
+    match s {
+        "full" => Ok(Precision(None)),
+        _ => match s.parse::<u32>() {
+            Ok(p) if p <= 15 => Ok(Precision(Some(p))),
+            _ => Err(format!("expected 0 to 15 or full, found {s:?}")),
+        },
+    }
+}
+
 fn parse_lang(s: &str) -> Result<Lang, String> {
     s.parse().map_err(|_| format!("expected vi or en, found {s:?}"))
 }
 
 fn main() -> ExitCode {
+    let start = Instant::now();
     let cli = Cli::parse();
     let lang = match &cli.command {
         Command::Score { input, .. }
@@ -284,7 +319,7 @@ fn main() -> ExitCode {
         | Command::Chart { input, .. }
         | Command::Rebase(RebaseArgs { input, .. }) => input.lang,
     };
-    match run(cli.command) {
+    match run(cli.command, start) {
         Ok(code) => code,
         Err(errors) => {
             let stderr = io::stderr();
@@ -299,12 +334,36 @@ fn main() -> ExitCode {
 
 type Run = Result<ExitCode, Vec<Error>>;
 
-fn run(command: Command) -> Run {
+fn run(command: Command, start: Instant) -> Run {
     match command {
-        Command::Score { input, format } => {
+        Command::Score {
+            input,
+            format,
+            depth,
+            timing,
+        } => {
+            let t0 = Instant::now();
             let (data, framework, options) = input.load()?;
+            let t_read = Instant::now();
             let scored = score(&data, &framework, &options).map_err(one)?;
-            emit(&scored, input.year, format, input.lang)
+            scored.rank_to_depth(depth);
+            let t_compute = Instant::now();
+            let out = match format {
+                Format::Csv | Format::Json => {
+                    Output::Records(records_to_depth(&scored, input.year, depth).map_err(one)?)
+                }
+                Format::Md => Output::Text(markdown(&scored, input.year, input.lang).map_err(one)?),
+            };
+            let text = match (out, format) {
+                (Output::Records(r), Format::Json) => json(&r)? + "\n",
+                (Output::Records(r), _) => to_csv(&r, false).map_err(one)?,
+                (Output::Text(t), _) => t,
+            };
+            let code = print(&text)?;
+            if timing {
+                print_timing(start, t0, t_read, t_compute);
+            }
+            Ok(code)
         }
         Command::Report { input, unit, format } => {
             let (data, framework, options) = input.load()?;
@@ -405,8 +464,12 @@ fn run(command: Command) -> Run {
             samples,
             top,
             format,
+            timing,
         } => {
-            let (scored, lang) = input.scored()?;
+            let t0 = Instant::now();
+            let (data, framework, options) = input.load()?;
+            let t_read = Instant::now();
+            let scored = score(&data, &framework, &options).map_err(one)?;
             let config = ictindex::UncertaintyConfig {
                 samples,
                 seed: noise.seed,
@@ -414,7 +477,12 @@ fn run(command: Command) -> Run {
                 perturbation: noise.perturbation()?,
             };
             let r = ictindex::uncertainty(&scored, input.year, &config).map_err(one)?;
-            table(&r, r.records(), || r.markdown(lang), format)
+            let t_compute = Instant::now();
+            let code = table(&r, r.records(), || r.markdown(input.lang), format)?;
+            if timing {
+                print_timing(start, t0, t_read, t_compute);
+            }
+            Ok(code)
         }
         Command::Sensitivity {
             input,
@@ -450,7 +518,7 @@ fn run(command: Command) -> Run {
             let (scored, lang) = input.scored()?;
             if gaps {
                 let g = ictindex::gaps(&scored, input.year).map_err(one)?;
-                let decimals = input.precision as usize;
+                let decimals = input.precision.shown();
                 return table(&g, g.records(), || g.markdown(lang, decimals), format.table());
             }
             let query = ictindex::TargetQuery {
@@ -738,7 +806,7 @@ fn valid_message(lang: Lang, d: &Dataset, s: &ictindex::Scored) -> String {
 impl Input {
     fn options(&self) -> Options {
         Options {
-            precision: Some(self.precision),
+            precision: self.precision.0,
             min_share: self.min_share,
             base_year: self.base_year,
         }
@@ -839,6 +907,20 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, Vec<Error>> {
     serde_json::to_string_pretty(value).map_err(|e| vec![Error::new(ErrorKind::Io(e.to_string()))])
 }
 
+/// `--timing`: phase times to stderr, as the NumPy peer prints them
+/// (`total_in_process` from the start of `main`).
+fn print_timing(start: Instant, t0: Instant, t_read: Instant, t_compute: Instant) {
+    let end = Instant::now();
+    let s = |a: Instant, b: Instant| b.duration_since(a).as_secs_f64();
+    eprintln!(
+        "timing_s read={:.6} compute={:.6} write={:.6} total_in_process={:.6}",
+        s(t0, t_read),
+        s(t_read, t_compute),
+        s(t_compute, end),
+        s(start, end)
+    );
+}
+
 fn emit(scored: &ictindex::Scored, year: Option<i64>, format: Format, lang: Lang) -> Run {
     let out = match format {
         Format::Csv => to_csv(&records(scored, year).map_err(one)?, false).map_err(one)?,
@@ -846,6 +928,12 @@ fn emit(scored: &ictindex::Scored, year: Option<i64>, format: Format, lang: Lang
         Format::Md => markdown(scored, year, lang).map_err(one)?,
     };
     print(&out)
+}
+
+/// What `score` writes, before it is rendered.
+enum Output {
+    Records(Vec<ictindex::Record>),
+    Text(String),
 }
 
 fn print(text: &str) -> Run {
@@ -951,7 +1039,7 @@ fn rebase(args: RebaseArgs) -> Run {
     let out = match args.format {
         Format::Csv => to_csv(&rebased.records(), false).map_err(one)?,
         Format::Json => json(&rebased)? + "\n",
-        Format::Md => rebased.markdown(input.lang, input.precision as usize),
+        Format::Md => rebased.markdown(input.lang, input.precision.shown()),
     };
     print(&out)
 }

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::io;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -130,6 +131,98 @@ impl<'a> CsvText<'a> {
         })
     }
 
+    /// Calls `row` with each data row after the header (its line and fields) until
+    /// it returns `true`, or with the error that ends the read (a ragged row,
+    /// bad quoting). Text without quotes or carriage returns is split directly:
+    /// the same rows, lines and fields as the CSV reader gives (which skips
+    /// empty lines), several times faster.
+    pub fn each_row(&self, row: &mut impl FnMut(Result<(u64, &[&[u8]])>) -> bool) {
+        // Branch-free over blocks, so the scan vectorises.
+        if self.text.as_bytes().contains(&b'"') || self.text.as_bytes().contains(&b'\r') {
+            self.each_csv_row(row);
+        } else {
+            self.each_plain_row(row);
+        }
+    }
+
+    /// [`CsvText::each_row`] for text without quotes or carriage returns.
+    fn each_plain_row(&self, row: &mut impl FnMut(Result<(u64, &[&[u8]])>) -> bool) {
+        let text = self.text.as_bytes();
+        let mut header_len = None;
+        let mut fields: Vec<&'a [u8]> = Vec::new();
+        // The reader numbers a row by the line after the previous row
+        // (empty lines skipped in between are not counted): the same here.
+        let mut after_previous = 1u64;
+        let mut line_no = 0u64;
+        let mut field_start = 0usize;
+        let mut line_start = 0usize;
+        // Each line: the fields so far, and the end of its last field.
+        let mut end_line = |fields: &mut Vec<&'a [u8]>, line_start: usize, end: usize, field_start: usize| {
+            line_no += 1;
+            if end == line_start {
+                return false; // an empty line: skipped, as by the reader
+            }
+            fields.push(text.get(field_start..end).unwrap_or(b""));
+            let line = after_previous;
+            after_previous = line_no + 1;
+            let stop = match header_len {
+                None => {
+                    header_len = Some(fields.len());
+                    false
+                }
+                Some(n) if n != fields.len() => {
+                    row(Err(ragged(n, fields.len(), line)));
+                    true
+                }
+                Some(_) => row(Ok((line, fields.as_slice()))),
+            };
+            fields.clear();
+            stop
+        };
+        // Fields end at the delimiter or a newline (ASCII: always char boundaries).
+        for (i, &b) in text.iter().enumerate() {
+            if b == self.delimiter {
+                fields.push(text.get(field_start..i).unwrap_or(b""));
+                field_start = i + 1;
+            } else if b == b'\n' {
+                if end_line(&mut fields, line_start, i, field_start) {
+                    return;
+                }
+                line_start = i + 1;
+                field_start = i + 1;
+            }
+        }
+        end_line(&mut fields, line_start, text.len(), field_start);
+    }
+
+    /// [`CsvText::each_row`] by the CSV reader.
+    fn each_csv_row(&self, row: &mut impl FnMut(Result<(u64, &[&[u8]])>) -> bool) {
+        let mut reader = self.reader();
+        let mut record = csv::StringRecord::new();
+        let header_len = match reader.read_record(&mut record) {
+            Ok(true) => record.len(),
+            _ => 0,
+        };
+        loop {
+            let line = match reader.read_record(&mut record) {
+                Ok(false) => return,
+                Ok(true) => record.position().map_or(0, |p| p.line()),
+                Err(e) => {
+                    row(Err(csv_error(e)));
+                    return;
+                }
+            };
+            if record.len() != header_len {
+                row(Err(ragged(header_len, record.len(), line)));
+                return;
+            }
+            let fields: Vec<&[u8]> = record.iter().map(str::as_bytes).collect();
+            if row(Ok((line, &fields))) {
+                return;
+            }
+        }
+    }
+
     /// Reads a number: `.` decimal point, or `,` when the delimiter is not a
     /// comma (and the text holds no `.`). `None` if it is not a number.
     pub fn number(&self, raw: &str) -> Option<f64> {
@@ -137,15 +230,73 @@ impl<'a> CsvText<'a> {
     }
 }
 
+/// The error for a row with `found` fields where the header has `expected`.
+fn ragged(expected: usize, found: usize, line: u64) -> Error {
+    Error::new(ErrorKind::RaggedRow {
+        expected: expected as u64,
+        found: found as u64,
+    })
+    .at_line(line)
+}
+
 fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
-    let s = raw.trim();
+    let s = trim(raw);
     if decimal_comma && s.contains(',') {
         if s.contains('.') || s.matches(',').count() > 1 {
             return None;
         }
         return s.replace(',', ".").parse().ok();
     }
-    s.parse().ok()
+    parse_decimal(s.as_bytes()).or_else(|| s.parse().ok())
+}
+
+/// `str::trim`, skipped when the first and last bytes are visible ASCII (the
+/// usual cell): only then can there be no whitespace to remove.
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
+/// The common short decimal `-?d+(.d+)?` with at most 15 digits, exactly as
+/// `str::parse` reads it: the digits form an integer m < 10^15 < 2^53 and
+/// 10^k (k ≤ 15) is exact too, so the one division m / 10^k is correctly
+/// rounded, as `str::parse` is (Clinger's fast path). `None` for anything
+/// else (exponents, long mantissas, `inf`, …), which `str::parse` then reads.
+fn parse_decimal(s: &[u8]) -> Option<f64> {
+    static POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match s {
+        [b'-', rest @ ..] => (true, rest),
+        rest => (false, rest),
+    };
+    // At most 15 digits and a point: the mantissa cannot overflow.
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut point: Option<usize> = None;
+    for (i, &b) in digits.iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            mantissa = mantissa * 10 + u64::from(d);
+        } else if b == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let decimals = match point {
+        // "5." and ".5" are left to str::parse.
+        Some(at) if at == 0 || at + 1 == digits.len() => return None,
+        Some(at) => digits.len() - at - 1,
+        None if digits.len() > 15 => return None,
+        None => 0,
+    };
+    let v = mantissa as f64 / POW10.get(decimals).copied()?;
+    Some(if negative { -v } else { v })
 }
 
 fn csv_error(e: csv::Error) -> Error {
@@ -180,7 +331,8 @@ pub struct Unit {
 }
 
 /// Units × indicators, held column-wise: `values[indicator][row]`, missing = `NaN`
-/// internally (input never holds NaN: it is rejected when read).
+/// internally (input never holds NaN: it is rejected when read). Columns are
+/// shared (`Arc`), so clones and editions spanning every row copy no values.
 ///
 /// ```
 /// use ictindex::Dataset;
@@ -194,7 +346,7 @@ pub struct Dataset {
     source: String,
     units: Vec<Unit>,
     indicators: Vec<String>,
-    values: Vec<Vec<f64>>,
+    values: Vec<Arc<Vec<f64>>>,
     lines: Vec<u64>,
     columns: Vec<u64>,
 }
@@ -277,7 +429,13 @@ impl Dataset {
     /// [`Dataset::from_reader`] on a string, with no file name.
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> Result<Self> {
-        Self::from_reader(text.as_bytes(), "")
+        // The same as `from_reader(text.as_bytes(), "")`, without copying the text.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let (data, mut problems) = Self::parse(text, "", 1);
+        match (data, problems.is_empty()) {
+            (Some(d), true) => Ok(d),
+            _ => Err(problems.swap_remove(0)),
+        }
     }
 
     /// Every problem in a data file (at most [`MAX_PROBLEMS`]); empty if it reads cleanly.
@@ -311,30 +469,37 @@ impl Dataset {
             Ok(c) => c,
             Err(e) => return (None, vec![named(e)]),
         };
-        let mut units = Vec::new();
-        let mut values: Vec<Vec<f64>> = vec![Vec::new(); cols.indicators.len()];
-        let mut lines = Vec::new();
-        let mut seen: HashMap<(String, Option<i64>), u64> = HashMap::new();
+        // Rows estimated from the line count, so that columns grow once.
+        let estimate: usize = text.as_bytes().iter().map(|&b| usize::from(b == b'\n')).sum();
+        let mut units = Vec::with_capacity(estimate);
+        let mut values: Vec<Vec<f64>> = (0..cols.indicators.len())
+            .map(|_| Vec::with_capacity(estimate))
+            .collect();
+        let mut lines = Vec::with_capacity(estimate);
+        let mut seen: HashMap<(String, Option<i64>), u64> = HashMap::with_capacity(estimate);
         let head = |i: usize| header.get(i).map(String::as_str);
-        for row in csv.rows() {
-            if problems.len() >= max_problems {
-                break;
-            }
-            let row = match row {
+        // Each data row: its line and fields, or the error that stops the read.
+        // Returns whether to stop.
+        let mut row = |next: Result<(u64, &[&[u8]])>| -> bool {
+            let (line, fields) = match next {
                 Ok(r) => r,
                 Err(e) => {
-                    problems.push(named(e));
                     // Structural errors (ragged rows, bad quoting) stop the read:
                     // later positions would be unreliable.
-                    break;
+                    problems.push(named(e));
+                    return true;
                 }
             };
-            let cell = |i: usize| row.fields.get(i).map(|s| s.trim()).unwrap_or("");
-            let at = |i: usize, k: ErrorKind| named(Error::new(k).at_line(row.line).at_column(i as u64 + 1, head(i)));
+            // Fields are cut at ASCII bytes of valid UTF-8 text: always UTF-8.
+            let cell = |i: usize| {
+                let bytes = fields.get(i).copied().unwrap_or(b"");
+                std::str::from_utf8(bytes).map(trim).unwrap_or("")
+            };
+            let at = |i: usize, k: ErrorKind| named(Error::new(k).at_line(line).at_column(i as u64 + 1, head(i)));
             let code = cell(cols.code).to_string();
             if code.is_empty() {
                 problems.push(at(cols.code, ErrorKind::EmptyCode));
-                continue;
+                return problems.len() >= max_problems;
             }
             let year = match cols.year.map(|i| (i, cell(i))) {
                 None | Some((_, "")) => None,
@@ -342,15 +507,22 @@ impl Dataset {
                     Ok(y) => Some(y),
                     Err(_) => {
                         problems.push(at(i, ErrorKind::InvalidYear(raw.into())).for_unit(&code));
-                        continue;
+                        return problems.len() >= max_problems;
                     }
                 },
             };
-            if let Some(first_line) = seen.insert((code.clone(), year), row.line) {
+            if let Some(first_line) = seen.insert((code.clone(), year), line) {
                 problems.push(at(cols.code, ErrorKind::DuplicateUnit { first_line }).for_unit(&code));
-                continue;
+                return problems.len() >= max_problems;
             }
             for (k, (i, _)) in cols.indicators.iter().enumerate() {
+                // The usual cell, a plain decimal, is read from its bytes directly.
+                if let Some(v) = fields.get(*i).and_then(|b| parse_decimal(b)) {
+                    if let Some(col) = values.get_mut(k) {
+                        col.push(v);
+                    }
+                    continue;
+                }
                 let raw = cell(*i);
                 let v = if is_missing(raw) {
                     f64::NAN
@@ -384,8 +556,10 @@ impl Dataset {
                 year,
                 group,
             });
-            lines.push(row.line);
-        }
+            lines.push(line);
+            problems.len() >= max_problems
+        };
+        csv.each_row(&mut row);
         if units.is_empty() && problems.is_empty() {
             problems.push(named(Error::new(ErrorKind::NoRows)));
         }
@@ -394,7 +568,7 @@ impl Dataset {
             source: source.to_string(),
             units,
             indicators: cols.indicators.iter().map(|(_, h)| h.clone()).collect(),
-            values,
+            values: values.into_iter().map(Arc::new).collect(),
             lines,
             columns: cols.indicators.iter().map(|(i, _)| *i as u64 + 1).collect(),
         };
@@ -439,7 +613,7 @@ impl Dataset {
                     None => out.push(f64::NAN),
                 }
             }
-            cols.push(out);
+            cols.push(Arc::new(out));
         }
         let n = indicators.len();
         Ok(Dataset {
@@ -466,7 +640,7 @@ impl Dataset {
             source: source.to_string(),
             units,
             indicators,
-            values,
+            values: values.into_iter().map(Arc::new).collect(),
             lines,
             columns,
         }
@@ -506,7 +680,12 @@ impl Dataset {
 
     /// A column with `NaN` for missing values.
     pub(crate) fn column(&self, col: usize) -> &[f64] {
-        self.values.get(col).map(Vec::as_slice).unwrap_or(&[])
+        self.values.get(col).map(|c| c.as_slice()).unwrap_or(&[])
+    }
+
+    /// The shared column `col` (NaN = missing).
+    pub(crate) fn shared_column(&self, col: usize) -> Option<&Arc<Vec<f64>>> {
+        self.values.get(col)
     }
 
     /// The line of `row` in the input (the header is line 1).
@@ -580,7 +759,7 @@ impl Dataset {
     /// Sets `value` at (`row`, `col`) (`None` = missing); for tests.
     #[cfg(test)]
     pub(crate) fn set_value(&mut self, row: usize, col: usize, value: Option<f64>) {
-        if let Some(c) = self.values.get_mut(col).and_then(|c| c.get_mut(row)) {
+        if let Some(c) = self.values.get_mut(col).and_then(|c| Arc::make_mut(c).get_mut(row)) {
             *c = value.unwrap_or(f64::NAN);
         }
     }
@@ -600,6 +779,100 @@ mod tests {
         ] {
             let d = Dataset::from_str(text).unwrap();
             assert_eq!(d.value(0, 0), Some(0.5), "{text:?}");
+        }
+    }
+
+    /// Every row each_row gives, as text: `line: fields` or `error`.
+    fn rows_of(text: &str, plain: bool) -> Vec<String> {
+        let csv = CsvText::new(text).unwrap();
+        let mut out = Vec::new();
+        let mut row = |r: Result<(u64, &[&[u8]])>| {
+            out.push(match r {
+                Ok((line, fields)) => {
+                    let fields: Vec<&str> = fields.iter().map(|f| std::str::from_utf8(f).unwrap()).collect();
+                    format!("{line}: {fields:?}")
+                }
+                Err(e) => e.to_string(),
+            });
+            false
+        };
+        if plain {
+            csv.each_plain_row(&mut row);
+        } else {
+            csv.each_csv_row(&mut row);
+        }
+        out
+    }
+
+    #[test]
+    fn plain_rows_are_the_csv_readers_rows() {
+        for text in [
+            "a,b\n1,2\n",
+            "a,b\n\n1,2",
+            "\n\na;b\n1;2\n\n3;4\n",
+            "a,b\n1,2,3\n4,5\n",
+            "a\n \n,\n",
+        ] {
+            assert_eq!(rows_of(text, true), rows_of(text, false), "{text:?}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn plain_rows_match_the_csv_reader(text in "[a1 .,;\t\n]{1,40}") {
+            if CsvText::new(&text).is_ok() {
+                proptest::prop_assert_eq!(rows_of(&text, true), rows_of(&text, false));
+            }
+        }
+    }
+
+    #[test]
+    fn fast_decimals_read_exactly_as_str_parse() {
+        let cases = [
+            "0",
+            "-0",
+            "7",
+            "0.1",
+            "0.3",
+            "99.9",
+            "100.0",
+            "12.3456",
+            "-12.3456",
+            "0.0001",
+            "123456789012345",
+            "12345678.9012345",
+            "0.000000000000001",
+            "1234567890123456",
+            "5.",
+            ".5",
+            "-.5",
+            "+1",
+            "1e5",
+            "1.5E-3",
+            "-",
+            ".",
+            "1.2.3",
+            "0x10",
+            "inf",
+            "NaN",
+            "00012.50",
+            "9007199254740993",
+        ];
+        for c in cases {
+            let ours = parse_number(c, false);
+            let std = c.parse::<f64>().ok();
+            assert_eq!(ours.map(f64::to_bits), std.map(f64::to_bits), "{c}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn fast_decimals_match_str_parse(int in "-?[0-9]{1,12}", frac in "(\\.[0-9]{1,8})?") {
+            let text = format!("{int}{frac}");
+            let ours = parse_number(&text, false).map(f64::to_bits);
+            proptest::prop_assert_eq!(ours, text.parse::<f64>().ok().map(f64::to_bits));
         }
     }
 

@@ -7,12 +7,13 @@
 //! reference), which keeps editions comparable.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::aggregate;
 use crate::error::{Error, ErrorKind, Result};
-use crate::framework::{Framework, Method, Normalisation};
+use crate::framework::{Direction, Framework, Method, Normalisation};
 use crate::normalise::normalise;
 use crate::parse::{Dataset, Unit};
 use crate::rank::{rank, rank_within};
@@ -136,22 +137,59 @@ impl Binding {
     }
 }
 
+/// A node's ranks and how many units are ranked.
+#[derive(Clone, Debug)]
+struct Ranked {
+    ranks: Vec<Option<u32>>,
+    n: u32,
+}
+
+/// The index's ranks within groups and each group's N.
+#[derive(Clone, Debug)]
+struct GroupRanked {
+    ranks: Vec<Option<u32>>,
+    n: Vec<u32>,
+}
+
+/// A value computed from the scores when first read, and dropped when they change.
+#[derive(Clone, Debug)]
+struct Lazy<T>(OnceLock<T>);
+
+impl<T> Default for Lazy<T> {
+    fn default() -> Self {
+        Lazy(OnceLock::new())
+    }
+}
+
+/// Ranks are a function of the scores, the groups and the precision, which
+/// [`EditionScores`] compares: whether they were computed yet does not matter.
+impl<T> PartialEq for Lazy<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// Every node's scores and ranks for one edition. Positions (`pos`) index the
 /// edition's units in file order.
+///
+/// Scores are computed by [`score`]; a node's ranks are computed when first
+/// read (ranking sorts the units, and most uses read the ranks of a few
+/// nodes only), once, and are the same whenever they are computed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EditionScores {
     year: Option<i64>,
     rows: Vec<usize>,
-    /// Per node: raw values of a leaf (empty for inner nodes).
-    raw: Vec<Vec<f64>>,
+    /// Per node: raw values of a leaf (empty for inner nodes); shared with the
+    /// dataset when the edition spans all its rows, copied on write.
+    raw: Vec<Arc<Vec<f64>>>,
     /// Per node: normalised (leaf) or aggregated (inner) scores; NaN = missing.
     scores: Vec<Vec<f64>>,
-    ranks: Vec<Vec<Option<u32>>>,
-    n: Vec<u32>,
+    precision: Option<u32>,
+    root: usize,
+    ranks: Vec<Lazy<Ranked>>,
     group_of: Vec<usize>,
     groups: Vec<Option<String>>,
-    group_ranks: Vec<Option<u32>>,
-    group_n: Vec<u32>,
+    group_ranks: Lazy<GroupRanked>,
 }
 
 impl EditionScores {
@@ -165,14 +203,22 @@ impl EditionScores {
     ) -> Result<Self> {
         let rows = data.rows_of(year);
         let nodes = framework.nodes().len();
-        let mut raw = vec![Vec::new(); nodes];
+        // `rows` is ascending, so it is every row exactly when it is as long.
+        let all_rows = rows.len() == data.units().len();
+        let mut raw = vec![Arc::default(); nodes];
         for (node, col) in binding.column.iter().enumerate() {
             if let (Some(c), Some(slot)) = (col, raw.get_mut(node)) {
-                let column = data.column(*c);
-                *slot = rows
-                    .iter()
-                    .map(|&r| column.get(r).copied().unwrap_or(f64::NAN))
-                    .collect();
+                *slot = match data.shared_column(*c) {
+                    Some(column) if all_rows => Arc::clone(column),
+                    _ => {
+                        let column = data.column(*c);
+                        Arc::new(
+                            rows.iter()
+                                .map(|&r| column.get(r).copied().unwrap_or(f64::NAN))
+                                .collect(),
+                        )
+                    }
+                };
             }
         }
         let mut groups: Vec<Option<String>> = Vec::new();
@@ -190,11 +236,12 @@ impl EditionScores {
         }
         let mut e = EditionScores {
             year,
-            scores: vec![vec![f64::NAN; rows.len()]; nodes],
-            ranks: vec![vec![None; rows.len()]; nodes],
-            n: vec![0; nodes],
-            group_ranks: vec![None; rows.len()],
-            group_n: vec![0; groups.len()],
+            // One fill per column (`vec![col; n]` would fill one and copy it).
+            scores: (0..nodes).map(|_| vec![f64::NAN; rows.len()]).collect(),
+            precision: options.precision,
+            root: framework.root_index(),
+            ranks: (0..nodes).map(|_| Lazy::default()).collect(),
+            group_ranks: Lazy::default(),
             rows,
             raw,
             group_of,
@@ -204,11 +251,35 @@ impl EditionScores {
         Ok(e)
     }
 
-    /// Normalises every leaf, aggregates every inner node, ranks everything.
+    /// Normalises every leaf, aggregates every inner node; ranks follow when read.
     pub(crate) fn compute_all(&mut self, data: &Dataset, framework: &Framework, options: &Options) -> Result<()> {
-        for &leaf in framework.leaves() {
-            self.normalise_leaf(framework, leaf);
+        // Columns are independent: natively, large editions normalise them on
+        // all cores (each column computed exactly as alone).
+        let jobs: Vec<(Normalisation, Direction, &[f64], &mut Vec<f64>)> = framework
+            .nodes()
+            .iter()
+            .zip(&self.raw)
+            .zip(self.scores.iter_mut())
+            .filter_map(|((node, raw), out)| match node.method() {
+                Method::Normalise(m) if node.is_leaf() => Some((m, node.spec.direction, raw.as_slice(), out)),
+                _ => None,
+            })
+            .collect();
+        let range = framework.range();
+        let run = |(m, d, raw, out): (Normalisation, Direction, &[f64], &mut Vec<f64>)| {
+            normalise_scaled(range, m, d, raw, out)
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            if self.rows.len() * jobs.len() >= PARALLEL_CELLS {
+                jobs.into_par_iter().for_each(run);
+            } else {
+                jobs.into_iter().for_each(run);
+            }
         }
+        #[cfg(target_arch = "wasm32")]
+        jobs.into_iter().for_each(run);
         for &node in framework.inner_order() {
             self.aggregate_node(data, framework, node, options)?;
         }
@@ -229,18 +300,7 @@ impl EditionScores {
             .map(|n| n.spec.direction)
             .unwrap_or_default();
         if let (Some(raw), Some(out)) = (self.raw.get(leaf), self.scores.get_mut(leaf)) {
-            normalise(method, direction, raw, out);
-            // Scores in [0, 1] are mapped to the framework's range (COINr: 0–100).
-            let (lo, hi) = framework.range();
-            let bounded = matches!(
-                method,
-                Normalisation::MinMax | Normalisation::Goalpost { .. } | Normalisation::Percentile
-            );
-            if bounded && (lo, hi) != (0.0, 1.0) {
-                for y in out.iter_mut() {
-                    *y = *y * (hi - lo) + lo;
-                }
-            }
+            normalise_scaled(framework.range(), method, direction, raw.as_slice(), out);
         }
     }
 
@@ -299,21 +359,43 @@ impl EditionScores {
         })
     }
 
-    /// Re-ranks `node` (and, for the root, the ranks within groups).
+    /// Marks `node`'s ranks (and, for the root, the ranks within groups) for
+    /// recomputation from its current scores when next read.
     pub(crate) fn rank_node(&mut self, framework: &Framework, node: usize, options: &Options) {
-        if let (Some(s), Some(r), Some(n)) = (self.scores.get(node), self.ranks.get_mut(node), self.n.get_mut(node)) {
-            *n = rank(s, options.precision, r);
+        self.precision = options.precision;
+        self.root = framework.root_index();
+        if let Some(r) = self.ranks.get_mut(node) {
+            *r = Lazy::default();
         }
-        if node == framework.root_index() {
-            if let Some(s) = self.scores.get(node) {
-                self.group_n = rank_within(s, &self.group_of, options.precision, &mut self.group_ranks);
-            }
+        if node == self.root {
+            self.group_ranks = Lazy::default();
         }
+    }
+
+    /// `node`'s ranks, computed now if not yet.
+    fn ranked_node(&self, node: usize) -> Option<&Ranked> {
+        let scores = self.scores.get(node)?;
+        let cell = self.ranks.get(node)?;
+        Some(cell.0.get_or_init(|| {
+            let mut ranks = vec![None; scores.len()];
+            let n = rank(scores, self.precision, &mut ranks);
+            Ranked { ranks, n }
+        }))
+    }
+
+    /// The index's ranks within groups, computed now if not yet.
+    fn group_ranked(&self) -> &GroupRanked {
+        self.group_ranks.0.get_or_init(|| {
+            let scores = self.scores(self.root);
+            let mut ranks = vec![None; scores.len()];
+            let n = rank_within(scores, &self.group_of, self.precision, &mut ranks);
+            GroupRanked { ranks, n }
+        })
     }
 
     /// Sets a leaf's raw value at `pos` (`None` = missing).
     pub(crate) fn set_raw(&mut self, leaf: usize, pos: usize, value: Option<f64>) {
-        if let Some(v) = self.raw.get_mut(leaf).and_then(|c| c.get_mut(pos)) {
+        if let Some(v) = self.raw.get_mut(leaf).and_then(|c| Arc::make_mut(c).get_mut(pos)) {
             *v = value.unwrap_or(f64::NAN);
         }
     }
@@ -361,21 +443,23 @@ impl EditionScores {
         self.scores.get(node).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Rank of `node` for the unit at `pos`.
+    /// Rank of `node` for the unit at `pos` (the node's ranks are computed on
+    /// the first call).
     pub fn rank(&self, node: usize, pos: usize) -> Option<u32> {
-        self.ranks.get(node).and_then(|c| c.get(pos)).copied().flatten()
+        self.ranked_node(node)?.ranks.get(pos).copied().flatten()
     }
 
     /// How many units have a rank on `node` (the N of "26/63").
     pub fn ranked(&self, node: usize) -> u32 {
-        self.n.get(node).copied().unwrap_or(0)
+        self.ranked_node(node).map_or(0, |r| r.n)
     }
 
     /// The index's rank within the unit's group, and the group's N.
     pub fn group_rank(&self, pos: usize) -> Option<(u32, u32)> {
-        let r = self.group_ranks.get(pos).copied().flatten()?;
-        let g = self.group_of.get(pos)?;
-        Some((r, self.group_n.get(*g).copied().unwrap_or(0)))
+        let g = self.group_ranked();
+        let r = g.ranks.get(pos).copied().flatten()?;
+        let group = self.group_of.get(pos)?;
+        Some((r, g.n.get(*group).copied().unwrap_or(0)))
     }
 
     /// The unit's group.
@@ -386,6 +470,27 @@ impl EditionScores {
             .and_then(|g| g.as_deref())
     }
 }
+
+/// Normalises `raw` into `out`; bounded methods' scores in [0, 1] are then
+/// mapped to the framework's `range` (COINr: 0–100).
+fn normalise_scaled(range: (f64, f64), method: Normalisation, direction: Direction, raw: &[f64], out: &mut [f64]) {
+    normalise(method, direction, raw, out);
+    let (lo, hi) = range;
+    let bounded = matches!(
+        method,
+        Normalisation::MinMax | Normalisation::Goalpost { .. } | Normalisation::Percentile
+    );
+    if bounded && (lo, hi) != (0.0, 1.0) {
+        for y in out.iter_mut() {
+            *y = *y * (hi - lo) + lo;
+        }
+    }
+}
+
+/// Below this many cells (units × columns) work stays on one thread: the
+/// hand-off would cost more than it saves.
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_CELLS: usize = 100_000;
 
 /// The results of [`score`]: every edition scored, and each linked to the
 /// edition it is compared against.
@@ -508,6 +613,39 @@ impl Scored {
         &self.editions
     }
 
+    /// Computes now the ranks of every node at most `depth` levels below the
+    /// index (`None`: every node), and the ranks within groups, in every
+    /// edition; otherwise each node's ranks are computed when first read.
+    /// Natively the nodes are ranked on all cores; the ranks are the same.
+    pub fn rank_to_depth(&self, depth: Option<usize>) {
+        let nodes: Vec<usize> = (0..self.framework.nodes().len())
+            .filter(|&n| depth.is_none_or(|d| self.framework.nodes().get(n).is_some_and(|k| k.depth <= d)))
+            .collect();
+        let jobs: Vec<(&EditionScores, Option<usize>)> = self
+            .editions
+            .iter()
+            .flat_map(|e| nodes.iter().map(move |&n| (e, Some(n))).chain([(e, None)]))
+            .collect();
+        let run = |(e, node): (&EditionScores, Option<usize>)| match node {
+            Some(n) => {
+                e.ranked_node(n);
+            }
+            None => {
+                e.group_ranked();
+            }
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            let cells: usize = self.editions.iter().map(|e| e.len()).sum::<usize>() * nodes.len();
+            if cells >= PARALLEL_CELLS {
+                jobs.into_par_iter().for_each(run);
+                return;
+            }
+        }
+        jobs.into_iter().for_each(run);
+    }
+
     /// Index of the edition of `year` (`None` year: the latest edition).
     pub fn edition_index(&self, year: Option<i64>) -> Result<usize> {
         match year {
@@ -579,8 +717,9 @@ impl Scored {
         find_unit(&units, query)
     }
 
-    pub(crate) fn editions_mut(&mut self) -> &mut [EditionScores] {
-        &mut self.editions
+    /// The framework beside the editions to change (no copy of the framework).
+    pub(crate) fn framework_and_editions_mut(&mut self) -> (&Framework, &mut [EditionScores]) {
+        (&self.framework, &mut self.editions)
     }
 
     pub(crate) fn set_framework(&mut self, f: Framework) {

@@ -330,34 +330,34 @@ impl WhatIf {
         value: Option<f64>,
         options: &Options,
     ) -> Result<()> {
-        let f = self.working.framework().clone();
+        let (f, editions) = self.working.framework_and_editions_mut();
         let path = f.ancestors(leaf);
         let data = &self.data;
-        let Some(ed) = self.working.editions_mut().get_mut(e) else {
+        let Some(ed) = editions.get_mut(e) else {
             return Ok(());
         };
         ed.set_raw(leaf, pos, value);
-        ed.normalise_leaf(&f, leaf);
+        ed.normalise_leaf(f, leaf);
         for &a in &path {
-            ed.aggregate_node(data, &f, a, options)?;
+            ed.aggregate_node(data, f, a, options)?;
         }
-        ed.rank_node(&f, leaf, options);
+        ed.rank_node(f, leaf, options);
         for &a in &path {
-            ed.rank_node(&f, a, options);
+            ed.rank_node(f, a, options);
         }
         Ok(())
     }
 
     fn reaggregate_all(&mut self, node: usize, options: &Options) -> Result<()> {
-        let f = self.working.framework().clone();
+        let (f, editions) = self.working.framework_and_editions_mut();
         let path = f.ancestors(node);
         let data = &self.data;
-        for ed in self.working.editions_mut() {
+        for ed in editions {
             for &a in &path {
-                ed.aggregate_node(data, &f, a, options)?;
+                ed.aggregate_node(data, f, a, options)?;
             }
             for &a in &path {
-                ed.rank_node(&f, a, options);
+                ed.rank_node(f, a, options);
             }
         }
         Ok(())

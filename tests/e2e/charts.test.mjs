@@ -15,33 +15,8 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { www, out, wasmFile, serve, CHROMIUM } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const www = join(root, 'www');
-const out = join(here, 'out');
-const wasmFile = join(www, 'pkg', 'ictindex_bg.wasm');
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
-
-function serve() {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = normalize(join(www, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(www + sep) || !existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
 
 describe('the charts in headless Chromium', () => {
   let server;
@@ -61,9 +36,7 @@ describe('the charts in headless Chromium', () => {
     base = `http://127.0.0.1:${server.address().port}/`;
     profile = mkdtempSync(join(tmpdir(), 'ictindex-e2e-charts-'));
     ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      ...CHROMIUM,
       viewport: { width: 1440, height: 1000 },
       acceptDownloads: true,
     });

@@ -16,43 +16,11 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { root, www, out, wasmFile, serve, CHROMIUM } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const www = join(root, 'www');
-const out = join(here, 'out');
-const wasmFile = join(www, 'pkg', 'ictindex_bg.wasm');
 const reference = resolve(root, '../shared/reference/coinr-asem');
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.csv': 'text/csv; charset=utf-8',
-};
 
-/** A static file server over www/ on a free port of 127.0.0.1. */
-function serve() {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = normalize(join(www, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(www + sep) || !existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** COINr's results table: unit code → rank of the index. */
 function legacyRanks() {
@@ -80,9 +48,7 @@ describe('data tools in headless Chromium', () => {
     server = await serve();
     profile = mkdtempSync(join(tmpdir(), 'ictindex-e2e-dt-'));
     ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      ...CHROMIUM,
       viewport: { width: 1440, height: 1000 },
       acceptDownloads: true,
     });

@@ -17,42 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { here, www, out, wasmFile, serve, CHROMIUM, median } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const www = join(root, 'www');
-const out = join(here, 'out');
-const wasmFile = join(www, 'pkg', 'ictindex_bg.wasm');
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.csv': 'text/csv; charset=utf-8',
-};
-
-/** A static file server over www/ on a free port of 127.0.0.1. */
-function serve() {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = normalize(join(www, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(www + sep) || !existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 describe('the page in headless Chromium', () => {
   let server;
@@ -75,9 +42,7 @@ describe('the page in headless Chromium', () => {
     base = `http://127.0.0.1:${server.address().port}/`;
     profile = mkdtempSync(join(tmpdir(), 'ictindex-e2e-'));
     ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      ...CHROMIUM,
       viewport: { width: 1440, height: 1000 },
       acceptDownloads: true,
     });

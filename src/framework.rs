@@ -255,6 +255,32 @@ impl Node {
     }
 }
 
+/// The columns of a framework file.
+const FRAMEWORK_COLUMNS: [&str; 9] = [
+    "code",
+    "parent",
+    "weight",
+    "direction",
+    "method",
+    "lo",
+    "hi",
+    "name_vi",
+    "name_en",
+];
+
+/// Where each spec came from in a framework file, to locate errors.
+#[derive(Default)]
+struct Positions {
+    /// Line of each spec.
+    lines: Vec<Option<u64>>,
+    /// (1-based column, header) of the columns errors point at.
+    code: Option<(u64, String)>,
+    parent: Option<(u64, String)>,
+    weight: Option<(u64, String)>,
+    direction: Option<(u64, String)>,
+    method: Option<(u64, String)>,
+}
+
 /// A valid framework.
 ///
 /// ```
@@ -288,26 +314,28 @@ impl Framework {
     /// assert_eq!(err.kind(), &ErrorKind::Cycle);
     /// ```
     pub fn new(specs: Vec<NodeSpec>) -> Result<Self> {
-        let lines: Vec<Option<u64>> = vec![None; specs.len()];
-        Self::build(specs, &lines)
+        Self::build(specs, &Positions::default())
     }
 
-    fn build(mut specs: Vec<NodeSpec>, lines: &[Option<u64>]) -> Result<Self> {
-        let locate = |e: Error, i: usize, code: &str| {
-            let e = e.for_indicator(code);
-            match lines.get(i).copied().flatten() {
-                Some(l) => e.at_line(l),
-                None => e,
+    fn build(mut specs: Vec<NodeSpec>, from: &Positions) -> Result<Self> {
+        let locate = |e: Error, i: usize, code: &str, column: &Option<(u64, String)>| {
+            let mut e = e.for_indicator(code);
+            if let Some(l) = from.lines.get(i).copied().flatten() {
+                e = e.at_line(l);
+                if let Some((c, name)) = column {
+                    e = e.at_column(*c, Some(name));
+                }
             }
+            e
         };
         let mut by_code = HashMap::with_capacity(specs.len());
         for (i, s) in specs.iter().enumerate() {
             if by_code.insert(s.code.clone(), i).is_some() {
-                return Err(locate(ErrorKind::DuplicateNode.into(), i, &s.code));
+                return Err(locate(ErrorKind::DuplicateNode.into(), i, &s.code, &from.code));
             }
             if !s.weight.is_finite() || s.weight < 0.0 {
                 let e = ErrorKind::NegativeWeight(s.weight.to_string()).into();
-                return Err(locate(e, i, &s.code));
+                return Err(locate(e, i, &s.code, &from.weight));
             }
         }
         let mut parent = vec![None; specs.len()];
@@ -320,7 +348,7 @@ impl Framework {
                     Some(r) => {
                         let first = specs.get(r).map(|n: &NodeSpec| n.code.clone());
                         let e = ErrorKind::TwoRoots(first.unwrap_or_default()).into();
-                        return Err(locate(e, i, &s.code));
+                        return Err(locate(e, i, &s.code, &from.parent));
                     }
                 },
                 Some(p) => match by_code.get(p) {
@@ -334,7 +362,7 @@ impl Framework {
                     }
                     None => {
                         let e = ErrorKind::UnknownParent(p.clone()).into();
-                        return Err(locate(e, i, &s.code));
+                        return Err(locate(e, i, &s.code, &from.parent));
                     }
                 },
             }
@@ -351,7 +379,7 @@ impl Framework {
                 steps += 1;
                 if steps > specs.len() {
                     let code = specs.get(i).map(|s| s.code.as_str()).unwrap_or("");
-                    return Err(locate(ErrorKind::Cycle.into(), i, code));
+                    return Err(locate(ErrorKind::Cycle.into(), i, code, &from.parent));
                 }
                 at = p;
             }
@@ -371,11 +399,16 @@ impl Framework {
                         method: m.name().into(),
                         leaf,
                     };
-                    return Err(locate(e.into(), i, &s.code));
+                    return Err(locate(e.into(), i, &s.code, &from.method));
                 }
             };
             if m == Method::Normalise(Normalisation::None) && s.direction == Direction::Down {
-                return Err(locate(ErrorKind::DirectionNeedsNormalisation.into(), i, &s.code));
+                return Err(locate(
+                    ErrorKind::DirectionNeedsNormalisation.into(),
+                    i,
+                    &s.code,
+                    &from.direction,
+                ));
             }
             s.method = Some(m);
             methods.push(m);
@@ -383,7 +416,7 @@ impl Framework {
         for (i, kids) in children.iter().enumerate() {
             if !kids.is_empty() && kids.iter().all(|&k| specs.get(k).is_some_and(|s| s.weight == 0.0)) {
                 let code = specs.get(i).map(|s| s.code.as_str()).unwrap_or("");
-                return Err(locate(ErrorKind::AllZeroWeights.into(), i, code));
+                return Err(locate(ErrorKind::AllZeroWeights.into(), i, code, &None));
             }
         }
         let nodes: Vec<Node> = specs
@@ -451,6 +484,14 @@ impl Framework {
         let csv = CsvText::new(text)?;
         let header = csv.header()?;
         let col = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+        for (i, h) in header.iter().enumerate() {
+            let known = FRAMEWORK_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h.trim()));
+            if known && col(h).is_some_and(|first| first < i) {
+                return Err(Error::new(ErrorKind::DuplicateColumn(h.clone()))
+                    .at_line(1)
+                    .at_column(i as u64 + 1, Some(h)));
+            }
+        }
         let code_col = col("code").ok_or_else(|| Error::new(ErrorKind::MissingColumn("code".into())).at_line(1))?;
         let parent_col =
             col("parent").ok_or_else(|| Error::new(ErrorKind::MissingColumn("parent".into())).at_line(1))?;
@@ -468,12 +509,19 @@ impl Framework {
         let mut lines = Vec::new();
         for row in csv.rows() {
             let row = row?;
-            let at = |c: usize, e: Error| {
-                e.at_line(row.line)
-                    .at_column(c as u64 + 1, header.get(c).map(String::as_str))
-            };
             let cell = |c: Option<usize>| c.and_then(|c| row.fields.get(c)).map(|s| s.trim()).unwrap_or("");
-            let number = |c: Option<usize>, field: &str| -> Result<Option<f64>> {
+            let code = cell(Some(code_col));
+            let at = |c: usize, e: Error| {
+                let e = e
+                    .at_line(row.line)
+                    .at_column(c as u64 + 1, header.get(c).map(String::as_str));
+                if code.is_empty() {
+                    e
+                } else {
+                    e.for_indicator(code)
+                }
+            };
+            let number = |c: Option<usize>| -> Result<Option<f64>> {
                 let Some(ci) = c else { return Ok(None) };
                 let raw = cell(c);
                 if raw.is_empty() {
@@ -481,26 +529,20 @@ impl Framework {
                 }
                 match csv.number(raw) {
                     Some(v) if v.is_finite() => Ok(Some(v)),
-                    _ => Err(at(
-                        ci,
-                        ErrorKind::InvalidField {
-                            field: field.into(),
-                            value: raw.into(),
-                        }
-                        .into(),
-                    )),
+                    Some(_) => Err(at(ci, ErrorKind::NotFinite(raw.into()).into())),
+                    None => Err(at(ci, ErrorKind::NotANumber(raw.into()).into())),
                 }
             };
-            let code = cell(Some(code_col));
             if code.is_empty() {
-                return Err(at(code_col, ErrorKind::EmptyCode.into()));
+                return Err(at(code_col, ErrorKind::EmptyNode.into()));
             }
             let parent = cell(Some(parent_col));
             let weight = match (w_col, cell(w_col)) {
                 (_, "") | (None, _) => 1.0,
                 (Some(c), raw) => match csv.number(raw) {
                     Some(v) if v.is_finite() && v >= 0.0 => v,
-                    _ => return Err(at(c, ErrorKind::NegativeWeight(raw.into()).into())),
+                    Some(_) => return Err(at(c, ErrorKind::NegativeWeight(raw.into()).into())),
+                    None => return Err(at(c, ErrorKind::NotANumber(raw.into()).into())),
                 },
             };
             let direction = match cell(d_col) {
@@ -514,10 +556,9 @@ impl Framework {
                     return Err(at(d_col.unwrap_or(0), e.into()));
                 }
             };
-            let lo = number(lo_col, "lo")?;
-            let hi = number(hi_col, "hi")?;
-            let method =
-                Method::parse(cell(m_col), lo, hi).map_err(|e| at(m_col.unwrap_or(0), e).for_indicator(code))?;
+            let lo = number(lo_col)?;
+            let hi = number(hi_col)?;
+            let method = Method::parse(cell(m_col), lo, hi).map_err(|e| at(m_col.unwrap_or(0), e))?;
             specs.push(NodeSpec {
                 code: code.to_string(),
                 parent: (!parent.is_empty()).then(|| parent.to_string()),
@@ -533,7 +574,16 @@ impl Framework {
             return Err(Error::new(ErrorKind::NoRows));
         }
         let _ = source;
-        Self::build(specs, &lines)
+        let position = |c: Option<usize>| c.and_then(|c| header.get(c).map(|h| (c as u64 + 1, h.clone())));
+        let positions = Positions {
+            lines,
+            code: position(Some(code_col)),
+            parent: position(Some(parent_col)),
+            weight: position(w_col),
+            direction: position(d_col),
+            method: position(m_col),
+        };
+        Self::build(specs, &positions)
     }
 
     /// The built-in five-pillar Vietnam ICT Index framework: HTKT, HTNL, UD,
@@ -726,7 +776,7 @@ mod tests {
                 ErrorKind::DirectionNeedsNormalisation,
                 Some(3),
             ),
-            ("code,parent\nI,\n,I\n", ErrorKind::EmptyCode, Some(3)),
+            ("code,parent\nI,\n,I\n", ErrorKind::EmptyNode, Some(3)),
             ("code,parent\n", ErrorKind::NoRows, None),
             ("code\nI\n", ErrorKind::MissingColumn("parent".into()), Some(1)),
         ];

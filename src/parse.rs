@@ -4,10 +4,11 @@
 //!
 //! A data file has one row per unit and edition. Columns `code` (required;
 //! also `unit` or `ma`), `name` (`ten`), `year` (`nam`) and `group`
-//! (`region`, `vung`) describe the unit; a `status` column (as ictindex
-//! writes) is ignored; every other column is an indicator (a framework leaf,
-//! matched by its code). An empty cell, `NA` or `N/A` is a missing value.
-//! Blank rows are skipped.
+//! (`region`, `vung`) describe the unit; every other column is an indicator
+//! (a framework leaf, matched by its code), except `status` as ictindex writes
+//! it: rows marked `dropped` (units absent from the edition) are skipped, so
+//! an exported table reads back as the same edition. An empty cell, `NA` or
+//! `N/A` is a missing value. Blank rows are skipped.
 
 use std::collections::HashMap;
 use std::io;
@@ -273,6 +274,8 @@ struct Columns {
     name: Option<usize>,
     year: Option<usize>,
     group: Option<usize>,
+    /// The `status` column ictindex writes.
+    status: Option<usize>,
     /// (field index, header) of each indicator.
     indicators: Vec<(usize, String)>,
 }
@@ -282,6 +285,7 @@ fn classify(header: &[String]) -> Result<Columns> {
     let mut name = None;
     let mut year = None;
     let mut group = None;
+    let mut status = None;
     let mut indicators = Vec::new();
     // Indicators bind to framework leaves ignoring ASCII case: `HTKT` and `htkt` are the same column.
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -298,8 +302,7 @@ fn classify(header: &[String]) -> Result<Columns> {
             "name" | "ten" => &mut name,
             "year" | "nam" | "edition" => &mut year,
             "group" | "region" | "vung" | "nhom" => &mut group,
-            // The text column ictindex writes (`new`, `dropped`): ignored on reading.
-            "status" => continue,
+            "status" => &mut status,
             _ => {
                 indicators.push((i, h.clone()));
                 continue;
@@ -316,6 +319,7 @@ fn classify(header: &[String]) -> Result<Columns> {
         name,
         year,
         group,
+        status,
         indicators,
     })
 }
@@ -398,6 +402,10 @@ impl Dataset {
             };
             let cell = |i: usize| row.fields.get(i).map(|s| s.trim()).unwrap_or("");
             let at = |i: usize, k: ErrorKind| named(Error::new(k).at_line(row.line).at_column(i as u64 + 1, head(i)));
+            // A unit ictindex listed as dropped is absent from this edition.
+            if cols.status.is_some_and(|i| cell(i).eq_ignore_ascii_case("dropped")) {
+                continue;
+            }
             let code = cell(cols.code).to_string();
             if code.is_empty() {
                 problems.push(at(cols.code, ErrorKind::EmptyCode));
@@ -681,7 +689,7 @@ mod tests {
 
     #[test]
     fn blank_rows_and_status_are_skipped() {
-        let d = Dataset::from_str("code,A,status\nx,1,new\n,,\n  ,\t,\ny,2,dropped\n\n").unwrap();
+        let d = Dataset::from_str("code,A,status\nx,1,new\n,,\n  ,\t,\ny,2,\nz,,dropped\n\n").unwrap();
         assert_eq!(d.units().len(), 2);
         assert_eq!(d.indicators(), ["A"]);
         assert_eq!(d.line_of(1), Some(5));

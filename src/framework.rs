@@ -370,21 +370,42 @@ impl Framework {
         let Some(root) = root else {
             return Err(ErrorKind::NoRoot.into());
         };
-        // Depth by walking up; a walk longer than the node count is a cycle.
-        let mut depth = vec![0usize; specs.len()];
-        for (i, d) in depth.iter_mut().enumerate() {
+        // Depth by walking up to a node of known depth, then assigning it down
+        // the path: each node is walked once, so a deep chain stays linear.
+        // Meeting a node of the current walk again is a cycle, reported at the
+        // first node (in file order) that leads into one.
+        let mut depth: Vec<Option<usize>> = vec![None; specs.len()];
+        if let Some(d) = depth.get_mut(root) {
+            *d = Some(0);
+        }
+        let mut on_path = vec![false; specs.len()];
+        let mut path = Vec::new();
+        for i in 0..specs.len() {
             let mut at = i;
-            let mut steps = 0;
-            while let Some(p) = parent.get(at).copied().flatten() {
-                steps += 1;
-                if steps > specs.len() {
+            while let Some(&None) = depth.get(at) {
+                if on_path.get(at).copied().unwrap_or(true) {
                     let code = specs.get(i).map(|s| s.code.as_str()).unwrap_or("");
                     return Err(locate(ErrorKind::Cycle.into(), i, code, &from.parent));
                 }
-                at = p;
+                if let Some(o) = on_path.get_mut(at) {
+                    *o = true;
+                }
+                path.push(at);
+                match parent.get(at).copied().flatten() {
+                    Some(p) => at = p,
+                    // Only the root has no parent, and its depth is known.
+                    None => break,
+                }
             }
-            *d = steps;
+            let base = depth.get(at).copied().flatten().unwrap_or(0);
+            for (k, &node) in path.iter().rev().enumerate() {
+                if let Some(d) = depth.get_mut(node) {
+                    *d = Some(base + k + 1);
+                }
+            }
+            path.clear();
         }
+        let depth: Vec<usize> = depth.into_iter().map(|d| d.unwrap_or(0)).collect();
         // Methods and sibling weights.
         let mut methods = Vec::with_capacity(specs.len());
         for (i, s) in specs.iter_mut().enumerate() {
@@ -792,6 +813,23 @@ mod tests {
         let err = parse("code,parent\nI,\nA,B\nB,A\n").unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::Cycle);
         assert_eq!(err.location().line, Some(3));
+    }
+
+    #[test]
+    fn deep_chain_is_linear() {
+        // 20,000 nested nodes: the depth walk visits each node once.
+        let n = 20_000;
+        let mut specs = vec![NodeSpec::new("N0", None)];
+        specs.extend((1..n).map(|i| NodeSpec::new(&format!("N{i}"), Some(&format!("N{}", i - 1)))));
+        let f = Framework::new(specs).unwrap();
+        assert_eq!(f.node(&format!("N{}", n - 1)).unwrap().depth, n - 1);
+        assert_eq!(f.inner_order().len(), n - 1);
+        // A cycle hanging below a long chain is still found, at its first node.
+        let mut text = String::from("code,parent\nN0,\n");
+        text.extend((1..1000).map(|i| format!("N{i},N{}\n", i - 1)));
+        text.push_str("X,Y\nY,X\n");
+        let err = parse(&text).unwrap_err();
+        assert_eq!((err.kind(), err.location().line), (&ErrorKind::Cycle, Some(1002)));
     }
 
     #[test]

@@ -582,6 +582,29 @@ impl Dataset {
         y
     }
 
+    /// Every edition's year and rows (in file order), by ascending year
+    /// (`None` first): [`Dataset::years`] with [`Dataset::rows_of`] each, in
+    /// one pass.
+    ///
+    /// ```
+    /// use ictindex::Dataset;
+    /// let d = Dataset::from_str("code,year,A\nx,2016,1\nx,2015,2\ny,2016,3\n").unwrap();
+    /// assert_eq!(d.editions(), [(Some(2015), vec![1]), (Some(2016), vec![0, 2])]);
+    /// ```
+    pub fn editions(&self) -> Vec<(Option<i64>, Vec<usize>)> {
+        let mut rows: Vec<(Option<i64>, usize)> = self.units.iter().map(|u| u.year).zip(0..).collect();
+        // Stable: rows of one year stay in file order.
+        rows.sort_by_key(|&(y, _)| y);
+        let mut out: Vec<(Option<i64>, Vec<usize>)> = Vec::new();
+        for (y, r) in rows {
+            match out.last_mut() {
+                Some((last, rs)) if *last == y => rs.push(r),
+                _ => out.push((y, vec![r])),
+            }
+        }
+        out
+    }
+
     /// Rows of edition `year`, in file order.
     pub fn rows_of(&self, year: Option<i64>) -> Vec<usize> {
         (0..self.units.len())

@@ -54,14 +54,19 @@ pub fn rank(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>]) -> 
     for (pos, &(key, i)) in keyed.iter().enumerate() {
         // total_cmp separates -0.0 from 0.0; rounding treats them as equal.
         if pos == 0 || key != prev {
-            current = pos as u32 + 1;
+            current = saturate(pos.saturating_add(1));
             prev = key;
         }
         if let Some(o) = out.get_mut(i) {
             *o = Some(current);
         }
     }
-    keyed.len() as u32
+    saturate(keyed.len())
+}
+
+/// A count as `u32`, saturating (beyond 4 billion units, which no memory holds).
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Ranks `scores` within each group (`groups[i]` is unit `i`'s group id,

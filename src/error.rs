@@ -152,6 +152,43 @@ pub enum ErrorKind {
     },
     /// Nothing to undo.
     NothingToUndo,
+    /// A leaf names a denominator column the data does not have.
+    UnknownDenominator(String),
+    /// A framework field (`denominator`, `treat`) set on a node that is not a leaf.
+    LeafOnly(String),
+    /// A framework field (`range`) set on a row other than the root.
+    RootOnly(String),
+    /// A unit code (or a mapping member) that the boundary mapping does not know.
+    NotInMapping(String),
+    /// A former province is listed in two new units (their codes).
+    MappedTwice {
+        /// The new unit listing it first.
+        first: String,
+        /// The new unit listing it again.
+        second: String,
+    },
+    /// A former province belongs to no new unit.
+    Unmapped,
+    /// The new unit listing a former province is not the one its own row names.
+    MappingDisagrees {
+        /// The new unit whose `members` list it.
+        listed: String,
+        /// The new unit named in the former province's `code_2025`.
+        stated: String,
+    },
+    /// One edition holds units of both maps (a code of each).
+    MixedGeography {
+        /// A unit only on the old map.
+        old: String,
+        /// A unit only on the new map.
+        new: String,
+    },
+    /// Nothing tells whether an edition is on the old map or the new one.
+    AmbiguousGeography,
+    /// A weight needed for a weighted mean is missing (the weight column).
+    MissingWeight(String),
+    /// The weights of a new unit's former provinces sum to zero (the weight column).
+    ZeroWeightSum(String),
 }
 
 #[derive(Debug)]
@@ -451,6 +488,44 @@ impl Error {
             K::InvalidOption { name, value } => format!("invalid value \"{value}\" for {name}"),
             K::NothingToUndo if vi => "không còn thay đổi nào để hoàn tác".into(),
             K::NothingToUndo => "nothing to undo".into(),
+            K::UnknownDenominator(d) if vi => format!("dữ liệu không có cột mẫu số \"{d}\""),
+            K::UnknownDenominator(d) => format!("the data has no denominator column \"{d}\""),
+            K::LeafOnly(f) if vi => format!("\"{f}\" chỉ dùng cho chỉ tiêu (nút lá), không dùng cho nút tổng hợp"),
+            K::LeafOnly(f) => format!("\"{f}\" applies to indicators (leaves) only, not to aggregates"),
+            K::RootOnly(f) if vi => format!("\"{f}\" chỉ đặt ở dòng của nút gốc"),
+            K::RootOnly(f) => format!("\"{f}\" belongs on the root's row only"),
+            K::NotInMapping(c) if vi => format!("mã \"{c}\" không có trong bảng chuyển đổi địa giới"),
+            K::NotInMapping(c) => format!("code \"{c}\" is not in the boundary mapping"),
+            K::MappedTwice { first, second } if vi => {
+                format!("tỉnh cũ được xếp vào hai đơn vị mới ({first} và {second})")
+            }
+            K::MappedTwice { first, second } => {
+                format!("the former province is listed in two new units ({first} and {second})")
+            }
+            K::Unmapped if vi => "tỉnh cũ không thuộc đơn vị mới nào".into(),
+            K::Unmapped => "the former province belongs to no new unit".into(),
+            K::MappingDisagrees { listed, stated } if vi => {
+                format!("tỉnh cũ được liệt kê trong đơn vị mới {listed} nhưng cột code_2025 ghi {stated}")
+            }
+            K::MappingDisagrees { listed, stated } => {
+                format!("the former province is listed in new unit {listed} but its code_2025 says {stated}")
+            }
+            K::MixedGeography { old, new } if vi => {
+                format!("một kỳ dữ liệu trộn bản đồ cũ (63 tỉnh, vd. {old}) với bản đồ mới (34 tỉnh, vd. {new})")
+            }
+            K::MixedGeography { old, new } => format!(
+                "one edition mixes the old map (63 provinces, e.g. {old}) and the new map (34 units, e.g. {new})"
+            ),
+            K::AmbiguousGeography if vi => "không xác định được dữ liệu theo bản đồ cũ (63 tỉnh) hay mới (34 tỉnh): \
+                 hãy thêm cột năm hoặc chọn bản đồ nguồn (from: old hoặc new)"
+                .into(),
+            K::AmbiguousGeography => "cannot tell whether the data are on the old map (63 provinces) or the new \
+                 one (34 units): add a year column or choose the source map (from: old or new)"
+                .into(),
+            K::MissingWeight(c) if vi => format!("thiếu trọng số ở cột \"{c}\""),
+            K::MissingWeight(c) => format!("the weight in column \"{c}\" is missing"),
+            K::ZeroWeightSum(c) if vi => format!("tổng trọng số (cột \"{c}\") của các tỉnh cũ bằng 0"),
+            K::ZeroWeightSum(c) => format!("the former provinces' weights (column \"{c}\") sum to zero"),
         }
     }
 }
@@ -543,7 +618,47 @@ impl ErrorKind {
                 name: c(name),
                 value: c(value),
             },
-            other => other.clone(),
+            K::UnknownDenominator(s) => K::UnknownDenominator(c(s)),
+            K::LeafOnly(s) => K::LeafOnly(c(s)),
+            K::RootOnly(s) => K::RootOnly(c(s)),
+            K::NotInMapping(s) => K::NotInMapping(c(s)),
+            K::MappedTwice { first, second } => K::MappedTwice {
+                first: c(first),
+                second: c(second),
+            },
+            K::MappingDisagrees { listed, stated } => K::MappingDisagrees {
+                listed: c(listed),
+                stated: c(stated),
+            },
+            K::MixedGeography { old, new } => K::MixedGeography {
+                old: c(old),
+                new: c(new),
+            },
+            K::MissingWeight(s) => K::MissingWeight(c(s)),
+            K::ZeroWeightSum(s) => K::ZeroWeightSum(c(s)),
+            // Listed one by one (no wildcard), so a new kind must decide how its
+            // text from the input is shown.
+            K::Utf8
+            | K::Empty
+            | K::NoRows
+            | K::StrayBom
+            | K::EmptyHeader
+            | K::MixedDelimiter { .. }
+            | K::UnclosedQuote
+            | K::RaggedRow { .. }
+            | K::EmptyCode
+            | K::EmptyNode
+            | K::DuplicateUnit { .. }
+            | K::DirectionNeedsNormalisation
+            | K::DuplicateNode
+            | K::NoRoot
+            | K::Cycle
+            | K::AllZeroWeights
+            | K::NonPositive { .. }
+            | K::UnknownYear(_)
+            | K::NothingToUndo
+            | K::Unmapped
+            | K::AmbiguousGeography => self.clone(),
         }
     }
 }

@@ -14,6 +14,12 @@
 //! ICT,,1,1,arithmetic,,,Chỉ số ICT,ICT index
 //! HTKT,ICT,1,1,none,,,Hạ tầng kỹ thuật,Technical infrastructure
 //! ```
+//!
+//! Optional columns declare data preparation (see [`prepare()`](crate::prepare())):
+//! `denominator` (a leaf is divided by this data column, e.g. `population`),
+//! `treat` (the leaf's outlier treatment, [`Treatment::parse`]), and `range`
+//! on the root row (the range of min-max, goalpost and percentile scores,
+//! e.g. `0..100`; default `0..1`).
 
 use std::collections::HashMap;
 use std::io;
@@ -23,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::Lang;
 use crate::parse::{read_text, CsvText};
+use crate::prepare::Treatment;
 
 /// Whether a higher raw value is better (`Up`, written `1`) or worse (`Down`, `-1`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,6 +199,12 @@ pub struct NodeSpec {
     pub name_vi: String,
     /// English name.
     pub name_en: String,
+    /// Data column this leaf is divided by before scoring (per-capita and the like).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<String>,
+    /// This leaf's outlier treatment (`None`: the run's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub treat: Option<Treatment>,
 }
 
 impl NodeSpec {
@@ -205,6 +218,8 @@ impl NodeSpec {
             method: None,
             name_vi: String::new(),
             name_en: String::new(),
+            denominator: None,
+            treat: None,
         }
     }
 }
@@ -256,7 +271,7 @@ impl Node {
 }
 
 /// The columns of a framework file.
-const FRAMEWORK_COLUMNS: [&str; 9] = [
+const FRAMEWORK_COLUMNS: [&str; 12] = [
     "code",
     "parent",
     "weight",
@@ -266,6 +281,9 @@ const FRAMEWORK_COLUMNS: [&str; 9] = [
     "hi",
     "name_vi",
     "name_en",
+    "denominator",
+    "treat",
+    "range",
 ];
 
 /// Where each spec came from in a framework file, to locate errors.
@@ -279,6 +297,8 @@ struct Positions {
     weight: Option<(u64, String)>,
     direction: Option<(u64, String)>,
     method: Option<(u64, String)>,
+    denominator: Option<(u64, String)>,
+    treat: Option<(u64, String)>,
 }
 
 /// A valid framework.
@@ -299,6 +319,45 @@ pub struct Framework {
     order: Vec<usize>,
     leaves: Vec<usize>,
     by_code: HashMap<String, usize>,
+    range: (f64, f64),
+}
+
+/// Reads a score range `lo..hi` (also `lo-hi`, `lo–hi`), with `lo < hi`, both finite.
+///
+/// ```
+/// use ictindex::parse_range;
+/// assert_eq!(parse_range("0..100").unwrap(), (0.0, 100.0));
+/// assert_eq!(parse_range("0-100").unwrap(), (0.0, 100.0));
+/// assert_eq!(parse_range("-1-1").unwrap(), (-1.0, 1.0));
+/// assert!(parse_range("1..0").is_err());
+/// assert!(parse_range("100").is_err());
+/// ```
+pub fn parse_range(text: &str) -> Result<(f64, f64)> {
+    let t = text.trim();
+    let num = |s: &str| s.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for sep in ["..", "–"] {
+        if let Some(i) = t.find(sep) {
+            cuts.push((i, i + sep.len()));
+        }
+    }
+    for (i, c) in t.char_indices().skip(1) {
+        let prev = t.get(..i).and_then(|h| h.chars().last());
+        if c == '-' && !matches!(prev, Some('e' | 'E' | '-')) {
+            cuts.push((i, i + 1));
+        }
+    }
+    for (a, b) in cuts {
+        if let (Some(lo), Some(hi)) = (t.get(..a).and_then(num), t.get(b..).and_then(num)) {
+            if lo < hi {
+                return Ok((lo, hi));
+            }
+        }
+    }
+    Err(Error::new(ErrorKind::InvalidField {
+        field: "range".into(),
+        value: t.into(),
+    }))
 }
 
 impl Framework {
@@ -314,10 +373,20 @@ impl Framework {
     /// assert_eq!(err.kind(), &ErrorKind::Cycle);
     /// ```
     pub fn new(specs: Vec<NodeSpec>) -> Result<Self> {
-        Self::build(specs, &Positions::default())
+        Self::build_at(specs, &Positions::default())
     }
 
-    fn build(mut specs: Vec<NodeSpec>, from: &Positions) -> Result<Self> {
+    /// [`Framework::new`] with the input line of each spec, for error messages.
+    pub(crate) fn build(specs: Vec<NodeSpec>, lines: &[Option<u64>]) -> Result<Self> {
+        let from = Positions {
+            lines: lines.to_vec(),
+            ..Positions::default()
+        };
+        Self::build_at(specs, &from)
+    }
+
+    /// [`Framework::new`] with the input line and columns of each spec.
+    fn build_at(mut specs: Vec<NodeSpec>, from: &Positions) -> Result<Self> {
         let locate = |e: Error, i: usize, code: &str, column: &Option<(u64, String)>| {
             let mut e = e.for_indicator(code);
             if let Some(l) = from.lines.get(i).copied().flatten() {
@@ -431,6 +500,15 @@ impl Framework {
                     &from.direction,
                 ));
             }
+            let misplaced = [("denominator", s.denominator.is_some()), ("treat", s.treat.is_some())];
+            if let (false, Some((field, _))) = (leaf, misplaced.iter().find(|(_, set)| *set)) {
+                let column = if *field == "treat" {
+                    &from.treat
+                } else {
+                    &from.denominator
+                };
+                return Err(locate(ErrorKind::LeafOnly((*field).into()).into(), i, &s.code, column));
+            }
             s.method = Some(m);
             methods.push(m);
         }
@@ -475,11 +553,14 @@ impl Framework {
             order,
             leaves,
             by_code,
+            range: (0.0, 1.0),
         })
     }
 
     /// Reads a framework CSV (`code,parent,weight,direction,method,lo,hi,name_vi,name_en`;
-    /// only `code` and `parent` are required). Same delimiter, BOM and decimal-comma
+    /// only `code` and `parent` are required). Optional columns declare data
+    /// preparation: `denominator` and `treat` on leaves ([`NodeSpec::denominator`],
+    /// [`Treatment::parse`]), `range` on the root's row ([`Framework::range`], e.g. `0..100`). Same delimiter, BOM and decimal-comma
     /// rules as data files. `source` names the input in error messages.
     ///
     /// ```
@@ -524,10 +605,14 @@ impl Framework {
             col("hi"),
             col("name_vi"),
             col("name_en"),
+            col("denominator"),
+            col("treat"),
+            col("range"),
         ];
-        let [w_col, d_col, m_col, lo_col, hi_col, vi_col, en_col] = cols;
+        let [w_col, d_col, m_col, lo_col, hi_col, vi_col, en_col, den_col, treat_col, range_col] = cols;
         let mut specs = Vec::new();
         let mut lines = Vec::new();
+        let mut range = None;
         for row in csv.rows() {
             let row = row?;
             let cell = |c: Option<usize>| c.and_then(|c| row.fields.get(c)).map(|s| s.trim()).unwrap_or("");
@@ -580,6 +665,18 @@ impl Framework {
             let lo = number(lo_col)?;
             let hi = number(hi_col)?;
             let method = Method::parse(cell(m_col), lo, hi).map_err(|e| at(m_col.unwrap_or(0), e))?;
+            let treat = match cell(treat_col) {
+                "" => None,
+                t => Some(Treatment::parse(t).map_err(|e| at(treat_col.unwrap_or(0), e))?),
+            };
+            if let (Some(c), raw) = (range_col, cell(range_col)) {
+                if !raw.is_empty() {
+                    if !parent.is_empty() {
+                        return Err(at(c, ErrorKind::RootOnly("range".into()).into()));
+                    }
+                    range = Some(parse_range(raw).map_err(|e| at(c, e))?);
+                }
+            }
             specs.push(NodeSpec {
                 code: code.to_string(),
                 parent: (!parent.is_empty()).then(|| parent.to_string()),
@@ -588,6 +685,8 @@ impl Framework {
                 method,
                 name_vi: cell(vi_col).to_string(),
                 name_en: cell(en_col).to_string(),
+                denominator: Some(cell(den_col)).filter(|d| !d.is_empty()).map(str::to_string),
+                treat,
             });
             lines.push(Some(row.line));
         }
@@ -603,8 +702,14 @@ impl Framework {
             weight: position(w_col),
             direction: position(d_col),
             method: position(m_col),
+            denominator: position(den_col),
+            treat: position(treat_col),
         };
-        Self::build(specs, &positions)
+        let f = Self::build_at(specs, &positions)?;
+        match range {
+            Some((lo, hi)) => f.with_range(lo, hi),
+            None => Ok(f),
+        }
     }
 
     /// The built-in five-pillar Vietnam ICT Index framework: HTKT, HTNL, UD,
@@ -711,6 +816,35 @@ impl Framework {
                 return Err(Error::new(ErrorKind::AllZeroWeights).for_indicator(&pc));
             }
         }
+        Ok(f)
+    }
+
+    /// The range `(lo, hi)` of min-max, goalpost and percentile scores: their
+    /// `[0, 1]` value `y` becomes `lo + (hi − lo)·y`. Default `(0, 1)`; COINr
+    /// uses `(0, 100)`.
+    pub fn range(&self) -> (f64, f64) {
+        self.range
+    }
+
+    /// A copy whose scores span `lo..hi` (finite, `lo < hi`); see [`Framework::range`].
+    ///
+    /// ```
+    /// use ictindex::Framework;
+    /// let f = Framework::vn_ict().with_range(0.0, 100.0).unwrap();
+    /// assert_eq!(f.range(), (0.0, 100.0));
+    /// assert!(Framework::vn_ict().with_range(1.0, 1.0).is_err());
+    /// let g = Framework::from_str("code,parent,range,method\nI,,0..100,\na,I,,minmax\n").unwrap();
+    /// assert_eq!(g.range(), (0.0, 100.0));
+    /// ```
+    pub fn with_range(&self, lo: f64, hi: f64) -> Result<Self> {
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            return Err(Error::new(ErrorKind::InvalidField {
+                field: "range".into(),
+                value: format!("{lo}..{hi}"),
+            }));
+        }
+        let mut f = self.clone();
+        f.range = (lo, hi);
         Ok(f)
     }
 
@@ -852,6 +986,71 @@ mod tests {
             g = g.with_weight(c, 0.0).unwrap();
         }
         assert_eq!(g.with_weight("MT", 0.0).unwrap_err().kind(), &ErrorKind::AllZeroWeights);
+    }
+
+    #[test]
+    fn preparation_columns() {
+        let f = parse("code,parent,method,denominator,treat,range\nI,,,,,0..100\nA,I,minmax,pop,coinr:5,\nB,I,,,,\n")
+            .unwrap();
+        assert_eq!(f.range(), (0.0, 100.0));
+        let a = &f.node("A").unwrap().spec;
+        assert_eq!(a.denominator.as_deref(), Some("pop"));
+        assert_eq!(
+            a.treat,
+            Some(Treatment::Coinr {
+                winmax: Some(5),
+                skew: 2.0,
+                kurt: 3.5,
+                log: true
+            })
+        );
+        assert_eq!(f.node("B").unwrap().spec.denominator, None);
+        let cases: &[(&str, ErrorKind, u64, u64)] = &[
+            (
+                "code,parent,denominator\nI,,pop\nA,I,\n",
+                ErrorKind::LeafOnly("denominator".into()),
+                2,
+                0,
+            ),
+            (
+                "code,parent,treat\nI,,coinr\nA,I,\n",
+                ErrorKind::LeafOnly("treat".into()),
+                2,
+                0,
+            ),
+            (
+                "code,parent,treat\nI,,\nA,I,sometimes\n",
+                ErrorKind::InvalidField {
+                    field: "treat".into(),
+                    value: "sometimes".into(),
+                },
+                3,
+                3,
+            ),
+            (
+                "code,parent,range\nI,,\nA,I,0..100\n",
+                ErrorKind::RootOnly("range".into()),
+                3,
+                3,
+            ),
+            (
+                "code,parent,range\nI,,100\nA,I,\n",
+                ErrorKind::InvalidField {
+                    field: "range".into(),
+                    value: "100".into(),
+                },
+                2,
+                3,
+            ),
+        ];
+        for (text, kind, line, column) in cases {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.kind(), kind, "{text}");
+            assert_eq!(err.location().line, Some(*line), "{text}");
+            if *column > 0 {
+                assert_eq!(err.location().column, Some(*column), "{text}");
+            }
+        }
     }
 
     #[test]

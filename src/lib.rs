@@ -6,9 +6,13 @@
 //! read, and what-if editing.
 //!
 //! The modules follow the method in order:
-//! [`parse`](Dataset) → [`framework`](Framework) → [`normalise()`] →
+//! [`parse`](Dataset) → [`framework`](Framework) → [`prepare()`] (screen,
+//! denominate, impute, treat; COINr tables via [`Coinr`]) → [`normalise()`] →
 //! [`aggregate()`] → [`rank()`] → [`score()`] (and comparison between editions)
 //! → [`report()`] → [`whatif()`] → [`records()`] / [`to_csv`] / [`markdown`].
+//! Across the 2025 merger (63 provinces → 34 units), [`rebase()`] puts
+//! old-map editions on the new map by the built-in [`Mapping`], and
+//! [`breakdown()`] shows a former province inside its new one.
 //! The core does no I/O beyond `io::Read` and knows nothing of wasm; the CLI
 //! (`src/main.rs`) and the page's binding (`src/wasm.rs`) call the same functions.
 //!
@@ -32,13 +36,16 @@
 #![warn(missing_docs)]
 
 mod aggregate;
+mod chart;
 mod error;
 mod export;
 mod framework;
 mod lang;
 mod normalise;
 mod parse;
+mod prepare;
 mod rank;
+mod rebase;
 mod report;
 mod score;
 mod whatif;
@@ -47,13 +54,22 @@ mod whatif;
 pub mod wasm;
 
 pub use aggregate::{aggregate, NonPositive};
+pub use chart::{bump_svg, distribution_svg, map_svg, profile_svg, xml_escape, Chart, MapValue, Tile, TileLayout};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use export::{arrow, markdown, records, to_csv, Cell, Record};
-pub use framework::{Aggregation, Direction, Framework, Method, Node, NodeSpec, Normalisation};
+pub use framework::{parse_range, Aggregation, Direction, Framework, Method, Node, NodeSpec, Normalisation};
 pub use lang::{fold, Lang};
 pub use normalise::normalise;
 pub use parse::{Dataset, Unit, MAX_PROBLEMS};
+pub use prepare::{
+    prepare, Coinr, Event, Flags, Imputation, LogEntry, LogLine, Plan, Prepared, Step, Table, TableRow, Treated,
+    Treatment,
+};
 pub use rank::{rank, rank_within, round_to};
+pub use rebase::{
+    breakdown, rebase, Breakdown, EditionMap, Geography, Level, Mapping, Member, MemberPosition, MergedUnit, Province,
+    Pull, RebaseOptions, Rebased, RebasedUnit, MERGER_YEAR, PROVINCES_2025_CSV, PROVINCES_CSV,
+};
 pub use report::{ordinal, report, ReportLine, UnitReport};
 pub use score::{score, EditionScores, Options, Presence, Scored};
 pub use whatif::{whatif, Delta, Edit, WhatIf};

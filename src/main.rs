@@ -7,7 +7,10 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ictindex::{markdown, records, score, to_csv, Dataset, Edit, Error, Framework, Lang, Options, WhatIf};
+use ictindex::{
+    bump_svg, distribution_svg, map_svg, markdown, prepare, profile_svg, records, score, to_csv, Coinr, Dataset, Edit,
+    Error, ErrorKind, Framework, Imputation, Lang, MapValue, Options, Plan, Prepared, TileLayout, Treatment, WhatIf,
+};
 
 /// Composite ICT-readiness indices: scores, ranks, rank changes, what-if.
 #[derive(Parser)]
@@ -57,6 +60,99 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
+    /// Prepare the data (screen, denominate, impute, treat); write it with
+    /// per-cell flags, and the log to standard error.
+    Prepare {
+        #[command(flatten)]
+        input: Input,
+        /// Output format (`json`: rows, flags and the log).
+        #[arg(long, value_enum, default_value_t = PrepFormat::Csv)]
+        format: PrepFormat,
+    },
+    /// Draw a chart as SVG: the map, a unit's profile, ranks over time, or the distribution.
+    Chart {
+        #[command(flatten)]
+        input: Input,
+        /// Which chart.
+        #[arg(long, value_enum, default_value_t = ChartKind::Map)]
+        kind: ChartKind,
+        /// Node to show (default: the index).
+        #[arg(long)]
+        node: Option<String>,
+        /// What the map colours by.
+        #[arg(long, value_enum, default_value_t = MapBy::Rank)]
+        by: MapBy,
+        /// Unit to select (required for `profile` and `bump`; more for `bump` after a comma).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Use the 34-unit (2025) map layout.
+        #[arg(long)]
+        map34: bool,
+        /// Write the text alternative instead of the SVG.
+        #[arg(long)]
+        alt: bool,
+    },
+    /// Re-base old-map editions (63 provinces) onto the 2025 map (34 units) and
+    /// write every edition (or, with --score or --unit, the edition of --year).
+    Rebase(RebaseArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ChartKind {
+    Map,
+    Profile,
+    Bump,
+    Distribution,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MapBy {
+    Score,
+    Rank,
+    Change,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PrepFormat {
+    Csv,
+    Json,
+}
+
+/// Data preparation and COINr input, shared by every subcommand.
+#[derive(Args)]
+struct PrepArgs {
+    /// The data is a COINr iData table and this its iMeta table (instead of --framework).
+    #[arg(long, value_name = "FILE", conflicts_with = "framework")]
+    coinr_meta: Option<String>,
+    /// The COINr group column that becomes each unit's group (e.g. EurAsia_group).
+    #[arg(long, value_name = "COLUMN", requires = "coinr_meta")]
+    group: Option<String>,
+    /// Drop units with less than this share (0–1) of indicators present.
+    #[arg(long, value_name = "SHARE")]
+    screen: Option<f64>,
+    /// Impute missing values: mean, median, group-mean, group-median, previous.
+    #[arg(long, value_name = "METHOD", value_parser = |s: &str| Imputation::parse(s).map_err(|e| e.to_string()))]
+    impute: Option<Imputation>,
+    /// Outlier treatment of leaves without their own: none, coinr[:WINMAX[:SKEW:KURT]][:nolog], percentile:LO:HI.
+    #[arg(long, value_name = "SPEC", value_parser = |s: &str| Treatment::parse(s).map_err(|e| e.to_string()))]
+    treat: Option<Treatment>,
+    /// Ignore the denominators the framework names.
+    #[arg(long)]
+    no_denominate: bool,
+    /// Range of min-max, goalpost and percentile scores, e.g. 0..100 (COINr's).
+    #[arg(long, value_name = "LO..HI", value_parser = |s: &str| ictindex::parse_range(s).map_err(|e| e.to_string()))]
+    range: Option<(f64, f64)>,
+}
+
+impl PrepArgs {
+    fn plan(&self) -> Plan {
+        Plan {
+            screen: self.screen,
+            denominate: !self.no_denominate,
+            impute: self.impute,
+            treat: self.treat,
+        }
+    }
 }
 
 /// Inputs and settings shared by every subcommand.
@@ -82,6 +178,8 @@ struct Input {
     /// Language of messages and sentences.
     #[arg(long, default_value = "vi", value_parser = parse_lang)]
     lang: Lang,
+    #[command(flatten)]
+    prep: PrepArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -107,7 +205,10 @@ fn main() -> ExitCode {
         Command::Score { input, .. }
         | Command::Report { input, .. }
         | Command::Validate { input }
-        | Command::Whatif { input, .. } => input.lang,
+        | Command::Whatif { input, .. }
+        | Command::Prepare { input, .. }
+        | Command::Chart { input, .. }
+        | Command::Rebase(RebaseArgs { input, .. }) => input.lang,
     };
     match run(cli.command) {
         Ok(code) => code,
@@ -144,6 +245,26 @@ fn run(command: Command) -> Run {
             print(&format!("{text}\n"))
         }
         Command::Validate { input } => validate(&input),
+        Command::Prepare { input, format } => {
+            let (data, framework) = input.load_raw()?;
+            let prepared = prepare(&data, &framework, &input.prep.plan()).map_err(one)?;
+            input.print_log(&prepared);
+            let out = match format {
+                PrepFormat::Csv => prepared.to_csv().map_err(one)?,
+                PrepFormat::Json => json(&prepared.table(input.lang))? + "\n",
+            };
+            print(&out)
+        }
+        Command::Rebase(args) => rebase(args),
+        Command::Chart {
+            input,
+            kind,
+            node,
+            by,
+            unit,
+            map34,
+            alt,
+        } => chart(&input, kind, node.as_deref(), by, unit.as_deref(), map34, alt),
         Command::Whatif {
             input,
             set,
@@ -207,7 +328,75 @@ fn run(command: Command) -> Run {
     }
 }
 
+fn chart(
+    input: &Input,
+    kind: ChartKind,
+    node: Option<&str>,
+    by: MapBy,
+    unit: Option<&str>,
+    map34: bool,
+    alt: bool,
+) -> Run {
+    let (data, framework, options) = input.load()?;
+    let scored = score(&data, &framework, &options).map_err(one)?;
+    let e = scored.edition_index(input.year).map_err(one)?;
+    let node = match node {
+        Some(code) => framework
+            .index_of(code)
+            .ok_or_else(|| vec![Error::new(ErrorKind::UnknownNode(code.into()))])?,
+        None => framework.root_index(),
+    };
+    let units: Vec<&str> = unit.map(|u| u.split(',').map(str::trim).collect()).unwrap_or_default();
+    let need_unit = || {
+        vec![Error::new(ErrorKind::InvalidOption {
+            name: "unit".into(),
+            value: String::new(),
+        })]
+    };
+    let selected = match units.first() {
+        Some(u) => Some(scored.find_unit(e, u).map_err(one)?),
+        None => None,
+    };
+    let code_of = |pos: usize| scored.unit(e, pos).map(|u| u.code.clone()).unwrap_or_default();
+    let lang = input.lang;
+    let chart = match kind {
+        ChartKind::Map => {
+            let layout = if map34 { TileLayout::vn34() } else { TileLayout::vn63() };
+            let by = match by {
+                MapBy::Score => MapValue::Score,
+                MapBy::Rank => MapValue::Rank,
+                MapBy::Change => MapValue::Change,
+            };
+            let sel = selected.map(code_of);
+            map_svg(&scored, e, node, by, &layout, lang, sel.as_deref())
+        }
+        ChartKind::Profile => profile_svg(&scored, e, selected.ok_or_else(need_unit)?, lang),
+        ChartKind::Bump => {
+            let mut codes = Vec::new();
+            for u in &units {
+                codes.push(code_of(scored.find_unit(e, u).map_err(one)?));
+            }
+            if codes.is_empty() {
+                return Err(need_unit());
+            }
+            let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+            bump_svg(&scored, node, &refs, lang)
+        }
+        ChartKind::Distribution => {
+            let sel = selected.map(code_of);
+            distribution_svg(&scored, None, e, node, sel.as_deref(), lang)
+        }
+    }
+    .map_err(one)?;
+    print(&format!("{}\n", if alt { chart.alt } else { chart.svg }))
+}
+
 fn validate(input: &Input) -> Run {
+    if input.prep.coinr_meta.is_some() {
+        let (d, f, o) = input.load()?;
+        let s = score(&d, &f, &o).map_err(one)?;
+        return print(&valid_message(input.lang, &d, &s));
+    }
     let mut problems = Vec::new();
     let framework = match &input.framework {
         Some(path) => match open(path).and_then(|r| Framework::from_reader(r, path)) {
@@ -225,36 +414,40 @@ fn validate(input: &Input) -> Run {
     problems.extend(data_problems);
     if let (true, Some(f)) = (clean, &framework) {
         match Dataset::from_reader(text.as_slice(), &input.data)
+            .and_then(|d| input.prepared(d, f))
             .and_then(|d| score(&d, f, &input.options()).map(|s| (d, s)))
         {
             Ok((d, s)) => {
                 if problems.is_empty() {
-                    let years: Vec<String> = s
-                        .editions()
-                        .iter()
-                        .map(|e| e.year().map_or("–".into(), |y| y.to_string()))
-                        .collect();
-                    let msg = match input.lang {
-                        Lang::Vi => format!(
-                            "Hợp lệ: {} dòng, {} chỉ tiêu, kỳ {}\n",
-                            d.units().len(),
-                            d.indicators().len(),
-                            years.join(", ")
-                        ),
-                        Lang::En => format!(
-                            "Valid: {} rows, {} indicators, editions {}\n",
-                            d.units().len(),
-                            d.indicators().len(),
-                            years.join(", ")
-                        ),
-                    };
-                    return print(&msg);
+                    return print(&valid_message(input.lang, &d, &s));
                 }
             }
             Err(e) => problems.push(e),
         }
     }
     Err(problems)
+}
+
+fn valid_message(lang: Lang, d: &Dataset, s: &ictindex::Scored) -> String {
+    let years: Vec<String> = s
+        .editions()
+        .iter()
+        .map(|e| e.year().map_or("–".into(), |y| y.to_string()))
+        .collect();
+    match lang {
+        Lang::Vi => format!(
+            "Hợp lệ: {} dòng, {} chỉ tiêu, kỳ {}\n",
+            d.units().len(),
+            d.indicators().len(),
+            years.join(", ")
+        ),
+        Lang::En => format!(
+            "Valid: {} rows, {} indicators, editions {}\n",
+            d.units().len(),
+            d.indicators().len(),
+            years.join(", ")
+        ),
+    }
 }
 
 impl Input {
@@ -266,18 +459,66 @@ impl Input {
         }
     }
 
-    fn load(&self) -> Result<(Dataset, Framework, Options), Vec<Error>> {
-        let framework = match &self.framework {
-            Some(path) => Framework::from_reader(open(path).map_err(one)?, path).map_err(one)?,
-            None => Framework::vn_ict(),
+    /// The data and framework as read (a COINr pair with `--coinr-meta`), with `--range` applied.
+    fn load_raw(&self) -> Result<(Dataset, Framework), Vec<Error>> {
+        let (data, framework) = match &self.prep.coinr_meta {
+            Some(meta) => {
+                let text = read_all(&self.data).map_err(one)?;
+                let name = if self.data == "-" { "<stdin>" } else { &self.data };
+                let c = Coinr::from_readers(
+                    text.as_slice(),
+                    name,
+                    open(meta).map_err(one)?,
+                    meta,
+                    self.prep.group.as_deref(),
+                )
+                .map_err(one)?;
+                (c.data, c.framework)
+            }
+            None => {
+                let framework = match &self.framework {
+                    Some(path) => Framework::from_reader(open(path).map_err(one)?, path).map_err(one)?,
+                    None => Framework::vn_ict(),
+                };
+                let data = match self.data.as_str() {
+                    "-" => Dataset::from_reader(io::stdin().lock(), "<stdin>"),
+                    path => open(path).and_then(|r| Dataset::from_reader(r, path)),
+                }
+                .map_err(one)?;
+                (data, framework)
+            }
         };
-        let data = match self.data.as_str() {
-            "-" => Dataset::from_reader(io::stdin().lock(), "<stdin>"),
-            path => open(path).and_then(|r| Dataset::from_reader(r, path)),
+        let framework = match self.prep.range {
+            Some((lo, hi)) => framework.with_range(lo, hi).map_err(one)?,
+            None => framework,
+        };
+        Ok((data, framework))
+    }
+
+    /// `data` prepared by the framework and the options, if that changes anything; the log goes to stderr.
+    fn prepared(&self, data: Dataset, framework: &Framework) -> ictindex::Result<Dataset> {
+        let plan = self.prep.plan();
+        if !plan.needed(framework) {
+            return Ok(data);
         }
-        .map_err(one)?;
+        let p = prepare(&data, framework, &plan)?;
+        self.print_log(&p);
+        Ok(p.into_data())
+    }
+
+    fn print_log(&self, prepared: &Prepared) {
+        let stderr = io::stderr();
+        let mut err = stderr.lock();
+        for entry in prepared.log() {
+            let _ = writeln!(err, "{}", entry.message(self.lang));
+        }
+    }
+
+    fn load(&self) -> Result<(Dataset, Framework, Options), Vec<Error>> {
+        let (data, framework) = self.load_raw()?;
         let options = self.options();
         options.validate().map_err(one)?;
+        let data = self.prepared(data, &framework).map_err(one)?;
         Ok((data, framework, options))
     }
 }
@@ -297,7 +538,7 @@ fn read_all(path: &str) -> ictindex::Result<Vec<u8>> {
 }
 
 fn io_error(e: io::Error) -> Error {
-    Error::new(ictindex::ErrorKind::Io(e.to_string()))
+    Error::new(ErrorKind::Io(e.to_string()))
 }
 
 fn one(e: Error) -> Vec<Error> {
@@ -305,7 +546,7 @@ fn one(e: Error) -> Vec<Error> {
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, Vec<Error>> {
-    serde_json::to_string_pretty(value).map_err(|e| vec![Error::new(ictindex::ErrorKind::Io(e.to_string()))])
+    serde_json::to_string_pretty(value).map_err(|e| vec![Error::new(ErrorKind::Io(e.to_string()))])
 }
 
 fn emit(scored: &ictindex::Scored, year: Option<i64>, format: Format, lang: Lang) -> Run {
@@ -326,4 +567,101 @@ fn print(text: &str) -> Run {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(vec![io_error(e)]),
     }
+}
+
+/// `ictindex rebase`: the arguments.
+#[derive(Args)]
+struct RebaseArgs {
+    #[command(flatten)]
+    input: Input,
+    /// Another data file put beside DATA, e.g. a new-map edition to compare with (repeatable).
+    #[arg(long = "with", value_name = "DATA")]
+    with: Vec<String>,
+    /// The map to re-base onto, by the year it took effect.
+    #[arg(long, default_value_t = ictindex::MERGER_YEAR)]
+    to: i64,
+    /// Level averaged over a new unit's former provinces: leaves or pillars.
+    #[arg(long, default_value = "leaves", value_parser = parse_from_str::<ictindex::Level>)]
+    level: ictindex::Level,
+    /// Data column weighting the mean (e.g. population); default: the plain mean.
+    #[arg(long)]
+    weight_column: Option<String>,
+    /// The map the data are on: old or new (default: decided per edition).
+    #[arg(long, value_parser = parse_from_str::<ictindex::Geography>)]
+    from: Option<ictindex::Geography>,
+    /// Old-map CSV with code_2025 (default: the built-in data/provinces.csv).
+    #[arg(long)]
+    mapping: Option<String>,
+    /// New-map CSV with members (default: built in, or read from --mapping's code_2025).
+    #[arg(long, requires = "mapping")]
+    mapping_units: Option<String>,
+    /// Score and rank the re-based units and write the results table.
+    #[arg(long)]
+    score: bool,
+    /// Report on a unit (new, or a former province) and its former provinces' positions.
+    #[arg(long, conflicts_with = "score")]
+    unit: Option<String>,
+    /// Output format (with --unit: json, else text).
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+}
+
+fn parse_from_str<T: std::str::FromStr<Err = Error>>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|e: Error| e.to_string())
+}
+
+fn rebase(args: RebaseArgs) -> Run {
+    let input = &args.input;
+    let (data, framework, options) = input.load()?;
+    let mapping = match &args.mapping {
+        None => ictindex::Mapping::vn_2025(),
+        Some(path) => {
+            let old = String::from_utf8(read_all(path).map_err(one)?)
+                .map_err(|_| vec![Error::new(ictindex::ErrorKind::Utf8).in_file(path)])?;
+            let units = match &args.mapping_units {
+                Some(p) => Some((
+                    String::from_utf8(read_all(p).map_err(one)?)
+                        .map_err(|_| vec![Error::new(ictindex::ErrorKind::Utf8).in_file(p)])?,
+                    p.as_str(),
+                )),
+                None => None,
+            };
+            let units = units.as_ref().map(|(text, p)| (text.as_str(), *p));
+            ictindex::Mapping::from_csv(&old, path, units, args.to).map_err(one)?
+        }
+    };
+    if args.to != mapping.since() {
+        return Err(one(Error::new(ictindex::ErrorKind::InvalidOption {
+            name: "--to".into(),
+            value: args.to.to_string(),
+        })));
+    }
+    let rebase_options = ictindex::RebaseOptions {
+        level: args.level,
+        weight: args.weight_column.clone(),
+        from: args.from,
+    };
+    let run = |d: &Dataset| ictindex::rebase(d, &framework, &mapping, &rebase_options, &options).map_err(one);
+    let mut rebased = run(&data)?;
+    for path in &args.with {
+        let more = open(path).and_then(|r| Dataset::from_reader(r, path)).map_err(one)?;
+        rebased = rebased.merge(run(&more)?).map_err(one)?;
+    }
+    if args.score || args.unit.is_some() {
+        let scored = rebased.score(&options).map_err(one)?;
+        if let Some(unit) = &args.unit {
+            let b = rebased.breakdown(&scored, input.year, unit).map_err(one)?;
+            return match args.format {
+                Format::Json => print(&(json(&b)? + "\n")),
+                Format::Csv | Format::Md => print(&b.text(input.lang)),
+            };
+        }
+        return emit(&scored, input.year, args.format, input.lang);
+    }
+    let out = match args.format {
+        Format::Csv => to_csv(&rebased.records(), false).map_err(one)?,
+        Format::Json => json(&rebased)? + "\n",
+        Format::Md => rebased.markdown(input.lang, input.precision as usize),
+    };
+    print(&out)
 }

@@ -5,10 +5,11 @@
 //! A data file has one row per unit and edition. Columns `code` (required;
 //! also `unit` or `ma`), `name` (`ten`), `year` (`nam`) and `group`
 //! (`region`, `vung`) describe the unit; every other column is an indicator
-//! (a framework leaf, matched by its code), except `status` as ictindex writes
-//! it: rows marked `dropped` (units absent from the edition) are skipped, so
-//! an exported table reads back as the same edition. An empty cell, `NA` or
-//! `N/A` is a missing value. Blank rows are skipped.
+//! (a framework leaf, matched by its code), except two text columns ictindex
+//! writes: `flags` (prepared data) is skipped, and of `status`, rows marked
+//! `dropped` (units absent from the edition) are skipped, so an exported
+//! table reads back as the same edition. An empty cell, `NA` or `N/A` is a
+//! missing value. Blank rows are skipped.
 
 use std::collections::HashMap;
 use std::io;
@@ -298,6 +299,8 @@ fn classify(header: &[String]) -> Result<Columns> {
             return Err(at(ErrorKind::DuplicateColumn(h.clone())));
         }
         let slot = match fold(h).as_str() {
+            // The per-row cell flags of prepared data (text, not an indicator).
+            "flags" => continue,
             "code" | "unit" | "ma" => &mut code,
             "name" | "ten" => &mut name,
             "year" | "nam" | "edition" => &mut year,
@@ -527,6 +530,26 @@ impl Dataset {
         })
     }
 
+    /// A dataset from parts the caller has checked (same lengths, no infinity),
+    /// keeping the input's name, lines and column numbers for messages.
+    pub(crate) fn from_parts(
+        source: &str,
+        units: Vec<Unit>,
+        indicators: Vec<String>,
+        values: Vec<Vec<f64>>,
+        lines: Vec<u64>,
+        columns: Vec<u64>,
+    ) -> Self {
+        Dataset {
+            source: source.to_string(),
+            units,
+            indicators,
+            values,
+            lines,
+            columns,
+        }
+    }
+
     /// Name of the input, as given when read.
     pub fn source(&self) -> &str {
         &self.source
@@ -610,6 +633,49 @@ impl Dataset {
         (0..self.units.len())
             .filter(|&r| self.units.get(r).is_some_and(|u| u.year == year))
             .collect()
+    }
+
+    /// A copy without the indicator columns named in `drop` (matched as by
+    /// [`Dataset::indicator_index`]); rows, lines and the other columns' numbers
+    /// are kept, so errors found later still point into the input.
+    ///
+    /// ```
+    /// use ictindex::Dataset;
+    /// let d = Dataset::from_str("code,population,A\nx,1000,0.5\n").unwrap();
+    /// let e = d.without_indicators(&["Population"]);
+    /// assert_eq!(e.indicators(), ["A"]);
+    /// assert_eq!(e.column_number(0), Some(3));
+    /// assert_eq!(e.value(0, 0), Some(0.5));
+    /// ```
+    pub fn without_indicators(&self, drop: &[&str]) -> Dataset {
+        let gone: Vec<usize> = drop.iter().filter_map(|c| self.indicator_index(c)).collect();
+        let keep = |i: &usize| !gone.contains(i);
+        Dataset {
+            source: self.source.clone(),
+            units: self.units.clone(),
+            indicators: self
+                .indicators
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| keep(i))
+                .map(|(_, c)| c.clone())
+                .collect(),
+            values: self
+                .values
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| keep(i))
+                .map(|(_, c)| c.clone())
+                .collect(),
+            lines: self.lines.clone(),
+            columns: self
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| keep(i))
+                .map(|(_, c)| *c)
+                .collect(),
+        }
     }
 
     /// Sets `value` at (`row`, `col`) (`None` = missing); for tests.

@@ -52,6 +52,12 @@ pub struct UnitReport {
     pub index: ReportLine,
     /// The index's children (pillars).
     pub pillars: Vec<ReportLine>,
+    /// Names of the former provinces of a merged unit, namesake first (set by
+    /// [`Rebased::report`](crate::Rebased::report)); empty otherwise. When it
+    /// holds two or more, the sentence names them: "Phú Thọ (gồm Phú Thọ,
+    /// Vĩnh Phúc, Hòa Bình) xếp thứ …".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
 }
 
 impl UnitReport {
@@ -85,6 +91,7 @@ impl UnitReport {
             group: ed.group(pos).map(str::to_string),
             index: line(root),
             pillars: f.root().children.iter().map(|&c| line(c)).collect(),
+            members: Vec::new(),
         })
     }
 
@@ -112,11 +119,16 @@ impl UnitReport {
             });
         }
         let new = self.presence == Presence::New;
+        let name = match (lang, self.members.len() > 1) {
+            (_, false) => self.name.clone(),
+            (Lang::Vi, true) => format!("{} (gồm {})", self.name, self.members.join(", ")),
+            (Lang::En, true) => format!("{} (comprising {})", self.name, self.members.join(", ")),
+        };
         match (lang, self.index.rank) {
-            (Lang::Vi, Some(r)) => s.push_str(&format!("{} xếp thứ {r}/{}", self.name, self.index.n)),
-            (Lang::Vi, None) => s.push_str(&format!("{} không được xếp hạng (thiếu dữ liệu)", self.name)),
-            (Lang::En, Some(r)) => s.push_str(&format!("{} ranked {} of {}", self.name, ordinal(r), self.index.n)),
-            (Lang::En, None) => s.push_str(&format!("{} is not ranked (missing data)", self.name)),
+            (Lang::Vi, Some(r)) => s.push_str(&format!("{name} xếp thứ {r}/{}", self.index.n)),
+            (Lang::Vi, None) => s.push_str(&format!("{name} không được xếp hạng (thiếu dữ liệu)")),
+            (Lang::En, Some(r)) => s.push_str(&format!("{name} ranked {} of {}", ordinal(r), self.index.n)),
+            (Lang::En, None) => s.push_str(&format!("{name} is not ranked (missing data)")),
         }
         if let Some(c) = change_text(self.index.change, new, lang) {
             s.push_str(", ");
@@ -196,7 +208,7 @@ pub fn ordinal(n: u32) -> String {
 }
 
 /// Lower-cases the first letter unless the second is upper case too ("IT application").
-fn lower_first(s: &str) -> String {
+pub(crate) fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
     let (Some(first), second) = (chars.next(), chars.next()) else {
         return s.to_string();
@@ -227,6 +239,22 @@ mod tests {
         assert_eq!(lower_first("Hạ tầng"), "hạ tầng");
         assert_eq!(lower_first("Ứng dụng CNTT"), "ứng dụng CNTT");
         assert_eq!(lower_first(""), "");
+    }
+
+    #[test]
+    fn members_are_named_only_for_merged_units() {
+        let d = crate::Dataset::from_str("code,name,HTKT,HTNL,UD,SXKD,MT\n25,Phú Thọ,.5,.5,.5,.5,.5\n").unwrap();
+        let s = crate::score(&d, &crate::Framework::vn_ict(), &crate::Options::default()).unwrap();
+        let mut r = UnitReport::new(&s, 0, 0).unwrap();
+        r.members = vec!["Phú Thọ".into()];
+        assert!(r.sentence(Lang::Vi).starts_with("Phú Thọ xếp thứ 1/1;"));
+        r.members = vec!["Phú Thọ".into(), "Vĩnh Phúc".into(), "Hòa Bình".into()];
+        assert!(r
+            .sentence(Lang::Vi)
+            .starts_with("Phú Thọ (gồm Phú Thọ, Vĩnh Phúc, Hòa Bình) xếp thứ 1/1;"));
+        assert!(r
+            .sentence(Lang::En)
+            .starts_with("Phú Thọ (comprising Phú Thọ, Vĩnh Phúc, Hòa Bình) ranked 1st of 1;"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::aggregate;
 use crate::error::{Error, ErrorKind, Result};
-use crate::framework::{Framework, Method};
+use crate::framework::{Framework, Method, Normalisation};
 use crate::normalise::normalise;
 use crate::parse::{Dataset, Unit};
 use crate::rank::{rank, rank_within};
@@ -60,10 +60,10 @@ impl Options {
 }
 
 /// Columns ictindex writes itself (`<node>_score`, `_rank`, `_change`,
-/// `rank_in_group`, `group_n`, `n`, `status`) and a published `rank`: ignored
-/// when read back as data.
-fn is_output_column(framework: &Framework, code: &str) -> bool {
-    const OWN: [&str; 5] = ["rank", "rank_in_group", "group_n", "n", "status"];
+/// `rank_in_group`, `group_n`, `n`, `status`, the `flags` of prepared data)
+/// and a published `rank`: ignored when read back as data.
+pub(crate) fn is_output_column(framework: &Framework, code: &str) -> bool {
+    const OWN: [&str; 6] = ["rank", "rank_in_group", "group_n", "n", "status", "flags"];
     if OWN.iter().any(|c| c.eq_ignore_ascii_case(code)) {
         return true;
     }
@@ -82,7 +82,8 @@ pub(crate) struct Binding {
 
 impl Binding {
     /// Matches leaves to columns. Every leaf needs a column; every column must
-    /// be a leaf, an inner node (published values, ignored) or an output column.
+    /// be a leaf, an inner node (published values, ignored), a denominator
+    /// some leaf names (data not denominated, ignored) or an output column.
     pub fn new(data: &Dataset, framework: &Framework) -> Result<Self> {
         let named = |e: Error| {
             if data.source().is_empty() {
@@ -97,12 +98,19 @@ impl Binding {
             .iter()
             .map(|n| n.code().to_ascii_lowercase())
             .collect();
+        let denominators: HashSet<String> = framework
+            .leaves()
+            .iter()
+            .filter_map(|&l| framework.nodes().get(l).and_then(|n| n.spec.denominator.as_deref()))
+            .map(str::to_ascii_lowercase)
+            .collect();
         let mut exact: HashMap<&str, usize> = HashMap::new();
         let mut folded: HashMap<String, usize> = HashMap::new();
         for (c, code) in data.indicators().iter().enumerate() {
             exact.entry(code.as_str()).or_insert(c);
             folded.entry(code.to_ascii_lowercase()).or_insert(c);
-            let known = nodes.contains(&code.to_ascii_lowercase()) || is_output_column(framework, code);
+            let lower = code.to_ascii_lowercase();
+            let known = nodes.contains(&lower) || denominators.contains(&lower) || is_output_column(framework, code);
             if !known {
                 let col = data.column_number(c).unwrap_or(0);
                 return Err(named(
@@ -227,6 +235,17 @@ impl EditionScores {
             .unwrap_or_default();
         if let (Some(raw), Some(out)) = (self.raw.get(leaf), self.scores.get_mut(leaf)) {
             normalise(method, direction, raw, out);
+            // Scores in [0, 1] are mapped to the framework's range (COINr: 0–100).
+            let (lo, hi) = framework.range();
+            let bounded = matches!(
+                method,
+                Normalisation::MinMax | Normalisation::Goalpost { .. } | Normalisation::Percentile
+            );
+            if bounded && (lo, hi) != (0.0, 1.0) {
+                for y in out.iter_mut() {
+                    *y = *y * (hi - lo) + lo;
+                }
+            }
         }
     }
 
@@ -631,6 +650,24 @@ mod tests {
     }
 
     #[test]
+    fn range_scales_bounded_normalisations_only() {
+        let f = Framework::from_str(
+            "code,parent,method,lo,hi,range\nI,,arithmetic,,,0..100\na,I,minmax,,,\nb,I,zscore,,,\nc,I,goalpost,0,10,\n",
+        )
+        .unwrap();
+        let d = data("code,a,b,c\nx,0,2,5\ny,10,4,10\nz,5,6,0\n");
+        let s = score(&d, &f, &Options::default()).unwrap();
+        let e = s.edition(None).unwrap();
+        let i = |c: &str| f.index_of(c).unwrap();
+        assert_eq!(e.score(i("a"), 2), Some(50.0));
+        assert_eq!(e.score(i("b"), 2), Some(1.0));
+        assert_eq!(e.score(i("c"), 0), Some(50.0));
+        let g = f.with_range(-1.0, 1.0).unwrap();
+        let s = score(&d, &g, &Options::default()).unwrap();
+        assert_eq!(s.edition(None).unwrap().score(i("a"), 0), Some(-1.0));
+    }
+
+    #[test]
     fn missing_leaf_renormalises_and_is_not_zero() {
         let d = data("code,HTKT,HTNL,UD,SXKD,MT\na,0.5,,0.5,0.5,0.5\nb,0.4,0.4,0.4,0.4,0.4\nc,,,,0.9,0.9\n");
         let f = Framework::vn_ict();
@@ -718,6 +755,18 @@ mod tests {
         );
         let err = score(&data("code,HTKT,HTNL,UD,SXKD\na,1,1,1,1\n"), &f, &Options::default()).unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::MissingIndicator("MT".into()));
+    }
+
+    #[test]
+    fn denominator_columns_of_data_not_denominated_are_ignored() {
+        // Scoring data as it is (e.g. `--no-denominate`) leaves the
+        // denominator column unused, as `prepare` does; other columns still fail.
+        let f = Framework::from_str("code,parent,denominator\nI,,\nA,I,pop\nB,I,\n").unwrap();
+        let s = score(&data("code,pop,A,B\nx,10,1,2\ny,20,3,4\n"), &f, &Options::default()).unwrap();
+        let e = s.edition(None).unwrap();
+        assert_eq!(e.score(f.index_of("A").unwrap(), 1), Some(3.0)); // not 3 / 20
+        let err = score(&data("code,area,A,B\nx,10,1,2\n"), &f, &Options::default()).unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::UnknownColumn("area".into()));
     }
 
     #[test]

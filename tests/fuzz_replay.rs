@@ -62,3 +62,8 @@ fn score_corpus() {
 fn whatif_corpus() {
     assert!(replay("whatif", bodies::whatif) > 0);
 }
+
+#[test]
+fn rebase_corpus() {
+    assert!(replay("rebase", bodies::rebase) > 0);
+}

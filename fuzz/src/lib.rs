@@ -9,17 +9,27 @@
 //! - `data`: a data file.
 //! - `framework`: a framework file.
 //! - `score`: `FRAMEWORK \0 DATA \0 OPTIONS`; an empty framework part means the
-//!   built-in one; without any `\0` the whole input is the data.
+//!   built-in one; without any `\0` the whole input is the data. Prepares the
+//!   data when the plan or the framework asks (denominators, treatments),
+//!   scores, exports, reports and draws every chart.
 //! - `whatif`: `FRAMEWORK \0 DATA \0 OPTIONS \0 SCRIPT`, the script one command a
 //!   line: `u` (undo), `r` (reset), `UNIT:NODE=VALUE` or `NODE=WEIGHT`.
+//! - `rebase`: `FRAMEWORK \0 DATA \0 OPTIONS [\0 MAPPING]`: re-bases the data
+//!   onto the 2025 map (the built-in mapping, or MAPPING as the old-province
+//!   file), then scores, exports and reports.
 //!
 //! OPTIONS bytes: precision (`b % 18`: 0–15, 16 = none, 17 = 99, invalid),
 //! min share (`b / 200`, above 1 is invalid), base year (0 = none, else the
-//! `(b − 1) % (years + 1)`-th year, the last slot an unknown year).
+//! `(b − 1) % (years + 1)`-th year, the last slot an unknown year), then the
+//! preparation plan: screening (`b % 4`: none, 0.5, 1, 1.5 invalid),
+//! imputation (`b % 7`: none, mean, median, group mean, group median,
+//! previous, none), treatment (`b % 3`: none, COINr, off), denominate (odd);
+//! for `rebase` the level (odd: pillars) and the map (`b % 3`: decide, old, new).
 
 use ictindex::{
-    markdown, records, report, score as score_all, to_csv, Dataset, Edit, Error, Framework, Lang, Options, Scored,
-    UnitReport, WhatIf,
+    bump_svg, distribution_svg, map_svg, markdown, prepare, profile_svg, records, report, score as score_all, to_csv,
+    Chart, Dataset, Edit, Error, Framework, Geography, Imputation, Lang, Level, MapValue, Mapping, Options, Plan,
+    RebaseOptions, Scored, TileLayout, Treatment, UnitReport, WhatIf,
 };
 
 /// Units whose reports and rankings are checked at most (keeps each run fast).
@@ -74,6 +84,99 @@ fn options(bytes: &[u8], data: &Dataset) -> Options {
         min_share,
         base_year,
     }
+}
+
+fn plan(bytes: &[u8]) -> Plan {
+    let byte = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    Plan {
+        screen: [None, Some(0.5), Some(1.0), Some(1.5)]
+            .get(usize::from(byte(3) % 4))
+            .copied()
+            .flatten(),
+        impute: [
+            None,
+            Some(Imputation::Mean),
+            Some(Imputation::Median),
+            Some(Imputation::GroupMean),
+            Some(Imputation::GroupMedian),
+            Some(Imputation::Previous),
+            None,
+        ]
+        .get(usize::from(byte(4) % 7))
+        .copied()
+        .flatten(),
+        treat: [None, Some(Treatment::COINR), Some(Treatment::None)]
+            .get(usize::from(byte(5) % 3))
+            .copied()
+            .flatten(),
+        denominate: byte(6) % 2 == 0,
+    }
+}
+
+/// Checks that an SVG holds only the elements and attributes charts draw:
+/// text from the input (names, codes) is escaped, so no `<script>`, no foreign
+/// element, no event-handler attribute can appear, and every tag is closed.
+pub fn assert_safe_svg(svg: &str) {
+    const ELEMENTS: [&str; 9] = [
+        "svg", "g", "rect", "text", "title", "line", "circle", "polyline", "polygon",
+    ];
+    let mut rest = svg;
+    while let Some(open) = rest.find('<') {
+        let tag_and_after = rest.get(open + 1..).unwrap_or("");
+        let close = tag_and_after.find('>').expect("unclosed tag");
+        let tag = tag_and_after.get(..close).unwrap_or("");
+        rest = tag_and_after.get(close + 1..).unwrap_or("");
+        let tag = tag.trim_start_matches('/').trim_end_matches('/');
+        let mut parts = tag.splitn(2, |c: char| c.is_whitespace());
+        let name = parts.next().unwrap_or("");
+        assert!(ELEMENTS.contains(&name), "unexpected element <{name}> in {svg:.200}");
+        // Attributes: name="value" pairs whose values hold no quote or angle bracket.
+        let mut attrs = parts.next().unwrap_or("").trim();
+        while !attrs.is_empty() {
+            let eq = attrs.find('=').expect("attribute without value");
+            let attr = attrs.get(..eq).unwrap_or("").trim();
+            assert!(
+                !attr.to_ascii_lowercase().starts_with("on")
+                    && attr.chars().all(|c| c.is_ascii_alphanumeric() || "-:_".contains(c)),
+                "unexpected attribute {attr:?}"
+            );
+            let value = attrs.get(eq + 1..).unwrap_or("");
+            let value = value.strip_prefix('"').expect("unquoted attribute");
+            let end = value.find('"').expect("unterminated attribute");
+            assert!(
+                !value.get(..end).unwrap_or("").contains(['<', '>']),
+                "angle bracket in an attribute"
+            );
+            attrs = value.get(end + 1..).unwrap_or("").trim();
+        }
+    }
+}
+
+fn check_chart(chart: Result<Chart, Error>) {
+    match chart {
+        Ok(c) => assert_safe_svg(&c.svg),
+        Err(e) => render(&e),
+    }
+}
+
+/// Draws every chart of edition `e` of `s`.
+fn check_charts(s: &Scored, e: usize) {
+    let root = s.framework().root_index();
+    let layout = TileLayout::vn63();
+    let Some(ed) = s.editions().get(e) else { return };
+    let first = s.unit(e, 0).map(|u| u.code.clone());
+    for value in [MapValue::Score, MapValue::Rank, MapValue::Change] {
+        check_chart(map_svg(s, e, root, value, &layout, Lang::En, first.as_deref()));
+    }
+    if !ed.is_empty() {
+        check_chart(profile_svg(s, e, 0, Lang::Vi));
+    }
+    let codes: Vec<String> = (0..ed.len().min(3))
+        .filter_map(|p| s.unit(e, p).map(|u| u.code.clone()))
+        .collect();
+    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+    check_chart(bump_svg(s, root, &codes, Lang::En));
+    check_chart(distribution_svg(s, Some(s), e, root, first.as_deref(), Lang::Vi));
 }
 
 fn load_framework(bytes: &[u8]) -> Result<Framework, Error> {
@@ -228,8 +331,97 @@ pub fn score(input: &[u8]) {
         Err(e) => return render(&e),
     };
     let o = options(opts, &d);
+    let p = plan(opts);
+    let d = if p.needed(&f) {
+        match prepare(&d, &f, &p) {
+            Ok(prepared) => {
+                let table = prepared.table(Lang::Vi);
+                let _ = table;
+                for entry in prepared.log() {
+                    assert!(!entry.message(Lang::En).is_empty());
+                }
+                if let Err(e) = prepared.to_csv() {
+                    render(&e);
+                }
+                prepared.into_data()
+            }
+            Err(e) => return render(&e),
+        }
+    } else {
+        d
+    };
     match score_all(&d, &f, &o) {
-        Ok(s) => check_scored(&s),
+        Ok(s) => {
+            check_scored(&s);
+            for e in 0..s.editions().len().min(3) {
+                check_charts(&s, e);
+            }
+        }
+        Err(e) => render(&e),
+    }
+}
+
+/// Re-basing onto the 2025 map: never panics.
+pub fn rebase(input: &[u8]) {
+    let (fw, rest) = split(input);
+    let Some(rest) = rest else { return };
+    let (data, rest) = split(rest);
+    let (opts, mapping) = match rest {
+        Some(r) => split(r),
+        None => (&[][..], None),
+    };
+    let f = match load_framework(fw) {
+        Ok(f) => f,
+        Err(e) => return render(&e),
+    };
+    let d = match Dataset::from_reader(data, "data.csv") {
+        Ok(d) => d,
+        Err(e) => return render(&e),
+    };
+    let o = options(opts, &d);
+    let byte = |i: usize| opts.get(i).copied().unwrap_or(0);
+    let m = match mapping.filter(|m| !m.is_empty()) {
+        None => Mapping::vn_2025(),
+        Some(bytes) => match Mapping::from_csv(&String::from_utf8_lossy(bytes), "mapping.csv", None, 2025) {
+            Ok(m) => m,
+            Err(e) => return render(&e),
+        },
+    };
+    let ro = RebaseOptions {
+        level: if byte(7) % 2 == 1 {
+            Level::Pillars
+        } else {
+            Level::Leaves
+        },
+        weight: None,
+        from: [None, Some(Geography::Old), Some(Geography::New)]
+            .get(usize::from(byte(8) % 3))
+            .copied()
+            .flatten(),
+    };
+    let r = match ictindex::rebase(&d, &f, &m, &ro, &o) {
+        Ok(r) => r,
+        Err(e) => return render(&e),
+    };
+    let _ = r.records();
+    for lang in [Lang::Vi, Lang::En] {
+        let _ = r.markdown(lang, 4);
+    }
+    match r.score(&o) {
+        Ok(s) => {
+            check_scored(&s);
+            if let Some(u) = r.units().first() {
+                let code = u.code.clone();
+                match r.report(&s, None, &code) {
+                    Ok(rep) => assert!(!rep.sentence(Lang::Vi).is_empty()),
+                    Err(e) => render(&e),
+                }
+                match r.breakdown(&s, None, &code) {
+                    Ok(b) => assert!(!b.text(Lang::En).is_empty()),
+                    Err(e) => render(&e),
+                }
+            }
+        }
         Err(e) => render(&e),
     }
 }

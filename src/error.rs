@@ -705,6 +705,9 @@ mod tests {
             e.message(Lang::En),
             "unit a\\nb: \"\\u{1b}[31mred\\u{202e}x\" is not a number"
         );
+        // Escapes count against the cut: 1000 control characters stay short.
+        let msg = Error::new(ErrorKind::NotANumber("\u{19}".repeat(1000))).message(Lang::En);
+        assert!(msg.chars().count() < 100, "{msg}");
         let long = "x".repeat(1000);
         let msg = Error::new(ErrorKind::NotANumber(long)).message(Lang::Vi);
         assert_eq!(

@@ -67,3 +67,51 @@ fn whatif_corpus() {
 fn rebase_corpus() {
     assert!(replay("rebase", bodies::rebase) > 0);
 }
+
+#[test]
+fn svg_check_catches_injections_and_charts_escape_names() {
+    let bad = [
+        "<svg><script>alert(1)</script></svg>",
+        "<svg><rect onload=\"alert(1)\"/></svg>",
+        "<svg><rect x=\"1\" ONclick=\"x\"/></svg>",
+        "<svg><text>a<img src=x></text></svg>",
+        "<svg><text x=\"1\"\" onmouseover=\"x\">a</text></svg>",
+        "<svg><rect x=\"<b>\"/></svg>",
+        "<svg><text>a > b</text></svg>",
+        "<svg><rect x=1/></svg>",
+    ];
+    for svg in bad {
+        assert!(panic::catch_unwind(|| bodies::assert_safe_svg(svg)).is_err(), "{svg}");
+    }
+    bodies::assert_safe_svg("<svg x=\"1\"><g><text y=\"2\">a &lt;b&gt;</text><rect/></g></svg>");
+    // Hostile names through every chart: escaped, so the check passes.
+    let names = [
+        "<script>alert(1)</script>",
+        "\" onload=\"alert(1)",
+        "<img src=x onerror=alert(1)>",
+        "a'b&c",
+    ];
+    let mut csv = String::from("code,name,year,HTKT,HTNL,UD,SXKD,MT\n");
+    for (i, code) in ["01", "26", "79", "25"].iter().enumerate() {
+        for year in [2015, 2016] {
+            let v = 0.1 + 0.2 * i as f64 + 0.01 * f64::from(year - 2015);
+            csv.push_str(&format!(
+                "{code},\"{}\",{year},{v},{v},{v},{v},{v}\n",
+                names[i].replace('"', "\"\"")
+            ));
+        }
+    }
+    let input = [b"\0".as_slice(), csv.as_bytes(), b"\0\x04\x64\x00"].concat();
+    bodies::score(&input);
+    let d = ictindex::Dataset::from_str(&csv).unwrap();
+    let s = ictindex::score(&d, &ictindex::Framework::vn_ict(), &ictindex::Options::default()).unwrap();
+    let layout = ictindex::TileLayout::vn63();
+    let root = s.framework().root_index();
+    let map = ictindex::map_svg(&s, 1, root, ictindex::MapValue::Rank, &layout, ictindex::Lang::En, None).unwrap();
+    assert!(
+        map.svg.contains("&lt;script&gt;") && !map.svg.contains("<script"),
+        "{}",
+        map.svg
+    );
+    bodies::assert_safe_svg(&map.svg);
+}

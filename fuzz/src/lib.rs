@@ -116,39 +116,79 @@ fn plan(bytes: &[u8]) -> Plan {
 /// Checks that an SVG holds only the elements and attributes charts draw:
 /// text from the input (names, codes) is escaped, so no `<script>`, no foreign
 /// element, no event-handler attribute can appear, and every tag is closed.
+/// One pass over the bytes, no allocation: the replay runs it in debug builds.
 pub fn assert_safe_svg(svg: &str) {
-    const ELEMENTS: [&str; 9] = [
-        "svg", "g", "rect", "text", "title", "line", "circle", "polyline", "polygon",
+    const ELEMENTS: [&[u8]; 9] = [
+        b"svg",
+        b"g",
+        b"rect",
+        b"text",
+        b"title",
+        b"line",
+        b"circle",
+        b"polyline",
+        b"polygon",
     ];
-    let mut rest = svg;
-    while let Some(open) = rest.find('<') {
-        let tag_and_after = rest.get(open + 1..).unwrap_or("");
-        let close = tag_and_after.find('>').expect("unclosed tag");
-        let tag = tag_and_after.get(..close).unwrap_or("");
-        rest = tag_and_after.get(close + 1..).unwrap_or("");
-        let tag = tag.trim_start_matches('/').trim_end_matches('/');
-        let mut parts = tag.splitn(2, |c: char| c.is_whitespace());
-        let name = parts.next().unwrap_or("");
-        assert!(ELEMENTS.contains(&name), "unexpected element <{name}> in {svg:.200}");
-        // Attributes: name="value" pairs whose values hold no quote or angle bracket.
-        let mut attrs = parts.next().unwrap_or("").trim();
-        while !attrs.is_empty() {
-            let eq = attrs.find('=').expect("attribute without value");
-            let attr = attrs.get(..eq).unwrap_or("").trim();
-            assert!(
-                !attr.to_ascii_lowercase().starts_with("on")
-                    && attr.chars().all(|c| c.is_ascii_alphanumeric() || "-:_".contains(c)),
-                "unexpected attribute {attr:?}"
-            );
-            let value = attrs.get(eq + 1..).unwrap_or("");
-            let value = value.strip_prefix('"').expect("unquoted attribute");
-            let end = value.find('"').expect("unterminated attribute");
-            assert!(
-                !value.get(..end).unwrap_or("").contains(['<', '>']),
-                "angle bracket in an attribute"
-            );
-            attrs = value.get(end + 1..).unwrap_or("").trim();
+    let b = svg.as_bytes();
+    let mut i = 0;
+    let len = b.len();
+    while i < len {
+        if b[i] != b'<' {
+            // Text: an escaped `>` never appears raw either.
+            assert!(b[i] != b'>', "raw '>' in text at {i}");
+            i += 1;
+            continue;
         }
+        i += 1;
+        if i < len && b[i] == b'/' {
+            i += 1;
+        }
+        let start = i;
+        while i < len && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let name = &b[start..i];
+        assert!(
+            ELEMENTS.contains(&name),
+            "unexpected element at {start}: {:?}",
+            String::from_utf8_lossy(name)
+        );
+        // Attributes until `>` or `/>`: name="value" with no quote or angle bracket inside.
+        loop {
+            while i < len && b[i] == b' ' {
+                i += 1;
+            }
+            assert!(i < len, "unclosed tag");
+            match b[i] {
+                b'>' => break,
+                b'/' if i + 1 < len && b[i + 1] == b'>' => {
+                    i += 1;
+                    break;
+                }
+                _ => {}
+            }
+            let attr = i;
+            while i < len && (b[i].is_ascii_alphanumeric() || b"-:_".contains(&b[i])) {
+                i += 1;
+            }
+            assert!(i > attr, "unexpected byte {:?} in a tag at {i}", b[i] as char);
+            assert!(
+                !(b[attr] | 0x20 == b'o' && i > attr + 1 && b[attr + 1] | 0x20 == b'n'),
+                "event-handler attribute at {attr}"
+            );
+            assert!(
+                i + 1 < len && b[i] == b'=' && b[i + 1] == b'"',
+                "attribute without a quoted value at {attr}"
+            );
+            i += 2;
+            while i < len && b[i] != b'"' {
+                assert!(b[i] != b'<' && b[i] != b'>', "angle bracket in an attribute at {i}");
+                i += 1;
+            }
+            assert!(i < len, "unterminated attribute");
+            i += 1;
+        }
+        i += 1;
     }
 }
 

@@ -104,7 +104,11 @@ fn cli_score_fails_with_the_exact_message() {
             let o = run(&c, "score", lang);
             let stderr = String::from_utf8(o.stderr).unwrap();
             if o.status.code() != Some(1) || stderr != format!("{want}\n") || !o.stdout.is_empty() {
-                wrong.push(format!("{} ({lang:?}): exit {:?}, stderr {stderr:?}", c.file, o.status.code()));
+                wrong.push(format!(
+                    "{} ({lang:?}): exit {:?}, stderr {stderr:?}",
+                    c.file,
+                    o.status.code()
+                ));
             }
         }
     }

@@ -131,6 +131,37 @@ pub enum MapValue {
     Change,
 }
 
+/// `value` written with `D` decimals by integer arithmetic: the precision
+/// paths of float formatting would cost the page's module several KB.
+///
+/// ```
+/// use ictindex::Fixed;
+/// assert_eq!(Fixed::<1>(12.345).to_string(), "12.3");
+/// assert_eq!(Fixed::<4>(-0.00005).to_string(), "-0.0001");
+/// assert_eq!(Fixed::<2>(3.0).to_string(), "3.00");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fixed<const D: u32>(pub f64);
+
+impl<const D: u32> std::fmt::Display for Fixed<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scale = 10i64.pow(D.min(9));
+        let n = if self.0.is_finite() {
+            (self.0 * scale as f64).round() as i64
+        } else {
+            0
+        };
+        let sign = if n < 0 { "-" } else { "" };
+        let a = n.unsigned_abs();
+        let scale = scale.unsigned_abs();
+        if D == 0 {
+            write!(f, "{sign}{a}")
+        } else {
+            write!(f, "{sign}{}.{:0w$}", a / scale, a % scale, w = D.min(9) as usize)
+        }
+    }
+}
+
 /// Escapes text for XML content and attributes.
 ///
 /// ```
@@ -226,7 +257,7 @@ fn initials(name: &str) -> String {
         .iter()
         .filter_map(|w| w.chars().next())
         .collect::<String>()
-        .to_uppercase();
+        .to_ascii_uppercase();
     if words.len() == 1 {
         s = words
             .first()
@@ -235,14 +266,14 @@ fn initials(name: &str) -> String {
         let mut c = s.chars();
         s = c
             .next()
-            .map(|f| f.to_uppercase().chain(c).collect())
+            .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
             .unwrap_or_default();
     }
     s
 }
 
 fn fmt_score(v: f64, lang: Lang) -> String {
-    let s = format!("{v:.4}");
+    let s = Fixed::<4>(v).to_string();
     match lang {
         Lang::Vi => s.replace('.', ","),
         Lang::En => s,
@@ -441,6 +472,30 @@ pub fn map_svg(
     Ok(Chart { svg, alt })
 }
 
+/// Unit vectors of `k` radar spokes, the first pointing up, clockwise on
+/// screen. One rotation by 2π/k (its cosine and sine from their Taylor series,
+/// exact to ~1e-15 for k ≥ 3) is applied repeatedly: no libm `sin`/`cos` in the
+/// page's module.
+fn spokes(k: usize) -> Vec<(f64, f64)> {
+    let t = std::f64::consts::TAU / k.max(1) as f64;
+    let (mut c, mut s, mut term_c, mut term_s) = (0.0, 0.0, 1.0, t);
+    for n in 0..12 {
+        c += term_c;
+        s += term_s;
+        let m = 2.0 * f64::from(n) + 1.0;
+        term_c *= -t * t / (m * (m + 1.0));
+        term_s *= -t * t / ((m + 1.0) * (m + 2.0));
+    }
+    let mut v = (0.0, -1.0);
+    (0..k)
+        .map(|_| {
+            let here = v;
+            v = (v.0 * c - v.1 * s, v.0 * s + v.1 * c);
+            here
+        })
+        .collect()
+}
+
 /// Mean of `node`'s score over the units of edition `e` at `positions`.
 fn mean(scored: &Scored, e: usize, node: usize, positions: impl Iterator<Item = usize>) -> Option<f64> {
     let ed = scored.editions().get(e)?;
@@ -472,10 +527,11 @@ pub fn profile_svg(scored: &Scored, e: usize, pos: usize, lang: Lang) -> Result<
     let same_group: Vec<usize> = (0..ed.len()).filter(|&p| ed.group(p) == group).collect();
     let k = pillars.len().max(3) as f64;
     let (cx, cy, r) = (200.0, 190.0, 130.0);
+    let axes = spokes(k as usize);
     let point = |i: usize, v: f64| {
-        let a = std::f64::consts::TAU * i as f64 / k - std::f64::consts::FRAC_PI_2;
+        let (dx, dy) = axes.get(i).copied().unwrap_or((0.0, -1.0));
         let v = if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 };
-        (cx + r * v * a.cos(), cy + r * v * a.sin())
+        (cx + r * v * dx, cy + r * v * dy)
     };
     // Scores outside [0, 1] (z-scores, ranks) are drawn on the range of the values shown.
     let series: Vec<[Option<f64>; 3]> = pillars
@@ -503,7 +559,7 @@ pub fn profile_svg(scored: &Scored, e: usize, pos: usize, lang: Lang) -> Result<
         let pts: Vec<String> = (0..pillars.len().max(3))
             .map(|i| {
                 let (x, y) = point(i, f64::from(ring) / 4.0);
-                format!("{x:.1},{y:.1}")
+                format!("{},{}", Fixed::<1>(x), Fixed::<1>(y))
             })
             .collect();
         let _ = write!(
@@ -517,7 +573,9 @@ pub fn profile_svg(scored: &Scored, e: usize, pos: usize, lang: Lang) -> Result<
         let name = f.nodes().get(p).map(|n| n.code().to_string()).unwrap_or_default();
         let _ = write!(
             svg,
-            "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"12\" text-anchor=\"middle\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>",
+            Fixed::<1>(x),
+            Fixed::<1>(y),
             xml_escape(&name)
         );
     }
@@ -532,7 +590,7 @@ pub fn profile_svg(scored: &Scored, e: usize, pos: usize, lang: Lang) -> Result<
             .enumerate()
             .map(|(i, v)| {
                 let (x, y) = point(i, v.get(s).copied().flatten().map_or(0.0, scale));
-                format!("{x:.1},{y:.1}")
+                format!("{},{}", Fixed::<1>(x), Fixed::<1>(y))
             })
             .collect();
         let dash = if s == 1 { " stroke-dasharray=\"4 3\"" } else { "" };
@@ -605,13 +663,18 @@ pub fn bump_svg(scored: &Scored, node: usize, codes: &[&str], lang: Lang) -> Res
         let label = e.year().map_or("–".into(), |y| y.to_string());
         let _ = write!(
             svg,
-            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{top}\" y2=\"{b:.1}\" stroke=\"#eee\"/><text x=\"{x:.1}\" y=\"{ty:.1}\" font-size=\"12\" text-anchor=\"middle\">{label}</text>",
-            x = x(i),
-            b = top + plot_h,
-            ty = h - 12.0
+            "<line x1=\"{x}\" x2=\"{x}\" y1=\"{top}\" y2=\"{b}\" stroke=\"#eee\"/><text x=\"{x}\" y=\"{ty}\" font-size=\"12\" text-anchor=\"middle\">{label}</text>",
+            x = Fixed::<1>(x(i)),
+            b = Fixed::<1>(top + plot_h),
+            ty = Fixed::<1>(h - 12.0)
         );
     }
-    let _ = write!(svg, "<text x=\"4\" y=\"{:.1}\" font-size=\"11\">1</text><text x=\"4\" y=\"{:.1}\" font-size=\"11\">{max_rank}</text>", y(1) + 4.0, y(max_rank) + 4.0);
+    let _ = write!(
+        svg,
+        "<text x=\"4\" y=\"{}\" font-size=\"11\">1</text><text x=\"4\" y=\"{}\" font-size=\"11\">{max_rank}</text>",
+        Fixed::<1>(y(1) + 4.0),
+        Fixed::<1>(y(max_rank) + 4.0)
+    );
     let palette = [
         "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
     ];
@@ -634,7 +697,10 @@ pub fn bump_svg(scored: &Scored, node: usize, codes: &[&str], lang: Lang) -> Res
         }
         let colour = palette.get(k % palette.len()).copied().unwrap_or("#333");
         let width = if k == 0 { 3.5 } else { 1.8 };
-        let line: Vec<String> = pts.iter().map(|(x, y, _)| format!("{x:.1},{y:.1}")).collect();
+        let line: Vec<String> = pts
+            .iter()
+            .map(|(x, y, _)| format!("{},{}", Fixed::<1>(*x), Fixed::<1>(*y)))
+            .collect();
         let _ = write!(
             svg,
             "<g data-code=\"{c}\"><title>{n}: {r}</title><polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\"/>",
@@ -646,16 +712,18 @@ pub fn bump_svg(scored: &Scored, node: usize, codes: &[&str], lang: Lang) -> Res
         for (px, py, r) in &pts {
             let _ = write!(
                 svg,
-                "<circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"4\" fill=\"{colour}\"><title>{}: {r}</title></circle>",
+                "<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{colour}\"><title>{}: {r}</title></circle>",
+                Fixed::<1>(*px),
+                Fixed::<1>(*py),
                 xml_escape(&name)
             );
         }
         if let Some((px, py, r)) = pts.last() {
             let _ = write!(
                 svg,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"{colour}\">{} ({r})</text>",
-                px + 8.0,
-                py + 4.0,
+                "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"{colour}\">{} ({r})</text>",
+                Fixed::<1>(px + 8.0),
+                Fixed::<1>(py + 4.0),
                 xml_escape(&name)
             );
         }
@@ -737,11 +805,12 @@ pub fn distribution_svg(
         let fill = if sel { "#d62728" } else { "#4c78a8" };
         let _ = write!(
             svg,
-            "<rect class=\"{class}\" data-code=\"{c}\" x=\"{x:.2}\" y=\"{y:.2}\" width=\"{bw:.2}\" height=\"{hh:.2}\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"0.5\"><title>{n}: {s}</title></rect>",
+            "<rect class=\"{class}\" data-code=\"{c}\" x=\"{x}\" y=\"{y}\" width=\"{bw}\" height=\"{hh}\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"0.5\"><title>{n}: {s}</title></rect>",
             c = xml_escape(code),
-            y = y0.min(y1),
-            bw = (bw - 0.5).max(0.5),
-            hh = (y1 - y0).abs(),
+            x = Fixed::<2>(x),
+            y = Fixed::<2>(y0.min(y1)),
+            bw = Fixed::<2>((bw - 0.5).max(0.5)),
+            hh = Fixed::<2>((y1 - y0).abs()),
             n = xml_escape(uname),
             s = fmt_score(v, lang)
         );
@@ -752,9 +821,10 @@ pub fn distribution_svg(
             moved += 1;
             let _ = write!(
                 svg,
-                "<line class=\"baseline\" x1=\"{x:.2}\" x2=\"{x2:.2}\" y1=\"{y:.2}\" y2=\"{y:.2}\" stroke=\"#111\" stroke-width=\"2\"/>",
-                x2 = x + bw,
-                y = ys(b)
+                "<line class=\"baseline\" x1=\"{x}\" x2=\"{x2}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#111\" stroke-width=\"2\"/>",
+                x = Fixed::<2>(x),
+                x2 = Fixed::<2>(x + bw),
+                y = Fixed::<2>(ys(b))
             );
         }
     }
@@ -800,6 +870,21 @@ mod tests {
         for line in provinces.lines().skip(1) {
             let code = line.split(',').next().unwrap();
             assert!(l63.tiles.iter().any(|t| t.code == code), "{code}");
+        }
+    }
+
+    #[test]
+    fn spokes_match_sine_and_cosine() {
+        /// Screen coordinates are written with one decimal; the spokes are far closer.
+        const SPOKE: f64 = 1e-12;
+        for k in 3..=24 {
+            for (i, (x, y)) in spokes(k).into_iter().enumerate() {
+                let a = std::f64::consts::TAU * i as f64 / k as f64 - std::f64::consts::FRAC_PI_2;
+                assert!(
+                    (x - a.cos()).abs() < SPOKE && (y - a.sin()).abs() < SPOKE,
+                    "k={k} i={i}"
+                );
+            }
         }
     }
 

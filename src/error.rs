@@ -152,6 +152,12 @@ pub enum ErrorKind {
     },
     /// Nothing to undo.
     NothingToUndo,
+    /// The edition has no earlier edition to compare with.
+    NoBaseEdition,
+    /// The unit has no score on this node (missing data), so it cannot be analysed.
+    NotScored,
+    /// An analysis found no uncertain input to vary.
+    NothingUncertain,
     /// A leaf names a denominator column the data does not have.
     UnknownDenominator(String),
     /// A framework field (`denominator`, `treat`) set on a node that is not a leaf.
@@ -488,6 +494,12 @@ impl Error {
             K::InvalidOption { name, value } => format!("invalid value \"{value}\" for {name}"),
             K::NothingToUndo if vi => "không còn thay đổi nào để hoàn tác".into(),
             K::NothingToUndo => "nothing to undo".into(),
+            K::NoBaseEdition if vi => "không có kỳ trước để so sánh".into(),
+            K::NoBaseEdition => "there is no earlier edition to compare with".into(),
+            K::NotScored if vi => "đơn vị không có điểm ở mục này (thiếu dữ liệu)".into(),
+            K::NotScored => "the unit has no score here (missing data)".into(),
+            K::NothingUncertain if vi => "không có yếu tố bất định nào để thay đổi".into(),
+            K::NothingUncertain => "no uncertain input to vary".into(),
             K::UnknownDenominator(d) if vi => format!("dữ liệu không có cột mẫu số \"{d}\""),
             K::UnknownDenominator(d) => format!("the data has no denominator column \"{d}\""),
             K::LeafOnly(f) if vi => format!("\"{f}\" chỉ dùng cho chỉ tiêu (nút lá), không dùng cho nút tổng hợp"),

@@ -9,7 +9,9 @@
 //! [`parse`](Dataset) → [`framework`](Framework) → [`prepare()`] (screen,
 //! denominate, impute, treat; COINr tables via [`Coinr`]) → [`normalise()`] →
 //! [`aggregate()`] → [`rank()`] → [`score()`] (and comparison between editions)
-//! → [`report()`] → [`whatif()`] → [`records()`] / [`to_csv`] / [`markdown`].
+//! → [`report()`] → [`whatif()`] → [`records()`] / [`to_csv`] / [`markdown`]
+//! → analysis: [`uncertainty()`], [`sensitivity()`] / [`leave_one_out()`],
+//! [`target()`] / [`gaps()`], [`explain()`].
 //! Across the 2025 merger (63 provinces → 34 units), [`rebase()`] puts
 //! old-map editions on the new map by the built-in [`Mapping`], and
 //! [`breakdown()`] shows a former province inside its new one.
@@ -36,6 +38,7 @@
 #![warn(missing_docs)]
 
 mod aggregate;
+pub mod analyse;
 mod chart;
 mod error;
 mod export;
@@ -54,7 +57,15 @@ mod whatif;
 pub mod wasm;
 
 pub use aggregate::{aggregate, NonPositive};
-pub use chart::{bump_svg, distribution_svg, map_svg, profile_svg, xml_escape, Chart, MapValue, Tile, TileLayout};
+pub use analyse::{
+    explain, gaps, leave_one_out, sensitivity, target, uncertainty, CellError, Contribution, Explanation,
+    FactorIndices, FactorInfo, GapRow, Gaps, Indices, LeaveOneOut, LeaveOut, Perturbation, RankInterval, Sensitivity,
+    SensitivityConfig, SensitivityResult, TargetAnswer, TargetQuery, TargetStatus, Uncertainty, UncertaintyConfig,
+    UncertaintyResult, UnitRank, ValueNoise, WeightLevel, WeightNoise, MAX_PILLARS,
+};
+pub use chart::{
+    bump_svg, distribution_svg, map_svg, profile_svg, xml_escape, Chart, Fixed, MapValue, Tile, TileLayout,
+};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use export::{arrow, markdown, records, to_csv, Cell, Record};
 pub use framework::{parse_range, Aggregation, Direction, Framework, Method, Node, NodeSpec, Normalisation};

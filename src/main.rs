@@ -60,6 +60,76 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
+    /// Monte Carlo uncertainty of every unit's rank (median, 5–95 % interval, top-N share).
+    Uncertainty {
+        #[command(flatten)]
+        input: Input,
+        #[command(flatten)]
+        noise: Noise,
+        /// Number of samples.
+        #[arg(long, default_value_t = 1000)]
+        samples: usize,
+        /// N of "share of samples in the top N".
+        #[arg(long, default_value_t = 10)]
+        top: u32,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+    /// What moves the ranks: leave one node out, or variance-based indices.
+    Sensitivity {
+        #[command(flatten)]
+        input: Input,
+        #[command(flatten)]
+        noise: Noise,
+        /// `leave-out` (rank shifts without each node) or `variance` (Sobol' indices).
+        #[arg(long, value_enum, default_value_t = SaMethod::LeaveOut)]
+        method: SaMethod,
+        /// Base sample size N of the variance method (N·(d + 2) runs).
+        #[arg(long, default_value_t = 500)]
+        samples: usize,
+        /// Bootstrap resamples for the intervals.
+        #[arg(long, default_value_t = 200)]
+        bootstrap: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+    /// The smallest improvement of one node that reaches a rank; or, with
+    /// `--gaps`, every unit's gap to the next rank through each pillar.
+    Target {
+        #[command(flatten)]
+        input: Input,
+        /// Unit code or name (not with `--gaps`).
+        #[arg(long, required_unless_present = "gaps")]
+        unit: Option<String>,
+        /// Node code: a pillar or an indicator (not with `--gaps`).
+        #[arg(long, required_unless_present = "gaps")]
+        node: Option<String>,
+        /// Rank to reach (default: one place up).
+        #[arg(long)]
+        rank: Option<u32>,
+        /// Largest value the node may take (default: 1 for scores on 0–1).
+        #[arg(long)]
+        ceiling: Option<f64>,
+        /// Gap to the next rank for every unit and pillar.
+        #[arg(long, conflicts_with_all = ["unit", "node", "rank", "ceiling"])]
+        gaps: bool,
+        /// Output format (`text`: the sentence).
+        #[arg(long, value_enum, default_value_t = AnalysisFormat::Text)]
+        format: AnalysisFormat,
+    },
+    /// Split a unit's index change since the base edition into per-pillar contributions.
+    Explain {
+        #[command(flatten)]
+        input: Input,
+        /// Unit code or name.
+        #[arg(long)]
+        unit: String,
+        /// Output format (`text`: the sentence).
+        #[arg(long, value_enum, default_value_t = AnalysisFormat::Text)]
+        format: AnalysisFormat,
+    },
     /// Prepare the data (screen, denominate, impute, treat); write it with
     /// per-cell flags, and the log to standard error.
     Prepare {
@@ -206,6 +276,10 @@ fn main() -> ExitCode {
         | Command::Report { input, .. }
         | Command::Validate { input }
         | Command::Whatif { input, .. }
+        | Command::Uncertainty { input, .. }
+        | Command::Sensitivity { input, .. }
+        | Command::Target { input, .. }
+        | Command::Explain { input, .. }
         | Command::Prepare { input, .. }
         | Command::Chart { input, .. }
         | Command::Rebase(RebaseArgs { input, .. }) => input.lang,
@@ -325,7 +399,218 @@ fn run(command: Command) -> Run {
             };
             print(&out)
         }
+        Command::Uncertainty {
+            input,
+            noise,
+            samples,
+            top,
+            format,
+        } => {
+            let (scored, lang) = input.scored()?;
+            let config = ictindex::UncertaintyConfig {
+                samples,
+                seed: noise.seed,
+                top,
+                perturbation: noise.perturbation()?,
+            };
+            let r = ictindex::uncertainty(&scored, input.year, &config).map_err(one)?;
+            table(&r, r.records(), || r.markdown(lang), format)
+        }
+        Command::Sensitivity {
+            input,
+            noise,
+            method,
+            samples,
+            bootstrap,
+            format,
+        } => {
+            let (scored, lang) = input.scored()?;
+            if let SaMethod::LeaveOut = method {
+                let r = ictindex::leave_one_out(&scored, input.year).map_err(one)?;
+                return table(&r, r.records(), || r.markdown(lang), format);
+            }
+            let config = ictindex::SensitivityConfig {
+                samples,
+                seed: noise.seed,
+                bootstrap,
+                perturbation: noise.perturbation()?,
+            };
+            let r = ictindex::sensitivity(&scored, input.year, &config).map_err(one)?;
+            table(&r, r.records(), || r.markdown(lang), format)
+        }
+        Command::Target {
+            input,
+            unit,
+            node,
+            rank,
+            ceiling,
+            gaps,
+            format,
+        } => {
+            let (scored, lang) = input.scored()?;
+            if gaps {
+                let g = ictindex::gaps(&scored, input.year).map_err(one)?;
+                let decimals = input.precision as usize;
+                return table(&g, g.records(), || g.markdown(lang, decimals), format.table());
+            }
+            let query = ictindex::TargetQuery {
+                unit: unit.unwrap_or_default(),
+                node: node.unwrap_or_default(),
+                rank,
+                ceiling,
+            };
+            let a = ictindex::target(&scored, input.year, &query).map_err(one)?;
+            match format {
+                AnalysisFormat::Text | AnalysisFormat::Md => print(&format!("{}\n", a.sentence(lang))),
+                f => table(&a, a.records(), String::new, f.table()),
+            }
+        }
+        Command::Explain { input, unit, format } => {
+            let (scored, lang) = input.scored()?;
+            let x = ictindex::explain(&scored, input.year, &unit).map_err(one)?;
+            match format {
+                AnalysisFormat::Text => print(&format!("{}\n", x.sentence(lang))),
+                f => table(&x, x.records(), || x.markdown(lang), f.table()),
+            }
+        }
     }
+}
+
+/// Uncertain inputs of `uncertainty` and `sensitivity`.
+#[derive(Args)]
+struct Noise {
+    /// Seed of the random draws.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Each weight varies by ± this share (uniform multiplier).
+    #[arg(long, default_value_t = 0.25)]
+    noise: f64,
+    /// Draw each sibling group's weights from a Dirichlet with this concentration instead.
+    #[arg(long)]
+    dirichlet: Option<f64>,
+    /// Which weights vary.
+    #[arg(long, value_enum, default_value_t = Perturb::All)]
+    perturb: Perturb,
+    /// Normalisations to draw from, comma-separated (e.g. `none,minmax,rank`).
+    #[arg(long, value_delimiter = ',')]
+    normalisations: Vec<String>,
+    /// Aggregations to draw from, comma-separated (e.g. `arithmetic,geometric`).
+    #[arg(long, value_delimiter = ',')]
+    aggregations: Vec<String>,
+    /// Each raw value varies by ± this share of itself.
+    #[arg(long)]
+    value_error: Option<f64>,
+    /// A leaf's values vary by ± this amount, `NODE=ERROR` (repeatable).
+    #[arg(long = "leaf-error", value_name = "NODE=ERROR")]
+    leaf_error: Vec<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Perturb {
+    All,
+    Pillars,
+    Indicators,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SaMethod {
+    LeaveOut,
+    Variance,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AnalysisFormat {
+    Text,
+    Csv,
+    Json,
+    Md,
+}
+
+impl AnalysisFormat {
+    fn table(self) -> Format {
+        match self {
+            AnalysisFormat::Csv => Format::Csv,
+            AnalysisFormat::Json => Format::Json,
+            AnalysisFormat::Text | AnalysisFormat::Md => Format::Md,
+        }
+    }
+}
+
+impl Noise {
+    fn perturbation(&self) -> Result<ictindex::Perturbation, Vec<Error>> {
+        use ictindex::{Method, WeightLevel, WeightNoise};
+        let level = match self.perturb {
+            Perturb::All => WeightLevel::All,
+            Perturb::Pillars => WeightLevel::Pillars,
+            Perturb::Indicators => WeightLevel::Indicators,
+        };
+        let weights = match self.dirichlet {
+            Some(concentration) => WeightNoise::Dirichlet { concentration, level },
+            None if self.noise == 0.0 => WeightNoise::Fixed,
+            None => WeightNoise::Uniform {
+                share: self.noise,
+                level,
+            },
+        };
+        let bad = |name: &str, v: &str| {
+            vec![Error::new(ictindex::ErrorKind::InvalidOption {
+                name: name.into(),
+                value: v.into(),
+            })]
+        };
+        let mut normalisations = Vec::new();
+        for n in &self.normalisations {
+            match Method::parse(n, None, None).map_err(one)? {
+                Some(Method::Normalise(m)) => normalisations.push(m),
+                _ => return Err(bad("normalisations", n)),
+            }
+        }
+        let mut aggregations = Vec::new();
+        for a in &self.aggregations {
+            match Method::parse(a, None, None).map_err(one)? {
+                Some(Method::Aggregate(m)) => aggregations.push(m),
+                _ => return Err(bad("aggregations", a)),
+            }
+        }
+        let mut values = None;
+        if self.value_error.is_some() || !self.leaf_error.is_empty() {
+            let mut v = ictindex::ValueNoise {
+                relative: self.value_error.unwrap_or(0.0),
+                ..Default::default()
+            };
+            for text in &self.leaf_error {
+                let (node, e) = text.rsplit_once('=').ok_or_else(|| bad("leaf-error", text))?;
+                let e: f64 = e
+                    .trim()
+                    .replace(',', ".")
+                    .parse()
+                    .map_err(|_| bad("leaf-error", text))?;
+                v.leaves.insert(node.trim().to_string(), e);
+            }
+            values = Some(v);
+        }
+        Ok(ictindex::Perturbation {
+            weights,
+            normalisations,
+            aggregations,
+            values,
+        })
+    }
+}
+
+/// Writes an analysis result as CSV records, JSON or Markdown.
+fn table<T: serde::Serialize>(
+    value: &T,
+    records: Vec<ictindex::Record>,
+    md: impl FnOnce() -> String,
+    format: Format,
+) -> Run {
+    let out = match format {
+        Format::Csv => to_csv(&records, false).map_err(one)?,
+        Format::Json => json(value)? + "\n",
+        Format::Md => md(),
+    };
+    print(&out)
 }
 
 fn chart(
@@ -457,6 +742,11 @@ impl Input {
             min_share: self.min_share,
             base_year: self.base_year,
         }
+    }
+
+    fn scored(&self) -> Result<(ictindex::Scored, Lang), Vec<Error>> {
+        let (data, framework, options) = self.load()?;
+        Ok((score(&data, &framework, &options).map_err(one)?, self.lang))
     }
 
     /// The data and framework as read (a COINr pair with `--coinr-meta`), with `--range` applied.

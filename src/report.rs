@@ -170,7 +170,7 @@ impl UnitReport {
 }
 
 /// "tăng 3 bậc" / "up 3 places", "giảm …" / "down …", "giữ nguyên" / "unchanged".
-fn change_text(change: Option<i64>, new: bool, lang: Lang) -> Option<String> {
+pub(crate) fn change_text(change: Option<i64>, new: bool, lang: Lang) -> Option<String> {
     if new {
         return Some(match lang {
             Lang::Vi => "lần đầu được xếp hạng".into(),

@@ -1,0 +1,540 @@
+//! Uncertainty of ranks (Monte Carlo): how far each unit's rank moves when
+//! the uncertain inputs of a [`Perturbation`] vary.
+//!
+//! Sample `k` draws every factor from ChaCha8 stream `k` of the seed, scores
+//! the edition with those inputs (normalised data are computed once per
+//! normalisation and reused; a sample only re-aggregates and ranks) and adds
+//! each unit's rank to a per-unit histogram. Histograms are sums of counts, so
+//! a run in one go, in chunks ([`Uncertainty::run`]) or split and merged
+//! ([`Uncertainty::run_range`], [`Uncertainty::merge`]) gives the same result.
+//!
+//! Per unit: the nominal rank, the median and the 5th and 95th percentiles of
+//! its sampled ranks with linear interpolation between order statistics
+//! (`h = (K − 1)·p`, `x₍⌊h⌋₎ + (h − ⌊h⌋)(x₍⌊h⌋+1₎ − x₍⌊h⌋₎)`: R's type 7, NumPy's
+//! default, COINr's), and the share of samples in which it ranks in the top N.
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{Model, Scratch};
+use super::perturb::{Design, Perturbation, Scenario};
+use super::random::{Key, UNCERTAINTY};
+use crate::error::{Error, ErrorKind, Result};
+use crate::score::Scored;
+
+/// Settings of an uncertainty run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UncertaintyConfig {
+    /// Number of samples K (≥ 1). Default 1000.
+    pub samples: usize,
+    /// Seed. Default 1.
+    pub seed: u64,
+    /// N of "share of samples in the top N". Default 10.
+    pub top: u32,
+    /// What is uncertain.
+    pub perturbation: Perturbation,
+}
+
+impl Default for UncertaintyConfig {
+    fn default() -> Self {
+        UncertaintyConfig {
+            samples: 1000,
+            seed: 1,
+            top: 10,
+            perturbation: Perturbation::default(),
+        }
+    }
+}
+
+/// One unit's rank interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RankInterval {
+    /// Unit code.
+    pub code: String,
+    /// Unit name.
+    pub name: String,
+    /// Rank with the nominal inputs.
+    pub nominal_rank: Option<u32>,
+    /// Median sampled rank.
+    pub median_rank: Option<f64>,
+    /// 5th percentile of the sampled ranks (the better end).
+    pub p5_rank: Option<f64>,
+    /// 95th percentile of the sampled ranks.
+    pub p95_rank: Option<f64>,
+    /// Share of samples with rank ≤ top.
+    pub top_share: f64,
+}
+
+/// The result of an uncertainty run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UncertaintyResult {
+    /// Edition year.
+    pub year: Option<i64>,
+    /// Samples accumulated.
+    pub samples: usize,
+    /// Seed.
+    pub seed: u64,
+    /// N of the top-N share.
+    pub top: u32,
+    /// Units ranked with the nominal inputs.
+    pub ranked: u32,
+    /// Per unit, in file order.
+    pub units: Vec<RankInterval>,
+}
+
+/// A Monte Carlo run that can be advanced in chunks (for progress and
+/// cancelling in a Web Worker) or split across threads and merged.
+///
+/// ```
+/// use ictindex::{score, Dataset, Framework, Options, Uncertainty, UncertaintyConfig};
+/// let d = Dataset::from_str("code,HTKT,HTNL,UD,SXKD,MT\na,.9,.1,.5,.5,.5\nb,.1,.9,.5,.5,.5\nc,.1,.1,.1,.1,.1\n").unwrap();
+/// let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+/// let config = UncertaintyConfig { samples: 200, top: 1, ..Default::default() };
+/// let mut run = Uncertainty::new(&s, None, &config).unwrap();
+/// while !run.is_done() {
+///     run.run(64).unwrap(); // report run.progress() between chunks
+/// }
+/// let r = run.result();
+/// assert_eq!(r.units[2].p5_rank, Some(3.0)); // c is last whatever the weights
+/// assert!(r.units[0].top_share > 0.3 && r.units[0].top_share < 0.7); // a and b trade first place
+/// assert_eq!(r, ictindex::uncertainty(&s, None, &config).unwrap());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Uncertainty {
+    model: Model,
+    design: Design,
+    config: UncertaintyConfig,
+    year: Option<i64>,
+    key: Key,
+    scenario: Scenario,
+    scratch: Scratch,
+    nominal: Vec<u32>,
+    ranked: u32,
+    /// `hist[pos * (n + 1) + rank]`: samples where unit `pos` had `rank` (0 = unranked).
+    hist: Vec<u32>,
+    next: usize,
+    accumulated: usize,
+}
+
+impl Uncertainty {
+    /// Prepares a run on edition `year` (`None`: the latest) of `scored`.
+    pub fn new(scored: &Scored, year: Option<i64>, config: &UncertaintyConfig) -> Result<Self> {
+        if config.samples == 0 || u32::try_from(config.samples).is_err() {
+            return Err(Error::new(ErrorKind::InvalidOption {
+                name: "samples".into(),
+                value: config.samples.to_string(),
+            }));
+        }
+        let e = scored.edition_index(year)?;
+        let model = Model::new(scored, e)?;
+        let design = Design::new(&model, &config.perturbation)?;
+        let mut scratch = model.scratch();
+        let ranked = model.nominal(&mut scratch)?;
+        let nominal = scratch.ranks.clone();
+        let n = model.n;
+        Ok(Uncertainty {
+            scenario: design.scenario(&model),
+            hist: vec![0; n * (n + 1)],
+            year: scored.editions().get(e).and_then(|x| x.year()),
+            key: Key::new(config.seed, UNCERTAINTY),
+            config: config.clone(),
+            design,
+            model,
+            scratch,
+            nominal,
+            ranked,
+            next: 0,
+            accumulated: 0,
+        })
+    }
+
+    /// Runs up to `count` more samples, continuing from the last one run by
+    /// this method; returns the number of samples accumulated.
+    pub fn run(&mut self, count: usize) -> Result<usize> {
+        let end = self.next.saturating_add(count).min(self.config.samples);
+        self.run_range(self.next, end)?;
+        self.next = end;
+        Ok(self.accumulated)
+    }
+
+    /// Runs samples `start..end` (clamped to the configured count). To split
+    /// a run, give each part a clone and disjoint ranges, then [`merge`](Self::merge).
+    pub fn run_range(&mut self, start: usize, end: usize) -> Result<()> {
+        let end = end.min(self.config.samples);
+        let n1 = self.model.n + 1;
+        for k in start..end {
+            let mut rng = self.key.stream(k as u64);
+            self.design.draw_all(&self.model, &mut rng, &mut self.scenario);
+            self.design
+                .evaluate(&self.model, &self.scenario, &mut self.scratch)
+                .map_err(|e| self.model.error(e))?;
+            for (pos, &r) in self.scratch.ranks.iter().enumerate() {
+                if let Some(h) = self.hist.get_mut(pos * n1 + r as usize) {
+                    *h += 1;
+                }
+            }
+        }
+        self.accumulated += end.saturating_sub(start);
+        Ok(())
+    }
+
+    /// Adds the samples accumulated by `other` (a clone run on other ranges).
+    pub fn merge(&mut self, other: &Uncertainty) {
+        for (a, b) in self.hist.iter_mut().zip(&other.hist) {
+            *a += b;
+        }
+        self.accumulated += other.accumulated;
+    }
+
+    /// (samples accumulated, samples configured).
+    pub fn progress(&self) -> (usize, usize) {
+        (self.accumulated, self.config.samples)
+    }
+
+    /// Whether every configured sample has been accumulated.
+    pub fn is_done(&self) -> bool {
+        self.accumulated >= self.config.samples
+    }
+
+    /// The intervals from the samples accumulated so far.
+    pub fn result(&self) -> UncertaintyResult {
+        let n1 = self.model.n + 1;
+        let k = self.accumulated as u64;
+        let units = (0..self.model.n)
+            .map(|pos| {
+                let h = self.hist.get(pos * n1..(pos + 1) * n1).unwrap_or(&[]);
+                let ranks = h.get(1..).unwrap_or(&[]);
+                let total: u64 = ranks.iter().map(|&c| u64::from(c)).sum();
+                let top: u64 = ranks.iter().take(self.config.top as usize).map(|&c| u64::from(c)).sum();
+                RankInterval {
+                    code: self.model.codes.get(pos).cloned().unwrap_or_default(),
+                    name: self.model.names.get(pos).cloned().unwrap_or_default(),
+                    nominal_rank: self.nominal.get(pos).copied().filter(|&r| r > 0),
+                    median_rank: quantile(ranks, total, 0.5),
+                    p5_rank: quantile(ranks, total, 0.05),
+                    p95_rank: quantile(ranks, total, 0.95),
+                    top_share: if k == 0 { 0.0 } else { top as f64 / k as f64 },
+                }
+            })
+            .collect();
+        UncertaintyResult {
+            year: self.year,
+            samples: self.accumulated,
+            seed: self.config.seed,
+            top: self.config.top,
+            ranked: self.ranked,
+            units,
+        }
+    }
+}
+
+/// Runs every sample of `config` on edition `year` of `scored`.
+///
+/// ```
+/// use ictindex::{score, uncertainty, Dataset, Framework, Options, UncertaintyConfig};
+/// let d = Dataset::from_str("code,HTKT,HTNL,UD,SXKD,MT\na,.6,.6,.6,.6,.6\nb,.5,.5,.5,.5,.5\n").unwrap();
+/// let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+/// let r = uncertainty(&s, None, &UncertaintyConfig { samples: 100, top: 1, ..Default::default() }).unwrap();
+/// // a is better on every pillar: no weighting moves it.
+/// assert_eq!((r.units[0].p5_rank, r.units[0].p95_rank), (Some(1.0), Some(1.0)));
+/// assert_eq!(r.units[0].top_share, 1.0);
+/// assert_eq!(r.units[1].median_rank, Some(2.0));
+/// ```
+pub fn uncertainty(scored: &Scored, year: Option<i64>, config: &UncertaintyConfig) -> Result<UncertaintyResult> {
+    let mut u = Uncertainty::new(scored, year, config)?;
+    u.run(config.samples)?;
+    Ok(u.result())
+}
+
+/// The `j`-th order statistic (0-based) of values `1..` counted in `hist`
+/// (`hist[i]` = how many equal `i + 1`).
+fn order_stat(hist: &[u32], j: u64) -> f64 {
+    let mut cum = 0u64;
+    for (i, &c) in hist.iter().enumerate() {
+        cum += u64::from(c);
+        if cum > j {
+            return (i + 1) as f64;
+        }
+    }
+    hist.len() as f64
+}
+
+/// Type-7 quantile `p` of the `total` values counted in `hist` (see the module docs).
+pub(crate) fn quantile(hist: &[u32], total: u64, p: f64) -> Option<f64> {
+    if total == 0 {
+        return None;
+    }
+    let h = (total - 1) as f64 * p;
+    let j = h.floor();
+    let frac = h - j;
+    let a = order_stat(hist, j as u64);
+    if frac == 0.0 {
+        return Some(a);
+    }
+    let b = order_stat(hist, j as u64 + 1);
+    Some(a + frac * (b - a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyse::model::tests::random_case;
+    use crate::analyse::perturb::{WeightLevel, WeightNoise};
+    use crate::analyse::random::uniform;
+    use crate::{score, Framework, Normalisation, Options};
+
+    /// Type-7 quantiles of small integers agree to rounding.
+    const QUANTILE: f64 = 1e-12;
+
+    /// Type 7 on a sorted list, written from the definition.
+    fn type7(sorted: &[f64], p: f64) -> f64 {
+        let h = (sorted.len() - 1) as f64 * p;
+        let lo = h.floor() as usize;
+        let hi = (lo + 1).min(sorted.len() - 1);
+        sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+    }
+
+    #[test]
+    fn histogram_quantiles_match_the_definition() {
+        let mut rng = Key::new(3, 3).stream(0);
+        for len in [1usize, 2, 3, 7, 100, 101] {
+            let mut xs: Vec<f64> = (0..len).map(|_| (uniform(&mut rng) * 9.0).floor() + 1.0).collect();
+            xs.sort_by(f64::total_cmp);
+            let mut hist = vec![0u32; 9];
+            for &x in &xs {
+                hist[x as usize - 1] += 1;
+            }
+            for p in [0.0, 0.05, 0.25, 0.5, 0.95, 1.0] {
+                let q = quantile(&hist, len as u64, p).unwrap();
+                assert!((q - type7(&xs, p)).abs() < QUANTILE, "len {len} p {p}");
+            }
+        }
+        assert_eq!(quantile(&[0, 0], 0, 0.5), None);
+        // Median of an even count is the mean of the two middle values.
+        assert_eq!(quantile(&[1, 0, 1], 2, 0.5), Some(2.0));
+    }
+
+    fn config(samples: usize) -> UncertaintyConfig {
+        UncertaintyConfig {
+            samples,
+            seed: 42,
+            top: 5,
+            perturbation: Perturbation {
+                weights: WeightNoise::Uniform {
+                    share: 0.4,
+                    level: WeightLevel::All,
+                },
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn matches_a_per_sample_rescore_by_the_core() {
+        // Independent method: redraw each sample's multipliers (same streams,
+        // same order: nodes by declaration), make the framework with those
+        // weights, score it with `score()`, and take type-7 percentiles of
+        // the sorted ranks.
+        let (d, f) = random_case(11, 30, true);
+        let o = Options::default();
+        let scored = score(&d, &f, &o).unwrap();
+        let cfg = config(300);
+        let r = uncertainty(&scored, None, &cfg).unwrap();
+        let key = Key::new(cfg.seed, UNCERTAINTY);
+        let mut per_unit: Vec<Vec<f64>> = vec![Vec::new(); 30];
+        let mut top = [0usize; 30];
+        for k in 0..cfg.samples {
+            let mut rng = key.stream(k as u64);
+            let mut g = f.clone();
+            for node in f.nodes() {
+                if node.depth >= 1 {
+                    let u = uniform(&mut rng);
+                    g = g
+                        .with_weight(node.code(), node.spec.weight * (1.0 + 0.4 * (2.0 * u - 1.0)))
+                        .unwrap();
+                }
+            }
+            let s = score(&d, &g, &o).unwrap();
+            for (pos, ranks) in per_unit.iter_mut().enumerate() {
+                let rk = s.editions()[0].rank(g.root_index(), pos).unwrap();
+                ranks.push(rk as f64);
+                top[pos] += usize::from(rk <= 5);
+            }
+        }
+        for (pos, u) in r.units.iter().enumerate() {
+            let mut xs = per_unit[pos].clone();
+            xs.sort_by(f64::total_cmp);
+            assert!((u.median_rank.unwrap() - type7(&xs, 0.5)).abs() < QUANTILE);
+            assert!((u.p5_rank.unwrap() - type7(&xs, 0.05)).abs() < QUANTILE);
+            assert!((u.p95_rank.unwrap() - type7(&xs, 0.95)).abs() < QUANTILE);
+            assert_eq!(u.top_share, top[pos] as f64 / 300.0);
+            assert_eq!(u.nominal_rank, scored.editions()[0].rank(f.root_index(), pos));
+        }
+        // The weights did move some ranks.
+        assert!(r.units.iter().any(|u| u.p5_rank != u.p95_rank));
+    }
+
+    #[test]
+    fn chunks_and_splits_give_the_same_result() {
+        let (d, f) = random_case(5, 25, false);
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let mut cfg = config(257);
+        cfg.perturbation.normalisations = vec![Normalisation::MinMax, Normalisation::Rank];
+        cfg.perturbation.values = Some(crate::ValueNoise {
+            relative: 0.05,
+            ..Default::default()
+        });
+        let whole = uncertainty(&scored, None, &cfg).unwrap();
+        let mut chunked = Uncertainty::new(&scored, None, &cfg).unwrap();
+        let mut steps = 0;
+        while !chunked.is_done() {
+            chunked.run(10).unwrap();
+            steps += 1;
+        }
+        assert_eq!(steps, 26);
+        assert_eq!(chunked.progress(), (257, 257));
+        assert_eq!(chunked.result(), whole);
+        let fresh = Uncertainty::new(&scored, None, &cfg).unwrap();
+        let (mut a, mut b) = (fresh.clone(), fresh);
+        b.run_range(100, 257).unwrap();
+        a.run_range(0, 100).unwrap();
+        a.merge(&b);
+        assert_eq!(a.result(), whole);
+        // Another seed draws other samples.
+        cfg.seed += 1;
+        assert_ne!(uncertainty(&scored, None, &cfg).unwrap(), whole);
+    }
+
+    #[test]
+    fn nothing_uncertain_gives_point_intervals() {
+        let (d, f) = random_case(8, 20, false);
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let mut cfg = config(50);
+        cfg.perturbation.weights = WeightNoise::Fixed;
+        let r = uncertainty(&scored, None, &cfg).unwrap();
+        for u in &r.units {
+            let nominal = u.nominal_rank.map(f64::from);
+            assert_eq!((u.p5_rank, u.median_rank, u.p95_rank), (nominal, nominal, nominal));
+        }
+    }
+
+    #[test]
+    fn value_errors_by_leaf_and_cell() {
+        let f = Framework::vn_ict();
+        let d = crate::Dataset::from_str(
+            "code,HTKT,HTNL,UD,SXKD,MT\na,.50,.5,.5,.5,.5\nb,.49,.5,.5,.5,.5\nc,.10,.1,.1,.1,.1\n",
+        )
+        .unwrap();
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let mut cfg = config(400);
+        cfg.perturbation.weights = WeightNoise::Fixed;
+        // Only b's HTKT is uncertain, by ± 0.05 around 0.49: b beats a (0.50)
+        // when its draw exceeds 0.50, tying at 4 decimals near it: about 40 %.
+        cfg.perturbation.values = Some(crate::ValueNoise {
+            cells: vec![crate::CellError {
+                unit: "b".into(),
+                node: "HTKT".into(),
+                error: 0.05,
+            }],
+            ..Default::default()
+        });
+        let r = uncertainty(&scored, None, &cfg).unwrap();
+        let top = uncertainty(&scored, None, &UncertaintyConfig { top: 1, ..cfg.clone() }).unwrap();
+        assert!(
+            top.units[1].top_share > 0.3 && top.units[1].top_share < 0.5,
+            "{:?}",
+            top.units[1]
+        );
+        assert_eq!(r.units[2].p95_rank, Some(3.0));
+        // A leaf error on MT that cannot reorder anything: c stays last, a and b as above.
+        let mut leaves = std::collections::BTreeMap::new();
+        leaves.insert("MT".to_string(), 0.001);
+        cfg.perturbation.values = Some(crate::ValueNoise {
+            leaves,
+            ..Default::default()
+        });
+        let r = uncertainty(&scored, None, &cfg).unwrap();
+        assert!(r.units[2].p5_rank == Some(3.0));
+        // Unknown names are errors.
+        cfg.perturbation.values = Some(crate::ValueNoise {
+            cells: vec![crate::CellError {
+                unit: "zz".into(),
+                node: "HTKT".into(),
+                error: 0.1,
+            }],
+            ..Default::default()
+        });
+        assert!(Uncertainty::new(&scored, None, &cfg).is_err());
+        cfg.perturbation.values = Some(crate::ValueNoise {
+            relative: -1.0,
+            ..Default::default()
+        });
+        assert!(Uncertainty::new(&scored, None, &cfg).is_err());
+    }
+
+    #[test]
+    fn dirichlet_weights_have_the_stated_mean_and_variance() {
+        let f = Framework::from_str("code,parent,weight\nI,,1\nA,I,1\nB,I,3\n").unwrap();
+        let d = crate::Dataset::from_str("code,A,B\nx,1,2\ny,2,1\n").unwrap();
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let model = Model::new(&scored, 0).unwrap();
+        let p = Perturbation {
+            weights: WeightNoise::Dirichlet {
+                concentration: 20.0,
+                level: WeightLevel::All,
+            },
+            ..Default::default()
+        };
+        let design = Design::new(&model, &p).unwrap();
+        let mut sc = design.scenario(&model);
+        let key = Key::new(1, UNCERTAINTY);
+        let k = 20000;
+        let (mut sum, mut sq) = (0.0, 0.0);
+        let a = f.index_of("A").unwrap();
+        let b = f.index_of("B").unwrap();
+        for i in 0..k {
+            design.draw_all(&model, &mut key.stream(i), &mut sc);
+            // The group keeps its total weight.
+            assert!((sc.weights[a] + sc.weights[b] - 4.0).abs() < 1e-12);
+            let share = sc.weights[a] / 4.0;
+            sum += share;
+            sq += share * share;
+        }
+        let mean = sum / k as f64;
+        let var = sq / k as f64 - mean * mean;
+        // Share of A ~ Beta(5, 15): mean 0.25, variance 0.25·0.75/21 ≈ 0.00893.
+        // Standard error of the mean ≈ 0.00067; of the variance ≈ 1.3e-4.
+        assert!((mean - 0.25).abs() < 0.004, "{mean}");
+        assert!((var - 0.1875 / 21.0).abs() < 0.0008, "{var}");
+    }
+
+    #[test]
+    fn invalid_settings_are_refused() {
+        let (d, f) = random_case(1, 10, false);
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let mut cfg = config(0);
+        assert!(Uncertainty::new(&scored, None, &cfg).is_err());
+        cfg.samples = 10;
+        cfg.perturbation.weights = WeightNoise::Uniform {
+            share: 1.5,
+            level: WeightLevel::All,
+        };
+        assert!(Uncertainty::new(&scored, None, &cfg).is_err());
+        // Leaf b has direction −1: "none" cannot apply to it.
+        cfg.perturbation.weights = WeightNoise::Fixed;
+        cfg.perturbation.normalisations = vec![Normalisation::None];
+        assert_eq!(
+            Uncertainty::new(&scored, None, &cfg).unwrap_err().kind(),
+            &ErrorKind::DirectionNeedsNormalisation
+        );
+        // Min-max gives zeros: a geometric mean over them fails up front.
+        cfg.perturbation.normalisations = vec![Normalisation::MinMax];
+        cfg.perturbation.aggregations = vec![crate::Aggregation::Arithmetic, crate::Aggregation::Geometric];
+        assert!(matches!(
+            Uncertainty::new(&scored, None, &cfg).unwrap_err().kind(),
+            ErrorKind::NonPositive { .. }
+        ));
+    }
+}

@@ -1,0 +1,236 @@
+//! The page's analysis binding: rank uncertainty and variance-based
+//! sensitivity as [`AnalysisRun`] (built in a Web Worker from a snapshot of
+//! the calculator, run in chunks), and the quick analyses (leave one out,
+//! target, explain) as [`Calculator`] methods on the main thread.
+//!
+//! ```js
+//! const snap = calc.analysisSnapshot();          // data, framework, options, edition, edits
+//! // in the worker:
+//! const run = new AnalysisRun(snap, 'uncertainty', { samples: 10000, seed: 1 });
+//! while (!run.done) run.step(500);              // post run.progress between chunks
+//! run.result();                                  // UncertaintyResult
+//! ```
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use super::{to_js, Calculator};
+use crate::{
+    explain, leave_one_out, target, Dataset, Edit, Error, Framework, Lang, NodeSpec, Options, Sensitivity,
+    SensitivityConfig, TargetAnswer, TargetQuery, Uncertainty, UncertaintyConfig, Unit, WhatIf,
+};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ANALYSIS: &str = r#"
+/** Everything a worker needs to rebuild the calculator's working scores. */
+export interface AnalysisSnapshot {
+  units: { code: string; name: string; year: number | null; group: string | null }[];
+  indicators: string[];
+  /** values[indicator][row], null = missing */
+  values: (number | null)[][];
+  framework: object[];
+  options: { precision: number | null; minShare: number; baseYear: number | null };
+  year: number | null;
+  edits: Edit[];
+  lang: "vi" | "en";
+}
+"#;
+
+/// What [`Calculator::analysis_snapshot`] returns and [`AnalysisRun::new`] reads.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Snapshot {
+    units: Vec<Unit>,
+    indicators: Vec<String>,
+    values: Vec<Vec<Option<f64>>>,
+    framework: Vec<NodeSpec>,
+    options: Options,
+    year: Option<i64>,
+    edits: Vec<Edit>,
+    lang: Lang,
+}
+
+impl Snapshot {
+    /// The working session the snapshot describes (edits applied).
+    fn session(&self) -> Result<WhatIf, Error> {
+        let data = Dataset::from_columns(self.units.clone(), self.indicators.clone(), self.values.clone())?;
+        let framework = Framework::new(self.framework.clone())?;
+        let mut session = WhatIf::new(&data, &framework, &self.options, self.year)?;
+        for edit in &self.edits {
+            session.apply(edit)?;
+        }
+        Ok(session)
+    }
+}
+
+/// An answer with its sentence in the calculator's language.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Said<T: Serialize> {
+    #[serde(flatten)]
+    answer: T,
+    sentence: String,
+}
+
+#[wasm_bindgen]
+impl Calculator {
+    /// The loaded data, framework, options, edition and edits as plain data
+    /// (structured-cloneable): hand it to a worker's `new AnalysisRun(…)`.
+    #[wasm_bindgen(js_name = analysisSnapshot, unchecked_return_type = "AnalysisSnapshot")]
+    pub fn analysis_snapshot(&self) -> Result<JsValue, JsError> {
+        let d = &self.data;
+        let rows = d.units().len();
+        let values = (0..d.indicators().len())
+            .map(|c| (0..rows).map(|r| d.value(r, c)).collect())
+            .collect();
+        let snap = Snapshot {
+            units: d.units().to_vec(),
+            indicators: d.indicators().to_vec(),
+            values,
+            framework: self.framework.specs(),
+            options: self.options.clone(),
+            year: self.edition_year(),
+            edits: self.session.edits(),
+            lang: self.lang,
+        };
+        to_js(&snap)
+    }
+
+    /// Leave one pillar or indicator out (edits applied): each unit's rank
+    /// shift and the mean absolute shift per node (`LeaveOneOut`).
+    #[wasm_bindgen(js_name = leaveOneOut)]
+    pub fn leave_one_out(&self) -> Result<JsValue, JsError> {
+        let r = leave_one_out(self.session.scored(), self.edition_year()).map_err(|e| self.error(e))?;
+        to_js(&r)
+    }
+
+    /// The smallest improvement of `node` (a pillar or indicator) that takes
+    /// `unit` to `rank` (`null`: one place up), edits applied: the
+    /// `TargetAnswer` fields plus `sentence` in the current language.
+    #[wasm_bindgen(js_name = targetFor)]
+    pub fn target_for(&self, unit: &str, node: &str, rank: Option<u32>) -> Result<JsValue, JsError> {
+        let query = TargetQuery {
+            unit: unit.into(),
+            node: node.into(),
+            rank,
+            ceiling: None,
+        };
+        let answer: TargetAnswer =
+            target(self.session.scored(), self.edition_year(), &query).map_err(|e| self.error(e))?;
+        let sentence = answer.sentence(self.lang);
+        to_js(&Said { answer, sentence })
+    }
+
+    /// `unit`'s composite change against the earlier edition split into
+    /// per-pillar contributions (edits applied): the `Explanation` fields
+    /// plus `sentence` in the current language.
+    #[wasm_bindgen(js_name = explainChange)]
+    pub fn explain_change(&self, unit: &str) -> Result<JsValue, JsError> {
+        let answer = explain(self.session.scored(), self.edition_year(), unit).map_err(|e| self.error(e))?;
+        let sentence = answer.sentence(self.lang);
+        to_js(&Said { answer, sentence })
+    }
+}
+
+enum Job {
+    Uncertainty(Box<Uncertainty>),
+    Sensitivity(Box<Sensitivity>),
+}
+
+/// A long analysis run in chunks (for a Web Worker): `"uncertainty"` with an
+/// `UncertaintyConfig`, or `"sensitivity"` with a `SensitivityConfig`. The
+/// result is the same however the run is chunked.
+#[wasm_bindgen]
+pub struct AnalysisRun {
+    job: Job,
+    lang: Lang,
+}
+
+#[wasm_bindgen]
+impl AnalysisRun {
+    /// Rebuilds the calculator's working scores from `snapshot` and prepares
+    /// the run; `config` is the camelCase config (any subset).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "AnalysisSnapshot")] snapshot: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "\"uncertainty\" | \"sensitivity\"")] kind: &str,
+        config: JsValue,
+    ) -> Result<AnalysisRun, JsError> {
+        let snap: Snapshot = serde_wasm_bindgen::from_value(snapshot)?;
+        let lang = snap.lang;
+        let fail = |e: Error| JsError::new(&e.message(lang));
+        let session = snap.session().map_err(fail)?;
+        let scored = session.scored();
+        let job = match kind {
+            "uncertainty" => {
+                let config: UncertaintyConfig = serde_wasm_bindgen::from_value(config)?;
+                Job::Uncertainty(Box::new(Uncertainty::new(scored, snap.year, &config).map_err(fail)?))
+            }
+            "sensitivity" => {
+                let config: SensitivityConfig = serde_wasm_bindgen::from_value(config)?;
+                Job::Sensitivity(Box::new(Sensitivity::new(scored, snap.year, &config).map_err(fail)?))
+            }
+            other => {
+                return Err(JsError::new(&match lang {
+                    Lang::Vi => format!("không có phân tích \"{other}\""),
+                    Lang::En => format!("no analysis \"{other}\""),
+                }))
+            }
+        };
+        Ok(AnalysisRun { job, lang })
+    }
+
+    /// Runs up to `count` more samples (uncertainty) or design rows
+    /// (sensitivity); returns the share done, in [0, 1].
+    pub fn step(&mut self, count: usize) -> Result<f64, JsError> {
+        let lang = self.lang;
+        let fail = |e: Error| JsError::new(&e.message(lang));
+        match &mut self.job {
+            Job::Uncertainty(u) => u.run(count).map(drop).map_err(fail)?,
+            Job::Sensitivity(s) => s.run(count).map(drop).map_err(fail)?,
+        }
+        Ok(self.fraction())
+    }
+
+    /// `[done, total]` in samples (uncertainty) or design rows (sensitivity).
+    #[wasm_bindgen(unchecked_return_type = "[number, number]")]
+    pub fn progress(&self) -> Vec<f64> {
+        let (a, b) = self.counts();
+        vec![a as f64, b as f64]
+    }
+
+    /// Whether the run is complete.
+    #[wasm_bindgen(getter)]
+    pub fn done(&self) -> bool {
+        match &self.job {
+            Job::Uncertainty(u) => u.is_done(),
+            Job::Sensitivity(s) => s.is_done(),
+        }
+    }
+
+    /// The result from what has run so far (`UncertaintyResult` or `SensitivityResult`).
+    pub fn result(&self) -> Result<JsValue, JsError> {
+        match &self.job {
+            Job::Uncertainty(u) => to_js(&u.result()),
+            Job::Sensitivity(s) => to_js(&s.result()),
+        }
+    }
+}
+
+impl AnalysisRun {
+    fn counts(&self) -> (usize, usize) {
+        match &self.job {
+            Job::Uncertainty(u) => u.progress(),
+            Job::Sensitivity(s) => s.progress(),
+        }
+    }
+
+    fn fraction(&self) -> f64 {
+        let (a, b) = self.counts();
+        if b == 0 {
+            1.0
+        } else {
+            a as f64 / b as f64
+        }
+    }
+}

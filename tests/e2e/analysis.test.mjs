@@ -1,0 +1,173 @@
+// End-to-end test of the analysis section in Debian's headless Chromium:
+// an uncertainty run in the Web Worker (progress, cancel, a complete run with
+// 63 intervals), the page staying responsive meanwhile, leave one out, the
+// target sentence for Vĩnh Phúc, the explanation, and both languages.
+//
+//   scripts/build-www && node --test tests/e2e/analysis.test.mjs
+//
+// Serves www/ itself and expects www/pkg/ built. Screenshots and figures go
+// to tests/e2e/out/ (analysis-*.png, analysis-figures.json).
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const www = join(root, 'www');
+const out = join(here, 'out');
+const wasmFile = join(www, 'pkg', 'ictindex_bg.wasm');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.csv': 'text/csv; charset=utf-8',
+};
+
+/** A static file server over www/ on a free port of 127.0.0.1. */
+function serve() {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = normalize(join(www, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(www + sep) || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+describe('the analysis section in headless Chromium', () => {
+  let server;
+  let base;
+  let ctx;
+  let page;
+  let profile;
+  const errors = [];
+  const figures = {};
+  const shot = (name) => page.locator('#analysis').screenshot({ path: join(out, `analysis-${name}.png`) });
+
+  before(async () => {
+    assert.ok(existsSync(wasmFile), 'www/pkg is missing: run scripts/build-www first');
+    mkdirSync(out, { recursive: true });
+    server = await serve();
+    base = `http://127.0.0.1:${server.address().port}/`;
+    profile = mkdtempSync(join(tmpdir(), 'ictindex-e2e-analysis-'));
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1440, height: 1000 },
+    });
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(base);
+    await page.waitForSelector('body[data-ready]');
+  });
+
+  after(async () => {
+    await ctx?.close();
+    server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    writeFileSync(join(out, 'analysis-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+    console.log('figures:', JSON.stringify(figures, null, 2));
+  });
+
+  it('shows the section in Vietnamese with leave-one-out filled', async () => {
+    await page.locator('#analysis').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelectorAll('#an-loo tbody tr').length >= 5);
+    assert.match(await page.locator('#analysis-title').textContent(), /Phân tích/);
+  });
+
+  it('starts an uncertainty run, shows progress and cancels it', async () => {
+    await page.fill('#an-samples', '400000');
+    await page.click('#an-run');
+    await page.waitForFunction(() => document.querySelector('#an-progress').value > 0.01);
+    assert.match(await page.locator('#an-status').textContent(), /Đang chạy: \d+\/400000/);
+    assert.equal(await page.locator('#an-cancel').isEnabled(), true);
+    await shot('progress');
+    await page.click('#an-cancel');
+    assert.equal(await page.locator('#an-status').textContent(), 'Đã hủy.');
+    assert.equal(await page.locator('#an-intervals tbody tr').count(), 0);
+  });
+
+  it('completes a 10,000-sample run with the page responsive, 63 intervals', async () => {
+    await page.fill('#an-samples', '10000');
+    // Main-thread gaps while the worker runs.
+    await page.evaluate(() => {
+      window.__gaps = [];
+      let last = performance.now();
+      window.__tick = setInterval(() => {
+        const now = performance.now();
+        window.__gaps.push([now - last, now]);
+        last = now;
+      }, 10);
+    });
+    const t0 = Date.now();
+    await page.click('#an-run');
+    await page.waitForSelector('#analysis[data-state="done"]', { timeout: 60000 });
+    figures.uncertainty10kClickToDrawnMs = Date.now() - t0;
+    const status = await page.locator('#an-status').textContent();
+    figures.uncertainty10kWorkerMs = Number(/(\d+) ms/.exec(status)[1]);
+    figures.uncertainty10kDrawMs = Number(await page.locator('#analysis').getAttribute('data-draw-ms'));
+    const gaps = await page.evaluate(() => {
+      clearInterval(window.__tick);
+      return window.__gaps;
+    });
+    // Gaps of a 10 ms timer while the worker ran (the drawing of the result excluded).
+    const resultAt = Number(await page.locator('#analysis').getAttribute('data-result-at'));
+    const during = gaps.filter((g) => g[1] <= resultAt).map((g) => g[0]);
+    figures.maxMainThreadGapDuringRunMs = Math.round(Math.max(...during));
+    figures.maxMainThreadGapWithDrawMs = Math.round(Math.max(...gaps.map((g) => g[0])));
+    // Generous: the test machine is shared (load average up to 9 on 2 cores).
+    assert.ok(figures.maxMainThreadGapDuringRunMs < 300, `main thread blocked ${figures.maxMainThreadGapDuringRunMs} ms`);
+    assert.equal(await page.locator('#an-intervals tbody tr').count(), 63);
+    assert.equal(await page.locator('#an-svg g.an-row').count(), 63);
+    const vp = page.locator('#an-intervals tbody tr[data-code="26"] td');
+    assert.equal(await vp.nth(0).textContent(), 'Vĩnh Phúc');
+    assert.equal(await vp.nth(1).textContent(), '26');
+    assert.match(await vp.nth(3).textContent(), /^\d+–\d+$/);
+    await shot('uncertainty');
+  });
+
+  it('answers the target question for Vĩnh Phúc', async () => {
+    await page.selectOption('#an-unit', '26');
+    await page.selectOption('#an-node', 'HTKT');
+    await page.fill('#an-rank', '20');
+    const sentence = await page.locator('#an-target').textContent();
+    assert.match(sentence, /^Vĩnh Phúc cần tăng hạ tầng kỹ thuật thêm \d+,\d+ điểm để vào top 20/);
+    figures.targetSentence = sentence;
+    const explain = await page.locator('#an-explain').textContent();
+    assert.match(explain, /Vĩnh Phúc/);
+    assert.ok(await page.locator('#an-contrib tbody tr').count() >= 6);
+    await page.click('#an-sobol-run');
+    await page.waitForSelector('#an-sobol:not([hidden]) tbody tr', { timeout: 60000 });
+    assert.ok(await page.locator('#an-sobol tbody tr').count() >= 5);
+    figures.sobolStatus = await page.locator('#an-sobol-status').textContent();
+    await page.locator('#an-target-block').scrollIntoViewIfNeeded();
+    await page.locator('#analysis .an-grid').screenshot({ path: join(out, 'analysis-quick.png') });
+  });
+
+  it('switches to English', async () => {
+    await page.click('#lang');
+    assert.match(await page.locator('#analysis-title').textContent(), /^Analysis/);
+    await page.fill('#an-rank', '20');
+    assert.match(await page.locator('#an-target').textContent(), /Vĩnh Phúc/);
+    assert.doesNotMatch(await page.locator('#an-target').textContent(), /cần tăng/);
+    figures.targetSentenceEn = await page.locator('#an-target').textContent();
+    figures.explainSentenceEn = await page.locator('#an-explain').textContent();
+    await shot('en');
+    assert.deepEqual(errors, []);
+  });
+});

@@ -1,0 +1,180 @@
+// End-to-end test of the data tools (www/datatools.js) in Debian's headless
+// Chromium: the 63 → 34 switch with Phú Thọ's sentence, and the COINr ASEM
+// example loaded through the file inputs, prepared with COINr's defaults and
+// checked against COINr's results table.
+//
+//   scripts/build-www && node --test tests/e2e/
+//
+// The reference files are read from ../shared/reference/coinr-asem/ (never
+// copied into the repo). Screenshots go to tests/e2e/out/.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const www = join(root, 'www');
+const out = join(here, 'out');
+const wasmFile = join(www, 'pkg', 'ictindex_bg.wasm');
+const reference = resolve(root, '../shared/reference/coinr-asem');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.csv': 'text/csv; charset=utf-8',
+};
+
+/** A static file server over www/ on a free port of 127.0.0.1. */
+function serve() {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = normalize(join(www, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(www + sep) || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** COINr's results table: unit code → rank of the index. */
+function legacyRanks() {
+  const [head, ...lines] = readFileSync(join(reference, 'coinr_asem_legacy_results.csv'), 'utf8').trim().split(/\r?\n/);
+  const cols = head.split(',');
+  const code = cols.indexOf('UnitCode');
+  const rank = cols.indexOf('Index_rank');
+  const score = cols.indexOf('Index');
+  return new Map(lines.map((l) => l.split(',')).map((c) => [c[code], { rank: Number(c[rank]), score: Number(c[score]) }]));
+}
+
+describe('data tools in headless Chromium', () => {
+  let server;
+  let ctx;
+  let page;
+  let profile;
+  const errors = [];
+  const shot = (name) => page.screenshot({ path: join(out, `${name}.png`), fullPage: false });
+  const rankOf = async (code) => Number(await page.locator(`#table tbody tr[data-code="${code}"] .c-rank`).textContent());
+
+  before(async () => {
+    assert.ok(existsSync(wasmFile), 'www/pkg is missing: run scripts/build-www first');
+    assert.ok(existsSync(join(reference, 'coinr_asem_idata.csv')), `reference files missing in ${reference}`);
+    mkdirSync(out, { recursive: true });
+    server = await serve();
+    profile = mkdtempSync(join(tmpdir(), 'ictindex-e2e-dt-'));
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1440, height: 1000 },
+      acceptDownloads: true,
+    });
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForSelector('body[data-ready]');
+  });
+
+  after(async () => {
+    await ctx?.close();
+    server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('switches to the 34 units and shows Phú Thọ with its former provinces', async () => {
+    assert.equal(await page.locator('#table tbody tr').count(), 63);
+    await page.locator('#dt-geo-34').check();
+    await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length === 34);
+    assert.match(await page.locator('#dt-geo-note').textContent(), /^34 đơn vị/);
+    await page.locator('#search').fill('phu tho');
+    await page.locator('#search').press('Enter');
+    const sentence = page.locator('#panel');
+    await page.waitForFunction(() => /xếp thứ/.test(document.querySelector('#panel')?.textContent ?? ''));
+    const text = await sentence.textContent();
+    assert.match(text, /Phú Thọ \(gồm Phú Thọ, Vĩnh Phúc, Hòa Bình\) xếp thứ \d+\/34/);
+    await page.waitForFunction(() => location.hash.includes('geo=34'));
+    await page.locator('#search').fill('');
+    await page.locator('#datatools').scrollIntoViewIfNeeded();
+    await shot('dt-01-geo34');
+
+    await page.locator('#dt-level').selectOption('pillars');
+    await page.waitForFunction(() => location.hash.includes('level=pillars'));
+    assert.equal(await page.locator('#table tbody tr').count(), 34);
+
+    await page.locator('#dt-geo-63').check();
+    await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length === 63);
+    assert.doesNotMatch(await page.locator('#panel').textContent(), /\/34/);
+    assert.ok(!(await page.evaluate(() => location.hash)).includes('geo=34'));
+
+    // A year change keeps the 34 view.
+    await page.locator('#dt-geo-34').check();
+    await page.locator('#year').selectOption('2015');
+    await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length === 34);
+    await page.locator('#dt-geo-63').check();
+    await page.locator('#year').selectOption('2016');
+    assert.deepEqual(errors, []);
+  });
+
+  it('imports the COINr ASEM example, prepares it with the defaults and matches COINr\'s ranks', async () => {
+    await page.locator('#dt-coinr > summary').click();
+    await page.locator('#dt-idata').setInputFiles(join(reference, 'coinr_asem_idata.csv'));
+    await page.locator('#dt-imeta').setInputFiles(join(reference, 'coinr_asem_imeta.csv'));
+    await page.waitForFunction(() => [...document.querySelectorAll('#dt-group option')].some((o) => o.value === 'EurAsia_group'));
+    await page.locator('#dt-group').selectOption('EurAsia_group');
+    await page.locator('#dt-impute').selectOption('group-mean');
+    await page.locator('#dt-treat').selectOption('coinr');
+    await page.locator('#dt-range').selectOption('100');
+    await page.locator('#dt-run').click();
+    await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length === 51);
+
+    const legacy = legacyRanks();
+    for (const code of ['CHE', 'NLD', 'DNK', 'MMR', 'LAO']) {
+      assert.equal(await rankOf(code), legacy.get(code).rank, code);
+    }
+    const log = await page.locator('#dt-log').textContent();
+    assert.match(log, /điền giá trị thiếu: 2018, đơn vị LAO/);
+    assert.match(await page.locator('#dt-summary').textContent(), /65 ô được điền/);
+    assert.ok((await page.locator('#dt-table td.dt-imputed').count()) === 65);
+    assert.ok((await page.locator('#dt-table td.dt-treated').count()) > 0);
+    const title = await page.locator('#dt-table td.dt-imputed').first().getAttribute('title');
+    assert.match(title, /được điền/);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#dt-export').click()]);
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.ok(csv.split('\n').length > 51);
+    await page.locator('#dt-summary').scrollIntoViewIfNeeded();
+    await shot('dt-02-coinr');
+    assert.deepEqual(errors, []);
+  });
+
+  it('reports a broken file in the user\'s language and keeps the view', async () => {
+    await page.locator('#lang').click();
+    await page.locator('#dt-idata').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('uCode,LPI\nXX,"1,5"\n') });
+    await page.locator('#dt-run').click();
+    await page.waitForSelector('#dt-error:not([hidden])');
+    assert.match(await page.locator('#dt-error-message').textContent(), /broken\.csv/);
+    assert.equal(await page.locator('#dt-error-title').textContent(), 'Could not import the COINr data');
+    assert.equal(await page.locator('#table tbody tr').count(), 51);
+    await page.locator('#datatools').scrollIntoViewIfNeeded();
+    await shot('dt-03-error');
+    assert.deepEqual(errors, []);
+  });
+});

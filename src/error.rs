@@ -670,7 +670,10 @@ impl ErrorKind {
             | K::UnknownYear(_)
             | K::NothingToUndo
             | K::Unmapped
-            | K::AmbiguousGeography => self.clone(),
+            | K::AmbiguousGeography
+            | K::NoBaseEdition
+            | K::NotScored
+            | K::NothingUncertain => self.clone(),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! as text. Interactive parts carry `data-code` attributes and `tabindex` so
 //! the page can attach hover, focus and click handlers.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -357,11 +358,15 @@ pub fn map_svg(
         xml_escape(&title)
     );
     let mut alt_parts = Vec::new();
+    // Tiles match units by exact code: one lookup each, not a search per tile.
+    let mut by_code: HashMap<&str, usize> = HashMap::new();
+    for p in 0..ed.len() {
+        if let Some(u) = scored.unit(e, p) {
+            by_code.entry(u.code.as_str()).or_insert(p);
+        }
+    }
     for t in &layout.tiles {
-        let pos = scored
-            .find_unit(e, &t.code)
-            .ok()
-            .filter(|&p| scored.unit(e, p).is_some_and(|u| u.code == t.code));
+        let pos = by_code.get(t.code.as_str()).copied();
         let x = 10 + t.col * T;
         let y = 26 + t.row * T;
         let (fill, label, name) = match pos {

@@ -44,6 +44,19 @@ pub enum ErrorKind {
     NoRows,
     /// A malformed CSV record (e.g. a row with the wrong number of fields).
     Csv(String),
+    /// A byte-order mark (U+FEFF) after the start of the input: two files joined.
+    StrayBom,
+    /// A header cell is empty.
+    EmptyHeader,
+    /// The header is split by one delimiter and this row by another.
+    MixedDelimiter {
+        /// The header's delimiter.
+        header: char,
+        /// The row's delimiter.
+        row: char,
+    },
+    /// A quoted field whose closing quote is missing (it runs over line ends).
+    UnclosedQuote,
     /// A row has `found` fields where the header has `expected`.
     RaggedRow {
         /// Fields in the header.
@@ -61,6 +74,8 @@ pub enum ErrorKind {
     MissingIndicator(String),
     /// A row has an empty unit code.
     EmptyCode,
+    /// A framework row has an empty node code.
+    EmptyNode,
     /// The same unit appears twice in one edition.
     DuplicateUnit {
         /// Line where it first appeared.
@@ -236,9 +251,9 @@ impl Error {
         &self.0.at
     }
 
-    /// Sets the file name (only if none is set yet).
+    /// Sets the file name (only if none is set yet; an empty name sets nothing).
     pub fn in_file(mut self, file: &str) -> Self {
-        if self.0.at.file.is_none() {
+        if self.0.at.file.is_none() && !file.is_empty() {
             self.0.at.file = Some(file.to_string());
         }
         self
@@ -297,7 +312,7 @@ impl Error {
         let at = &self.0.at;
         let mut parts: Vec<String> = Vec::new();
         if let Some(f) = &at.file {
-            parts.push(f.clone());
+            parts.push(shown(f, MAX_FILE_CHARS).into_owned());
         }
         if let Some(l) = at.line {
             parts.push(match lang {
@@ -310,7 +325,7 @@ impl Error {
                 .column_name
                 .as_deref()
                 .filter(|n| !n.is_empty())
-                .map(|n| format!(" ({n})"))
+                .map(|n| format!(" ({})", shown(n, MAX_SHOWN_CHARS)))
                 .unwrap_or_default();
             parts.push(match lang {
                 Lang::Vi => format!("cột {c}{name}"),
@@ -318,12 +333,14 @@ impl Error {
             });
         }
         if let Some(u) = &at.unit {
+            let u = shown(u, MAX_SHOWN_CHARS);
             parts.push(match lang {
                 Lang::Vi => format!("đơn vị {u}"),
                 Lang::En => format!("unit {u}"),
             });
         }
         if let Some(i) = &at.indicator {
+            let i = shown(i, MAX_SHOWN_CHARS);
             parts.push(match lang {
                 Lang::Vi => format!("chỉ tiêu {i}"),
                 Lang::En => format!("indicator {i}"),
@@ -335,7 +352,7 @@ impl Error {
     fn what(&self, lang: Lang) -> String {
         use ErrorKind as K;
         let vi = lang == Lang::Vi;
-        match &self.0.kind {
+        match &self.0.kind.clipped() {
             K::Io(m) if vi => format!("không đọc được dữ liệu: {m}"),
             K::Io(m) => format!("could not read the input: {m}"),
             K::Utf8 if vi => "tệp không phải UTF-8 (hãy lưu lại dưới dạng CSV UTF-8)".into(),
@@ -346,11 +363,28 @@ impl Error {
             K::NoRows => "the file has a header but no data rows".into(),
             K::Csv(m) if vi => format!("lỗi định dạng CSV: {m}"),
             K::Csv(m) => format!("malformed CSV: {m}"),
+            K::StrayBom if vi => "dấu BOM (U+FEFF) nằm giữa tệp (có phải hai tệp đã bị ghép lại?)".into(),
+            K::StrayBom => "a byte-order mark (U+FEFF) in the middle of the file (were two files joined?)".into(),
+            K::EmptyHeader if vi => "cột không có tiêu đề".into(),
+            K::EmptyHeader => "the column has no header".into(),
+            K::MixedDelimiter { header, row } if vi => format!(
+                "dòng tiêu đề phân cách bằng {} nhưng dòng này bằng {} (hãy dùng một loại dấu phân cách cho cả tệp)",
+                delimiter_name(*header, lang),
+                delimiter_name(*row, lang)
+            ),
+            K::MixedDelimiter { header, row } => format!(
+                "the header is separated by {} but this row by {} (use one delimiter in the whole file)",
+                delimiter_name(*header, lang),
+                delimiter_name(*row, lang)
+            ),
+            K::UnclosedQuote if vi => "dấu ngoặc kép (\") mở ở ô này không được đóng lại".into(),
+            K::UnclosedQuote => "the quote (\") opening this field is never closed".into(),
             K::RaggedRow { expected, found } if vi => {
                 format!("dòng có {found} ô nhưng tiêu đề có {expected} cột")
             }
             K::RaggedRow { expected, found } => {
-                format!("the row has {found} fields but the header has {expected}")
+                let fields = if *found == 1 { "field" } else { "fields" };
+                format!("the row has {found} {fields} but the header has {expected}")
             }
             K::MissingColumn(c) if vi => format!("thiếu cột bắt buộc \"{c}\""),
             K::MissingColumn(c) => format!("required column \"{c}\" is missing"),
@@ -368,6 +402,8 @@ impl Error {
             }
             K::EmptyCode if vi => "mã đơn vị (code) bị trống".into(),
             K::EmptyCode => "the unit code is empty".into(),
+            K::EmptyNode if vi => "mã nút (code) bị trống".into(),
+            K::EmptyNode => "the node code is empty".into(),
             K::DuplicateUnit { first_line } if vi => {
                 format!("đơn vị trùng lặp trong cùng kỳ (đã có ở dòng {first_line})")
             }
@@ -506,6 +542,142 @@ impl Error {
     }
 }
 
+/// Characters of a value from the input shown in a message at most.
+const MAX_SHOWN_CHARS: usize = 60;
+/// Characters of a file name shown in a message at most.
+const MAX_FILE_CHARS: usize = 200;
+
+/// `s` as safe to show in a one-line message: control and invisible
+/// formatting characters (bidirectional overrides, zero-width characters, BOM)
+/// escaped as `\u{…}`, and cut with `…` before passing `max` characters. A hostile
+/// cell can neither send terminal escape codes nor fill the screen.
+fn shown(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+    };
+    if s.chars().count() <= max && !s.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::new();
+    let mut count = 0;
+    for c in s.chars() {
+        let piece = match c {
+            '\t' => "\\t".to_string(),
+            '\n' => "\\n".to_string(),
+            '\r' => "\\r".to_string(),
+            c if hidden(c) => format!("\\u{{{:x}}}", u32::from(c)),
+            c => c.to_string(),
+        };
+        count += piece.chars().count();
+        if count > max {
+            out.push('…');
+            break;
+        }
+        out.push_str(&piece);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// "commas" / "dấu phẩy", …
+fn delimiter_name(d: char, lang: Lang) -> &'static str {
+    match (d, lang) {
+        (';', Lang::Vi) => "dấu chấm phẩy",
+        (';', Lang::En) => "semicolons",
+        ('\t', Lang::Vi) => "dấu tab",
+        ('\t', Lang::En) => "tabs",
+        (_, Lang::Vi) => "dấu phẩy",
+        (_, Lang::En) => "commas",
+    }
+}
+
+impl ErrorKind {
+    /// A copy whose text from the input is [`shown`]-safe.
+    fn clipped(&self) -> ErrorKind {
+        use ErrorKind as K;
+        let c = |s: &String| shown(s, MAX_SHOWN_CHARS).into_owned();
+        match self {
+            K::Io(m) => K::Io(shown(m, MAX_FILE_CHARS).into_owned()),
+            K::Csv(m) => K::Csv(shown(m, MAX_FILE_CHARS).into_owned()),
+            K::MissingColumn(s) => K::MissingColumn(c(s)),
+            K::UnknownColumn(s) => K::UnknownColumn(c(s)),
+            K::DuplicateColumn(s) => K::DuplicateColumn(c(s)),
+            K::MissingIndicator(s) => K::MissingIndicator(c(s)),
+            K::NotANumber(s) => K::NotANumber(c(s)),
+            K::NotFinite(s) => K::NotFinite(c(s)),
+            K::InvalidYear(s) => K::InvalidYear(c(s)),
+            K::InvalidField { field, value } => K::InvalidField {
+                field: c(field),
+                value: c(value),
+            },
+            K::UnknownMethod(s) => K::UnknownMethod(c(s)),
+            K::MethodMismatch { method, leaf } => K::MethodMismatch {
+                method: c(method),
+                leaf: *leaf,
+            },
+            K::MissingParameter { method, parameter } => K::MissingParameter {
+                method: c(method),
+                parameter: c(parameter),
+            },
+            K::UnknownParent(s) => K::UnknownParent(c(s)),
+            K::TwoRoots(s) => K::TwoRoots(c(s)),
+            K::NegativeWeight(s) => K::NegativeWeight(c(s)),
+            K::UnknownUnit(s) => K::UnknownUnit(c(s)),
+            K::AmbiguousUnit(s) => K::AmbiguousUnit(c(s)),
+            K::UnknownNode(s) => K::UnknownNode(c(s)),
+            K::InvalidEdit(s) => K::InvalidEdit(c(s)),
+            K::InvalidOption { name, value } => K::InvalidOption {
+                name: c(name),
+                value: c(value),
+            },
+            K::UnknownDenominator(s) => K::UnknownDenominator(c(s)),
+            K::LeafOnly(s) => K::LeafOnly(c(s)),
+            K::RootOnly(s) => K::RootOnly(c(s)),
+            K::NotInMapping(s) => K::NotInMapping(c(s)),
+            K::MappedTwice { first, second } => K::MappedTwice {
+                first: c(first),
+                second: c(second),
+            },
+            K::MappingDisagrees { listed, stated } => K::MappingDisagrees {
+                listed: c(listed),
+                stated: c(stated),
+            },
+            K::MixedGeography { old, new } => K::MixedGeography {
+                old: c(old),
+                new: c(new),
+            },
+            K::MissingWeight(s) => K::MissingWeight(c(s)),
+            K::ZeroWeightSum(s) => K::ZeroWeightSum(c(s)),
+            // Listed one by one (no wildcard), so a new kind must decide how its
+            // text from the input is shown.
+            K::Utf8
+            | K::Empty
+            | K::NoRows
+            | K::StrayBom
+            | K::EmptyHeader
+            | K::MixedDelimiter { .. }
+            | K::UnclosedQuote
+            | K::RaggedRow { .. }
+            | K::EmptyCode
+            | K::EmptyNode
+            | K::DuplicateUnit { .. }
+            | K::DirectionNeedsNormalisation
+            | K::DuplicateNode
+            | K::NoRoot
+            | K::Cycle
+            | K::AllZeroWeights
+            | K::NonPositive { .. }
+            | K::UnknownYear(_)
+            | K::NothingToUndo
+            | K::Unmapped
+            | K::AmbiguousGeography
+            | K::NoBaseEdition
+            | K::NotScored
+            | K::NothingUncertain => self.clone(),
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message(Lang::En))
@@ -542,9 +714,37 @@ mod tests {
     }
 
     #[test]
+    fn hostile_values_are_escaped_and_clipped() {
+        let e = Error::new(ErrorKind::NotANumber("\u{1b}[31mred\u{202e}x".into())).for_unit("a\nb");
+        assert_eq!(
+            e.message(Lang::En),
+            "unit a\\nb: \"\\u{1b}[31mred\\u{202e}x\" is not a number"
+        );
+        // Escapes count against the cut: 1000 control characters stay short.
+        let msg = Error::new(ErrorKind::NotANumber("\u{19}".repeat(1000))).message(Lang::En);
+        assert!(msg.chars().count() < 100, "{msg}");
+        let long = "x".repeat(1000);
+        let msg = Error::new(ErrorKind::NotANumber(long)).message(Lang::Vi);
+        assert_eq!(
+            msg,
+            format!("giá trị \"{}…\" không phải là số", "x".repeat(MAX_SHOWN_CHARS))
+        );
+    }
+
+    #[test]
+    fn ragged_row_plural() {
+        let one = ErrorKind::RaggedRow { expected: 3, found: 1 };
+        assert_eq!(Error::new(one).to_string(), "the row has 1 field but the header has 3");
+    }
+
+    #[test]
     fn in_file_keeps_the_first_name() {
         let e = Error::new(ErrorKind::Empty).in_file("a").in_file("b");
         assert_eq!(e.location().file.as_deref(), Some("a"));
+        // An unnamed input (`from_reader(.., "")`) gives no leading ", ".
+        let e = Error::new(ErrorKind::Empty).at_line(2).in_file("");
+        assert_eq!(e.location().file, None);
+        assert_eq!(e.to_string(), "line 2: the file is empty: no header row");
     }
 
     #[test]

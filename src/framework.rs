@@ -270,6 +270,37 @@ impl Node {
     }
 }
 
+/// The columns of a framework file.
+const FRAMEWORK_COLUMNS: [&str; 12] = [
+    "code",
+    "parent",
+    "weight",
+    "direction",
+    "method",
+    "lo",
+    "hi",
+    "name_vi",
+    "name_en",
+    "denominator",
+    "treat",
+    "range",
+];
+
+/// Where each spec came from in a framework file, to locate errors.
+#[derive(Default)]
+struct Positions {
+    /// Line of each spec.
+    lines: Vec<Option<u64>>,
+    /// (1-based column, header) of the columns errors point at.
+    code: Option<(u64, String)>,
+    parent: Option<(u64, String)>,
+    weight: Option<(u64, String)>,
+    direction: Option<(u64, String)>,
+    method: Option<(u64, String)>,
+    denominator: Option<(u64, String)>,
+    treat: Option<(u64, String)>,
+}
+
 /// A valid framework.
 ///
 /// ```
@@ -342,27 +373,38 @@ impl Framework {
     /// assert_eq!(err.kind(), &ErrorKind::Cycle);
     /// ```
     pub fn new(specs: Vec<NodeSpec>) -> Result<Self> {
-        let lines: Vec<Option<u64>> = vec![None; specs.len()];
-        Self::build(specs, &lines)
+        Self::build_at(specs, &Positions::default())
     }
 
     /// [`Framework::new`] with the input line of each spec, for error messages.
-    pub(crate) fn build(mut specs: Vec<NodeSpec>, lines: &[Option<u64>]) -> Result<Self> {
-        let locate = |e: Error, i: usize, code: &str| {
-            let e = e.for_indicator(code);
-            match lines.get(i).copied().flatten() {
-                Some(l) => e.at_line(l),
-                None => e,
+    pub(crate) fn build(specs: Vec<NodeSpec>, lines: &[Option<u64>]) -> Result<Self> {
+        let from = Positions {
+            lines: lines.to_vec(),
+            ..Positions::default()
+        };
+        Self::build_at(specs, &from)
+    }
+
+    /// [`Framework::new`] with the input line and columns of each spec.
+    fn build_at(mut specs: Vec<NodeSpec>, from: &Positions) -> Result<Self> {
+        let locate = |e: Error, i: usize, code: &str, column: &Option<(u64, String)>| {
+            let mut e = e.for_indicator(code);
+            if let Some(l) = from.lines.get(i).copied().flatten() {
+                e = e.at_line(l);
+                if let Some((c, name)) = column {
+                    e = e.at_column(*c, Some(name));
+                }
             }
+            e
         };
         let mut by_code = HashMap::with_capacity(specs.len());
         for (i, s) in specs.iter().enumerate() {
             if by_code.insert(s.code.clone(), i).is_some() {
-                return Err(locate(ErrorKind::DuplicateNode.into(), i, &s.code));
+                return Err(locate(ErrorKind::DuplicateNode.into(), i, &s.code, &from.code));
             }
             if !s.weight.is_finite() || s.weight < 0.0 {
                 let e = ErrorKind::NegativeWeight(s.weight.to_string()).into();
-                return Err(locate(e, i, &s.code));
+                return Err(locate(e, i, &s.code, &from.weight));
             }
         }
         let mut parent = vec![None; specs.len()];
@@ -375,7 +417,7 @@ impl Framework {
                     Some(r) => {
                         let first = specs.get(r).map(|n: &NodeSpec| n.code.clone());
                         let e = ErrorKind::TwoRoots(first.unwrap_or_default()).into();
-                        return Err(locate(e, i, &s.code));
+                        return Err(locate(e, i, &s.code, &from.parent));
                     }
                 },
                 Some(p) => match by_code.get(p) {
@@ -389,7 +431,7 @@ impl Framework {
                     }
                     None => {
                         let e = ErrorKind::UnknownParent(p.clone()).into();
-                        return Err(locate(e, i, &s.code));
+                        return Err(locate(e, i, &s.code, &from.parent));
                     }
                 },
             }
@@ -397,21 +439,42 @@ impl Framework {
         let Some(root) = root else {
             return Err(ErrorKind::NoRoot.into());
         };
-        // Depth by walking up; a walk longer than the node count is a cycle.
-        let mut depth = vec![0usize; specs.len()];
-        for (i, d) in depth.iter_mut().enumerate() {
-            let mut at = i;
-            let mut steps = 0;
-            while let Some(p) = parent.get(at).copied().flatten() {
-                steps += 1;
-                if steps > specs.len() {
-                    let code = specs.get(i).map(|s| s.code.as_str()).unwrap_or("");
-                    return Err(locate(ErrorKind::Cycle.into(), i, code));
-                }
-                at = p;
-            }
-            *d = steps;
+        // Depth by walking up to a node of known depth, then assigning it down
+        // the path: each node is walked once, so a deep chain stays linear.
+        // Meeting a node of the current walk again is a cycle, reported at the
+        // first node (in file order) that leads into one.
+        let mut depth: Vec<Option<usize>> = vec![None; specs.len()];
+        if let Some(d) = depth.get_mut(root) {
+            *d = Some(0);
         }
+        let mut on_path = vec![false; specs.len()];
+        let mut path = Vec::new();
+        for i in 0..specs.len() {
+            let mut at = i;
+            while let Some(&None) = depth.get(at) {
+                if on_path.get(at).copied().unwrap_or(true) {
+                    let code = specs.get(i).map(|s| s.code.as_str()).unwrap_or("");
+                    return Err(locate(ErrorKind::Cycle.into(), i, code, &from.parent));
+                }
+                if let Some(o) = on_path.get_mut(at) {
+                    *o = true;
+                }
+                path.push(at);
+                match parent.get(at).copied().flatten() {
+                    Some(p) => at = p,
+                    // Only the root has no parent, and its depth is known.
+                    None => break,
+                }
+            }
+            let base = depth.get(at).copied().flatten().unwrap_or(0);
+            for (k, &node) in path.iter().rev().enumerate() {
+                if let Some(d) = depth.get_mut(node) {
+                    *d = Some(base + k + 1);
+                }
+            }
+            path.clear();
+        }
+        let depth: Vec<usize> = depth.into_iter().map(|d| d.unwrap_or(0)).collect();
         // Methods and sibling weights.
         let mut methods = Vec::with_capacity(specs.len());
         for (i, s) in specs.iter_mut().enumerate() {
@@ -426,15 +489,25 @@ impl Framework {
                         method: m.name().into(),
                         leaf,
                     };
-                    return Err(locate(e.into(), i, &s.code));
+                    return Err(locate(e.into(), i, &s.code, &from.method));
                 }
             };
             if m == Method::Normalise(Normalisation::None) && s.direction == Direction::Down {
-                return Err(locate(ErrorKind::DirectionNeedsNormalisation.into(), i, &s.code));
+                return Err(locate(
+                    ErrorKind::DirectionNeedsNormalisation.into(),
+                    i,
+                    &s.code,
+                    &from.direction,
+                ));
             }
             let misplaced = [("denominator", s.denominator.is_some()), ("treat", s.treat.is_some())];
             if let (false, Some((field, _))) = (leaf, misplaced.iter().find(|(_, set)| *set)) {
-                return Err(locate(ErrorKind::LeafOnly((*field).into()).into(), i, &s.code));
+                let column = if *field == "treat" {
+                    &from.treat
+                } else {
+                    &from.denominator
+                };
+                return Err(locate(ErrorKind::LeafOnly((*field).into()).into(), i, &s.code, column));
             }
             s.method = Some(m);
             methods.push(m);
@@ -442,7 +515,7 @@ impl Framework {
         for (i, kids) in children.iter().enumerate() {
             if !kids.is_empty() && kids.iter().all(|&k| specs.get(k).is_some_and(|s| s.weight == 0.0)) {
                 let code = specs.get(i).map(|s| s.code.as_str()).unwrap_or("");
-                return Err(locate(ErrorKind::AllZeroWeights.into(), i, code));
+                return Err(locate(ErrorKind::AllZeroWeights.into(), i, code, &None));
             }
         }
         let nodes: Vec<Node> = specs
@@ -513,6 +586,14 @@ impl Framework {
         let csv = CsvText::new(text)?;
         let header = csv.header()?;
         let col = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+        for (i, h) in header.iter().enumerate() {
+            let known = FRAMEWORK_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h.trim()));
+            if known && col(h).is_some_and(|first| first < i) {
+                return Err(Error::new(ErrorKind::DuplicateColumn(h.clone()))
+                    .at_line(1)
+                    .at_column(i as u64 + 1, Some(h)));
+            }
+        }
         let code_col = col("code").ok_or_else(|| Error::new(ErrorKind::MissingColumn("code".into())).at_line(1))?;
         let parent_col =
             col("parent").ok_or_else(|| Error::new(ErrorKind::MissingColumn("parent".into())).at_line(1))?;
@@ -534,12 +615,19 @@ impl Framework {
         let mut range = None;
         for row in csv.rows() {
             let row = row?;
-            let at = |c: usize, e: Error| {
-                e.at_line(row.line)
-                    .at_column(c as u64 + 1, header.get(c).map(String::as_str))
-            };
             let cell = |c: Option<usize>| c.and_then(|c| row.fields.get(c)).map(|s| s.trim()).unwrap_or("");
-            let number = |c: Option<usize>, field: &str| -> Result<Option<f64>> {
+            let code = cell(Some(code_col));
+            let at = |c: usize, e: Error| {
+                let e = e
+                    .at_line(row.line)
+                    .at_column(c as u64 + 1, header.get(c).map(String::as_str));
+                if code.is_empty() {
+                    e
+                } else {
+                    e.for_indicator(code)
+                }
+            };
+            let number = |c: Option<usize>| -> Result<Option<f64>> {
                 let Some(ci) = c else { return Ok(None) };
                 let raw = cell(c);
                 if raw.is_empty() {
@@ -547,26 +635,20 @@ impl Framework {
                 }
                 match csv.number(raw) {
                     Some(v) if v.is_finite() => Ok(Some(v)),
-                    _ => Err(at(
-                        ci,
-                        ErrorKind::InvalidField {
-                            field: field.into(),
-                            value: raw.into(),
-                        }
-                        .into(),
-                    )),
+                    Some(_) => Err(at(ci, ErrorKind::NotFinite(raw.into()).into())),
+                    None => Err(at(ci, ErrorKind::NotANumber(raw.into()).into())),
                 }
             };
-            let code = cell(Some(code_col));
             if code.is_empty() {
-                return Err(at(code_col, ErrorKind::EmptyCode.into()));
+                return Err(at(code_col, ErrorKind::EmptyNode.into()));
             }
             let parent = cell(Some(parent_col));
             let weight = match (w_col, cell(w_col)) {
                 (_, "") | (None, _) => 1.0,
                 (Some(c), raw) => match csv.number(raw) {
                     Some(v) if v.is_finite() && v >= 0.0 => v,
-                    _ => return Err(at(c, ErrorKind::NegativeWeight(raw.into()).into())),
+                    Some(_) => return Err(at(c, ErrorKind::NegativeWeight(raw.into()).into())),
+                    None => return Err(at(c, ErrorKind::NotANumber(raw.into()).into())),
                 },
             };
             let direction = match cell(d_col) {
@@ -580,20 +662,19 @@ impl Framework {
                     return Err(at(d_col.unwrap_or(0), e.into()));
                 }
             };
-            let lo = number(lo_col, "lo")?;
-            let hi = number(hi_col, "hi")?;
-            let method =
-                Method::parse(cell(m_col), lo, hi).map_err(|e| at(m_col.unwrap_or(0), e).for_indicator(code))?;
+            let lo = number(lo_col)?;
+            let hi = number(hi_col)?;
+            let method = Method::parse(cell(m_col), lo, hi).map_err(|e| at(m_col.unwrap_or(0), e))?;
             let treat = match cell(treat_col) {
                 "" => None,
-                t => Some(Treatment::parse(t).map_err(|e| at(treat_col.unwrap_or(0), e).for_indicator(code))?),
+                t => Some(Treatment::parse(t).map_err(|e| at(treat_col.unwrap_or(0), e))?),
             };
             if let (Some(c), raw) = (range_col, cell(range_col)) {
                 if !raw.is_empty() {
                     if !parent.is_empty() {
-                        return Err(at(c, ErrorKind::RootOnly("range".into()).into()).for_indicator(code));
+                        return Err(at(c, ErrorKind::RootOnly("range".into()).into()));
                     }
-                    range = Some(parse_range(raw).map_err(|e| at(c, e).for_indicator(code))?);
+                    range = Some(parse_range(raw).map_err(|e| at(c, e))?);
                 }
             }
             specs.push(NodeSpec {
@@ -613,7 +694,18 @@ impl Framework {
             return Err(Error::new(ErrorKind::NoRows));
         }
         let _ = source;
-        let f = Self::build(specs, &lines)?;
+        let position = |c: Option<usize>| c.and_then(|c| header.get(c).map(|h| (c as u64 + 1, h.clone())));
+        let positions = Positions {
+            lines,
+            code: position(Some(code_col)),
+            parent: position(Some(parent_col)),
+            weight: position(w_col),
+            direction: position(d_col),
+            method: position(m_col),
+            denominator: position(den_col),
+            treat: position(treat_col),
+        };
+        let f = Self::build_at(specs, &positions)?;
         match range {
             Some((lo, hi)) => f.with_range(lo, hi),
             None => Ok(f),
@@ -839,7 +931,7 @@ mod tests {
                 ErrorKind::DirectionNeedsNormalisation,
                 Some(3),
             ),
-            ("code,parent\nI,\n,I\n", ErrorKind::EmptyCode, Some(3)),
+            ("code,parent\nI,\n,I\n", ErrorKind::EmptyNode, Some(3)),
             ("code,parent\n", ErrorKind::NoRows, None),
             ("code\nI\n", ErrorKind::MissingColumn("parent".into()), Some(1)),
         ];
@@ -855,6 +947,23 @@ mod tests {
         let err = parse("code,parent\nI,\nA,B\nB,A\n").unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::Cycle);
         assert_eq!(err.location().line, Some(3));
+    }
+
+    #[test]
+    fn deep_chain_is_linear() {
+        // 20,000 nested nodes: the depth walk visits each node once.
+        let n = 20_000;
+        let mut specs = vec![NodeSpec::new("N0", None)];
+        specs.extend((1..n).map(|i| NodeSpec::new(&format!("N{i}"), Some(&format!("N{}", i - 1)))));
+        let f = Framework::new(specs).unwrap();
+        assert_eq!(f.node(&format!("N{}", n - 1)).unwrap().depth, n - 1);
+        assert_eq!(f.inner_order().len(), n - 1);
+        // A cycle hanging below a long chain is still found, at its first node.
+        let mut text = String::from("code,parent\nN0,\n");
+        text.extend((1..1000).map(|i| format!("N{i},N{}\n", i - 1)));
+        text.push_str("X,Y\nY,X\n");
+        let err = parse(&text).unwrap_err();
+        assert_eq!((err.kind(), err.location().line), (&ErrorKind::Cycle, Some(1002)));
     }
 
     #[test]

@@ -12,7 +12,8 @@ use crate::framework::{Direction, Normalisation};
 /// With `z = d·x` (`d` = ±1):
 /// - `none`: `y = x`;
 /// - `minmax`: `y = (z − min z)/(max z − min z)`;
-/// - `zscore`: `y = (z − mean z)/sd z` (sample sd, divisor n − 1);
+/// - `zscore`: `y = (z − mean z)/sd z` (sample sd, divisor n − 1; sums taken in
+///   ascending order of `z`, so the row order does not matter);
 /// - `goalpost`: `y = (x − lo)/(hi − lo)` for d = 1, `(hi − x)/(hi − lo)` for d = −1, clipped to [0, 1];
 /// - `reference`: `y = x/r` for d = 1 (default `r` = max x), `r/x` for d = −1
 ///   (default `r` = smallest positive x; `x ≤ 0` is missing);
@@ -40,9 +41,13 @@ pub fn normalise(method: Normalisation, direction: Direction, x: &[f64], out: &m
             map_nan(x, out, |v| (d * v - lo) / range);
         }
         Normalisation::ZScore => {
-            let n = present().count() as f64;
-            let mean = present().map(|v| d * v).sum::<f64>() / n;
-            let var = present().map(|v| (d * v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            // Sums run over the values in ascending order, so the result does not
+            // depend on the order of the rows (floating-point addition is not associative).
+            let mut z: Vec<f64> = present().map(|v| d * v).collect();
+            z.sort_unstable_by(f64::total_cmp);
+            let n = z.len() as f64;
+            let mean = z.iter().sum::<f64>() / n;
+            let var = z.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
             let sd = var.sqrt();
             map_nan(x, out, |v| (d * v - mean) / sd);
         }

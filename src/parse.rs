@@ -4,9 +4,12 @@
 //!
 //! A data file has one row per unit and edition. Columns `code` (required;
 //! also `unit` or `ma`), `name` (`ten`), `year` (`nam`) and `group`
-//! (`region`, `vung`) describe the unit; a `flags` column (written with
-//! prepared data) is skipped; every other column is an indicator (a framework
-//! leaf, matched by its code). An empty cell, `NA` or `N/A` is a missing value.
+//! (`region`, `vung`) describe the unit; every other column is an indicator
+//! (a framework leaf, matched by its code), except two text columns ictindex
+//! writes: `flags` (prepared data) is skipped, and of `status`, rows marked
+//! `dropped` (units absent from the edition) are skipped, so an exported
+//! table reads back as the same edition. An empty cell, `NA` or `N/A` is a
+//! missing value. Blank rows are skipped.
 
 use std::collections::HashMap;
 use std::io;
@@ -36,16 +39,74 @@ pub(crate) fn read_text<R: io::Read>(mut reader: R) -> Result<String> {
         }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            let good = e.as_bytes().get(..at).unwrap_or(&[]);
-            let line = good.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-            let col = String::from_utf8_lossy(good.get(line_start..).unwrap_or(&[]))
-                .chars()
-                .count() as u64
-                + 1;
-            Err(Error::new(ErrorKind::Utf8).at_line(line).at_column(col, None))
+            // The text up to `at` is valid, so it reads the same lossily.
+            let lossy = String::from_utf8_lossy(e.as_bytes());
+            let (text, at) = match lossy.strip_prefix('\u{feff}') {
+                Some(t) => (t, at.saturating_sub('\u{feff}'.len_utf8())),
+                None => (lossy.as_ref(), at),
+            };
+            Err(locate(Error::new(ErrorKind::Utf8), text, at, detect_delimiter(text)))
         }
     }
+}
+
+/// The delimiter of `text`: the most frequent of tab, semicolon and comma
+/// outside quotes on the first non-blank line (comma when there is none).
+fn detect_delimiter(text: &str) -> u8 {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let (mut tabs, mut semicolons, mut commas) = (0usize, 0usize, 0usize);
+    let mut quoted = false;
+    for c in first.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '\t' if !quoted => tabs += 1,
+            ';' if !quoted => semicolons += 1,
+            ',' if !quoted => commas += 1,
+            _ => {}
+        }
+    }
+    if tabs > 0 && tabs >= semicolons && tabs >= commas {
+        b'\t'
+    } else if semicolons > 0 && semicolons >= commas {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// Locates `err` at byte `at` of `text`: its line, and its field (column)
+/// counted as the CSV reader would, with the header's name for a data line.
+fn locate(err: Error, text: &str, at: usize, delimiter: u8) -> Error {
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() as u64 + 1;
+    let prefix = before.get(before.rfind('\n').map_or(0, |p| p + 1)..).unwrap_or("");
+    let mut quoted = false;
+    let mut field = 1u64;
+    for b in prefix.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == delimiter && !quoted {
+            field += 1;
+        }
+    }
+    let header_line = text
+        .lines()
+        .position(|l| !l.trim().is_empty())
+        .map_or(1, |p| p as u64 + 1);
+    let name = if line > header_line {
+        csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes())
+            .records()
+            .next()
+            .and_then(|r| r.ok())
+            .and_then(|r| r.get(field as usize - 1).map(|h| h.trim().to_string()))
+    } else {
+        None
+    };
+    err.at_line(line).at_column(field, name.as_deref())
 }
 
 /// Text of a CSV file with its detected delimiter.
@@ -63,28 +124,16 @@ pub(crate) struct Row {
 impl<'a> CsvText<'a> {
     /// Detects the delimiter from the first line: the most frequent of tab,
     /// semicolon and comma outside quotes (comma when there is none).
+    /// A byte-order mark after the start (two files joined) is an error at its line and column.
     pub fn new(text: &'a str) -> Result<Self> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let delimiter = detect_delimiter(text);
+        if let Some(at) = text.find('\u{feff}') {
+            return Err(locate(Error::new(ErrorKind::StrayBom), text, at, delimiter));
+        }
         if text.trim().is_empty() {
             return Err(Error::new(ErrorKind::Empty));
         }
-        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        let mut counts = [0usize; 3];
-        let mut quoted = false;
-        for c in first.chars() {
-            match c {
-                '"' => quoted = !quoted,
-                '\t' if !quoted => counts[0] += 1,
-                ';' if !quoted => counts[1] += 1,
-                ',' if !quoted => counts[2] += 1,
-                _ => {}
-            }
-        }
-        let delimiter = match counts {
-            [t, s, c] if t > 0 && t >= s && t >= c => b'\t',
-            [_, s, c] if s > 0 && s >= c => b';',
-            _ => b',',
-        };
         Ok(CsvText { text, delimiter })
     }
 
@@ -106,29 +155,33 @@ impl<'a> CsvText<'a> {
         }
     }
 
-    /// Data rows after the header, each with the header's field count
-    /// (a ragged row is an error at its line).
+    /// Data rows after the header, each with the header's field count. Blank
+    /// rows (every field empty or white space, as spreadsheets write after the
+    /// data) are skipped. A ragged row is an error at its line and at the
+    /// first missing or extra field; when the row is split by another
+    /// delimiter, the error says so ([`ErrorKind::MixedDelimiter`]).
     pub fn rows(&self) -> impl Iterator<Item = Result<Row>> + 'a {
         let mut records = self.reader().into_records();
         let header_len = match records.next() {
             Some(Ok(h)) => h.len(),
             _ => 0,
         };
-        records.map(move |rec| {
-            let rec = rec.map_err(csv_error)?;
-            let line = rec.position().map_or(0, |p| p.line());
-            if rec.len() != header_len {
-                return Err(Error::new(ErrorKind::RaggedRow {
-                    expected: header_len as u64,
-                    found: rec.len() as u64,
+        let delimiter = self.delimiter;
+        records
+            .filter(|rec| !matches!(rec, Ok(r) if r.iter().all(|f| f.trim().is_empty())))
+            .map(move |rec| {
+                let rec = rec.map_err(csv_error)?;
+                let line = rec.position().map_or(0, |p| p.line());
+                let found = rec.len();
+                if found != header_len {
+                    let fields: Vec<&[u8]> = rec.iter().map(str::as_bytes).collect();
+                    return Err(shape_error(header_len, delimiter, &fields, line));
+                }
+                Ok(Row {
+                    line,
+                    fields: rec.iter().map(str::to_string).collect(),
                 })
-                .at_line(line));
-            }
-            Ok(Row {
-                line,
-                fields: rec.iter().map(str::to_string).collect(),
             })
-        })
     }
 
     /// Calls `row` with each data row after the header (its line and fields) until
@@ -148,6 +201,7 @@ impl<'a> CsvText<'a> {
     /// [`CsvText::each_row`] for text without quotes or carriage returns.
     fn each_plain_row(&self, row: &mut impl FnMut(Result<(u64, &[&[u8]])>) -> bool) {
         let text = self.text.as_bytes();
+        let delimiter = self.delimiter;
         let mut header_len = None;
         let mut fields: Vec<&'a [u8]> = Vec::new();
         // The reader numbers a row by the line after the previous row
@@ -171,9 +225,10 @@ impl<'a> CsvText<'a> {
                     false
                 }
                 Some(n) if n != fields.len() => {
-                    row(Err(ragged(n, fields.len(), line)));
+                    row(Err(shape_error(n, delimiter, fields, line)));
                     true
                 }
+                Some(_) if is_blank(fields) => false,
                 Some(_) => row(Ok((line, fields.as_slice()))),
             };
             fields.clear();
@@ -212,11 +267,14 @@ impl<'a> CsvText<'a> {
                     return;
                 }
             };
-            if record.len() != header_len {
-                row(Err(ragged(header_len, record.len(), line)));
+            let fields: Vec<&[u8]> = record.iter().map(str::as_bytes).collect();
+            if fields.len() != header_len {
+                row(Err(shape_error(header_len, self.delimiter, &fields, line)));
                 return;
             }
-            let fields: Vec<&[u8]> = record.iter().map(str::as_bytes).collect();
+            if is_blank(&fields) {
+                continue;
+            }
             if row(Ok((line, &fields))) {
                 return;
             }
@@ -231,12 +289,38 @@ impl<'a> CsvText<'a> {
 }
 
 /// The error for a row with `found` fields where the header has `expected`.
-fn ragged(expected: usize, found: usize, line: u64) -> Error {
-    Error::new(ErrorKind::RaggedRow {
-        expected: expected as u64,
-        found: found as u64,
-    })
-    .at_line(line)
+/// Whether every field of a row is empty or white space, as spreadsheets
+/// write after the data: such rows are skipped.
+fn is_blank(fields: &[&[u8]]) -> bool {
+    fields
+        .iter()
+        .all(|f| std::str::from_utf8(f).is_ok_and(|s| s.trim().is_empty()))
+}
+
+/// The error for a row at `line` whose field count is not the header's: a
+/// quote never closed (it swallows the line ends after it), a row split by
+/// another delimiter ([`ErrorKind::MixedDelimiter`]), or else a ragged row
+/// located at its first missing or extra field.
+fn shape_error(header_len: usize, delimiter: u8, fields: &[&[u8]], line: u64) -> Error {
+    let err = |kind: ErrorKind| Error::new(kind).at_line(line);
+    if let Some(f) = fields.iter().position(|f| f.contains(&b'\n')) {
+        return err(ErrorKind::UnclosedQuote).at_column(f as u64 + 1, None);
+    }
+    let other = [b',', b';', b'\t'].into_iter().find(|&d| {
+        let n: usize = fields.iter().map(|f| f.iter().filter(|&&b| b == d).count()).sum();
+        d != delimiter && n > 0 && n + 1 >= header_len
+    });
+    if let Some(d) = other {
+        return err(ErrorKind::MixedDelimiter {
+            header: char::from(delimiter),
+            row: char::from(d),
+        });
+    }
+    let kind = ErrorKind::RaggedRow {
+        expected: header_len as u64,
+        found: fields.len() as u64,
+    };
+    err(kind).at_column(fields.len().min(header_len) as u64 + 1, None)
 }
 
 fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
@@ -356,6 +440,8 @@ struct Columns {
     name: Option<usize>,
     year: Option<usize>,
     group: Option<usize>,
+    /// The `status` column ictindex writes.
+    status: Option<usize>,
     /// (field index, header) of each indicator.
     indicators: Vec<(usize, String)>,
 }
@@ -365,17 +451,16 @@ fn classify(header: &[String]) -> Result<Columns> {
     let mut name = None;
     let mut year = None;
     let mut group = None;
+    let mut status = None;
     let mut indicators = Vec::new();
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    // Indicators bind to framework leaves ignoring ASCII case: `HTKT` and `htkt` are the same column.
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, h) in header.iter().enumerate() {
         let at = |e: ErrorKind| Error::new(e).at_line(1).at_column(i as u64 + 1, Some(h));
         if h.is_empty() {
-            return Err(at(ErrorKind::InvalidField {
-                field: "header".into(),
-                value: String::new(),
-            }));
+            return Err(at(ErrorKind::EmptyHeader));
         }
-        if seen.insert(h.as_str(), i).is_some() {
+        if seen.insert(h.to_ascii_lowercase(), i).is_some() {
             return Err(at(ErrorKind::DuplicateColumn(h.clone())));
         }
         let slot = match fold(h).as_str() {
@@ -385,6 +470,7 @@ fn classify(header: &[String]) -> Result<Columns> {
             "name" | "ten" => &mut name,
             "year" | "nam" | "edition" => &mut year,
             "group" | "region" | "vung" | "nhom" => &mut group,
+            "status" => &mut status,
             _ => {
                 indicators.push((i, h.clone()));
                 continue;
@@ -401,6 +487,7 @@ fn classify(header: &[String]) -> Result<Columns> {
         name,
         year,
         group,
+        status,
         indicators,
     })
 }
@@ -496,6 +583,10 @@ impl Dataset {
                 std::str::from_utf8(bytes).map(trim).unwrap_or("")
             };
             let at = |i: usize, k: ErrorKind| named(Error::new(k).at_line(line).at_column(i as u64 + 1, head(i)));
+            // A unit ictindex listed as dropped is absent from this edition.
+            if cols.status.is_some_and(|i| cell(i).eq_ignore_ascii_case("dropped")) {
+                return false;
+            }
             let code = cell(cols.code).to_string();
             if code.is_empty() {
                 problems.push(at(cols.code, ErrorKind::EmptyCode));
@@ -706,6 +797,29 @@ impl Dataset {
         y
     }
 
+    /// Every edition's year and rows (in file order), by ascending year
+    /// (`None` first): [`Dataset::years`] with [`Dataset::rows_of`] each, in
+    /// one pass.
+    ///
+    /// ```
+    /// use ictindex::Dataset;
+    /// let d = Dataset::from_str("code,year,A\nx,2016,1\nx,2015,2\ny,2016,3\n").unwrap();
+    /// assert_eq!(d.editions(), [(Some(2015), vec![1]), (Some(2016), vec![0, 2])]);
+    /// ```
+    pub fn editions(&self) -> Vec<(Option<i64>, Vec<usize>)> {
+        let mut rows: Vec<(Option<i64>, usize)> = self.units.iter().map(|u| u.year).zip(0..).collect();
+        // Stable: rows of one year stay in file order.
+        rows.sort_by_key(|&(y, _)| y);
+        let mut out: Vec<(Option<i64>, Vec<usize>)> = Vec::new();
+        for (y, r) in rows {
+            match out.last_mut() {
+                Some((last, rs)) if *last == y => rs.push(r),
+                _ => out.push((y, vec![r])),
+            }
+        }
+        out
+    }
+
     /// Rows of edition `year`, in file order.
     pub fn rows_of(&self, year: Option<i64>) -> Vec<usize> {
         (0..self.units.len())
@@ -910,8 +1024,50 @@ mod tests {
         let err = Dataset::from_reader(bytes, "f.csv").unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::Utf8);
         assert_eq!(err.location().line, Some(2));
-        assert_eq!(err.location().column, Some(2));
+        // The column is the field, as everywhere else, with its header.
+        assert_eq!(err.location().column, Some(1));
+        assert_eq!(err.location().column_name.as_deref(), Some("code"));
         assert_eq!(err.location().file.as_deref(), Some("f.csv"));
+        let err = Dataset::from_reader(&b"\xef\xbb\xbfcode;name;A\nx;\"a;b\";H\xe0\n"[..], "").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 2, column 3 (A): the file is not UTF-8 (save it again as CSV UTF-8)"
+        );
+        let err = Dataset::from_reader(&b"co\xe0de,A\n"[..], "").unwrap_err();
+        assert_eq!((err.location().line, err.location().column), (Some(1), Some(1)));
+        assert_eq!(err.location().column_name, None);
+    }
+
+    #[test]
+    fn stray_bom_is_located() {
+        let err = Dataset::from_str("\u{feff}code,A\nx,1\n\u{feff}code,A\ny,2\n").unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::StrayBom);
+        assert_eq!((err.location().line, err.location().column), (Some(3), Some(1)));
+        let err = Dataset::from_str("code;A\nx;\u{feff}1\n").unwrap_err();
+        assert_eq!((err.location().line, err.location().column), (Some(2), Some(2)));
+        assert_eq!(err.location().column_name.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn mixed_delimiters_and_unclosed_quotes_are_named() {
+        let err = Dataset::from_str("code,A,B\nx;0,5;1\n").unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::MixedDelimiter { header: ',', row: ';' });
+        assert_eq!((err.location().line, err.location().column), (Some(2), None));
+        let err = Dataset::from_str("code,A,B\nx,\"1,2\ny,3,4\n").unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::UnclosedQuote);
+        assert_eq!((err.location().line, err.location().column), (Some(2), Some(2)));
+        // A ragged row with a stray delimiter of another kind is still ragged.
+        let err = Dataset::from_str("code,A,B,C\nx,1;2,3\n").unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::RaggedRow { expected: 4, found: 3 });
+        assert_eq!(err.location().column, Some(4));
+    }
+
+    #[test]
+    fn blank_rows_and_status_are_skipped() {
+        let d = Dataset::from_str("code,A,status\nx,1,new\n,,\n  ,\t,\ny,2,\nz,,dropped\n\n").unwrap();
+        assert_eq!(d.units().len(), 2);
+        assert_eq!(d.indicators(), ["A"]);
+        assert_eq!(d.line_of(1), Some(5));
     }
 
     #[test]
@@ -925,6 +1081,8 @@ mod tests {
         let err = Dataset::from_str("code,A,A\nx,1,2\n").unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::DuplicateColumn("A".into()));
         assert_eq!(err.location().column, Some(3));
+        let err = Dataset::from_str("code,HTKT,htkt\nx,1,2\n").unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::DuplicateColumn("htkt".into()));
         assert_eq!(
             Dataset::from_str("code,A\n,1\n").unwrap_err().kind(),
             &ErrorKind::EmptyCode

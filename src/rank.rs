@@ -54,18 +54,25 @@ pub fn rank(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>]) -> 
     for (pos, &(key, i)) in keyed.iter().enumerate() {
         // total_cmp separates -0.0 from 0.0; rounding treats them as equal.
         if pos == 0 || key != prev {
-            current = pos as u32 + 1;
+            current = saturate(pos.saturating_add(1));
             prev = key;
         }
         if let Some(o) = out.get_mut(i) {
             *o = Some(current);
         }
     }
-    keyed.len() as u32
+    saturate(keyed.len())
 }
 
-/// Ranks `scores` within each group (`groups[i]` is unit `i`'s group id);
-/// `counts[g]` receives the number ranked in group `g`.
+/// A count as `u32`, saturating (beyond 4 billion units, which no memory holds).
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Ranks `scores` within each group (`groups[i]` is unit `i`'s group id,
+/// numbered from 0); `counts[g]` receives the number ranked in group `g`.
+/// Ids are below the number of units when dense; a unit whose id is not
+/// (or that has no id) gets no rank within a group.
 ///
 /// ```
 /// use ictindex::rank_within;
@@ -77,10 +84,20 @@ pub fn rank(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>]) -> 
 /// assert_eq!(counts, [2, 2]);
 /// ```
 pub fn rank_within(scores: &[f64], groups: &[usize], precision: Option<u32>, out: &mut [Option<u32>]) -> Vec<u32> {
-    let n_groups = groups.iter().max().map_or(0, |m| m + 1);
+    // One pass to bucket the units: linear in units, whatever the number of groups.
+    let n = scores.len();
+    let n_groups = groups.iter().take(n).filter(|&&g| g < n).max().map_or(0, |m| m + 1);
     let mut counts = vec![0u32; n_groups];
-    for g in 0..n_groups {
-        let members: Vec<usize> = (0..scores.len()).filter(|&i| groups.get(i) == Some(&g)).collect();
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
+    for (i, &g) in groups.iter().enumerate().take(n) {
+        if let Some(b) = buckets.get_mut(g) {
+            b.push(i);
+        }
+    }
+    for o in out.iter_mut() {
+        *o = None;
+    }
+    for (g, members) in buckets.iter().enumerate() {
         let sub: Vec<f64> = members
             .iter()
             .map(|&i| scores.get(i).copied().unwrap_or(f64::NAN))
@@ -125,6 +142,14 @@ mod tests {
         let mut r = [None; 2];
         rank(&[-0.0, 0.0], Some(4), &mut r);
         assert_eq!(r, [Some(1), Some(1)]);
+    }
+
+    #[test]
+    fn group_ids_out_of_range_rank_nothing() {
+        let mut r = [Some(9); 3];
+        let counts = rank_within(&[0.5, 0.7, 0.9], &[usize::MAX, 0, 0], Some(4), &mut r);
+        assert_eq!(r, [None, Some(2), Some(1)]);
+        assert_eq!(counts, [2]);
     }
 
     #[test]

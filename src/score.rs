@@ -6,7 +6,7 @@
 //! units of the same edition, unless fixed in the framework (goalpost,
 //! reference), which keeps editions comparable.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
@@ -93,19 +93,25 @@ impl Binding {
                 e.in_file(data.source())
             }
         };
-        let is_denominator = |code: &str| {
-            framework.leaves().iter().any(|&l| {
-                framework
-                    .nodes()
-                    .get(l)
-                    .and_then(|n| n.spec.denominator.as_deref())
-                    .is_some_and(|d| d.eq_ignore_ascii_case(code))
-            })
-        };
+        // Hash lookups, so that wide files and large frameworks bind in linear time.
+        let nodes: HashSet<String> = framework
+            .nodes()
+            .iter()
+            .map(|n| n.code().to_ascii_lowercase())
+            .collect();
+        let denominators: HashSet<String> = framework
+            .leaves()
+            .iter()
+            .filter_map(|&l| framework.nodes().get(l).and_then(|n| n.spec.denominator.as_deref()))
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let mut exact: HashMap<&str, usize> = HashMap::new();
+        let mut folded: HashMap<String, usize> = HashMap::new();
         for (c, code) in data.indicators().iter().enumerate() {
-            let known = framework.nodes().iter().any(|n| n.code().eq_ignore_ascii_case(code))
-                || is_denominator(code)
-                || is_output_column(framework, code);
+            exact.entry(code.as_str()).or_insert(c);
+            folded.entry(code.to_ascii_lowercase()).or_insert(c);
+            let lower = code.to_ascii_lowercase();
+            let known = nodes.contains(&lower) || denominators.contains(&lower) || is_output_column(framework, code);
             if !known {
                 let col = data.column_number(c).unwrap_or(0);
                 return Err(named(
@@ -118,7 +124,9 @@ impl Binding {
         let mut column = vec![None; framework.nodes().len()];
         for &leaf in framework.leaves() {
             let code = framework.nodes().get(leaf).map(|n| n.code()).unwrap_or("");
-            match data.indicator_index(code) {
+            // As `Dataset::indicator_index`: exact match, then ignoring ASCII case.
+            let found = exact.get(code).or_else(|| folded.get(&code.to_ascii_lowercase()));
+            match found.copied() {
                 Some(c) => {
                     if let Some(slot) = column.get_mut(leaf) {
                         *slot = Some(c);
@@ -193,15 +201,14 @@ pub struct EditionScores {
 }
 
 impl EditionScores {
-    /// Gathers the edition's raw leaf columns and scores them.
+    /// Gathers the raw leaf columns of the edition's `rows` and scores them.
     pub(crate) fn new(
         data: &Dataset,
         framework: &Framework,
         binding: &Binding,
-        year: Option<i64>,
+        (year, rows): (Option<i64>, Vec<usize>),
         options: &Options,
     ) -> Result<Self> {
-        let rows = data.rows_of(year);
         let nodes = framework.nodes().len();
         // `rows` is ascending, so it is every row exactly when it is as long.
         let all_rows = rows.len() == data.units().len();
@@ -222,16 +229,14 @@ impl EditionScores {
             }
         }
         let mut groups: Vec<Option<String>> = Vec::new();
+        let mut ids: HashMap<Option<&str>, usize> = HashMap::new();
         let mut group_of = Vec::with_capacity(rows.len());
         for &r in &rows {
-            let g = data.units().get(r).and_then(|u| u.group.clone());
-            let id = match groups.iter().position(|x| *x == g) {
-                Some(id) => id,
-                None => {
-                    groups.push(g);
-                    groups.len() - 1
-                }
-            };
+            let g = data.units().get(r).and_then(|u| u.group.as_deref());
+            let id = *ids.entry(g).or_insert_with(|| {
+                groups.push(g.map(str::to_string));
+                groups.len() - 1
+            });
             group_of.push(id);
         }
         let mut e = EditionScores {
@@ -533,20 +538,25 @@ struct Link {
 pub fn score(data: &Dataset, framework: &Framework, options: &Options) -> Result<Scored> {
     options.validate()?;
     let binding = Binding::new(data, framework)?;
-    let years = data.years();
-    let mut editions = Vec::with_capacity(years.len());
-    for &y in &years {
-        editions.push(EditionScores::new(data, framework, &binding, y, options)?);
+    let grouped = data.editions();
+    let years: Vec<Option<i64>> = grouped.iter().map(|(y, _)| *y).collect();
+    let mut editions = Vec::with_capacity(grouped.len());
+    for edition in grouped {
+        editions.push(EditionScores::new(data, framework, &binding, edition, options)?);
     }
-    if let Some(b) = options.base_year {
-        if !years.contains(&Some(b)) {
-            return Err(Error::new(ErrorKind::UnknownYear(b)));
-        }
-    }
+    let base_index = match options.base_year {
+        Some(b) => Some(
+            years
+                .iter()
+                .position(|y| *y == Some(b))
+                .ok_or_else(|| Error::new(ErrorKind::UnknownYear(b)))?,
+        ),
+        None => None,
+    };
     let links = (0..editions.len())
         .map(|e| {
-            let base = match options.base_year {
-                Some(b) => years.iter().position(|y| *y == Some(b)).filter(|&i| i != e),
+            let base = match base_index {
+                Some(b) => Some(b).filter(|&b| b != e),
                 None => e.checked_sub(1),
             }?;
             Some(link(data, &editions, e, base))

@@ -197,7 +197,7 @@ fn validate_reports_framework_and_binding_problems() {
     let o = run(&["validate", SAMPLE, "--framework", &fw, "--lang", "en"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("cycle.csv, line 3, indicator A: the framework has a cycle"),
+        stderr(&o).contains("cycle.csv, line 3, column 2 (parent), indicator A: the framework has a cycle"),
         "{}",
         stderr(&o)
     );

@@ -1634,16 +1634,25 @@ impl Breakdown {
             (Lang::En, Some(y)) => format!("Before the merger ({y}, of {n} provinces):\n"),
             (Lang::En, None) => format!("Before the merger (of {n} provinces):\n"),
         });
+        // Vietnamese writes a decimal comma.
+        let num = |text: String| match lang {
+            Lang::Vi => text.replace('.', ","),
+            Lang::En => text,
+        };
         for m in &self.members {
             let mut line = format!("- {}", m.name);
             if self.weighted {
                 if let Some(share) = m.share {
-                    line.push_str(&format!(" ({:.1}%)", share * 100.0));
+                    line.push_str(&format!(" ({}%)", num(format!("{:.1}", share * 100.0))));
                 }
             }
             line.push_str(": ");
             match (lang, m.index.rank, m.index.score) {
-                (Lang::Vi, Some(r), Some(v)) => line.push_str(&format!("xếp thứ {r}/{}, chỉ số {v:.p$}", m.index.n)),
+                (Lang::Vi, Some(r), Some(v)) => line.push_str(&format!(
+                    "xếp thứ {r}/{}, chỉ số {}",
+                    m.index.n,
+                    num(format!("{v:.p$}"))
+                )),
                 (Lang::En, Some(r), Some(v)) => {
                     line.push_str(&format!("{} of {}, index {v:.p$}", crate::ordinal(r), m.index.n))
                 }
@@ -1653,8 +1662,13 @@ impl Breakdown {
             if let Some(d) = m.index.diff {
                 let a = d.abs();
                 line.push_str(&match (lang, d >= 0.0) {
-                    (Lang::Vi, true) => format!(", cao hơn trung bình các tỉnh cũ {a:.p$} (kéo lên)"),
-                    (Lang::Vi, false) => format!(", thấp hơn trung bình các tỉnh cũ {a:.p$} (kéo xuống)"),
+                    (Lang::Vi, true) => {
+                        format!(", cao hơn trung bình các tỉnh cũ {} (kéo lên)", num(format!("{a:.p$}")))
+                    }
+                    (Lang::Vi, false) => format!(
+                        ", thấp hơn trung bình các tỉnh cũ {} (kéo xuống)",
+                        num(format!("{a:.p$}"))
+                    ),
                     (Lang::En, true) => format!(", {a:.p$} above the mean of its former provinces (pulled it up)"),
                     (Lang::En, false) => {
                         format!(", {a:.p$} below the mean of its former provinces (pulled it down)")
@@ -1674,9 +1688,11 @@ impl Breakdown {
                     };
                     line.push_str(&match lang {
                         Lang::Vi => format!(
-                            "; mạnh nhất: {} ({bd:+.p$}), yếu nhất: {} ({wd:+.p$})",
+                            "; mạnh nhất: {} ({}), yếu nhất: {} ({})",
                             name(b),
-                            name(w)
+                            num(format!("{bd:+.p$}")),
+                            name(w),
+                            num(format!("{wd:+.p$}"))
                         ),
                         Lang::En => format!("; strongest: {} ({bd:+.p$}), weakest: {} ({wd:+.p$})", name(b), name(w)),
                     });

@@ -627,6 +627,40 @@ pub fn profile_svg(scored: &Scored, e: usize, pos: usize, lang: Lang) -> Result<
     })
 }
 
+/// Vertical distance between two end labels of a bump chart, in pixels
+/// (12-pixel text).
+const LABEL_GAP: f64 = 14.0;
+
+/// Label positions for wanted positions `want` (`None`: no label): in the
+/// same order as wanted, at least `gap` apart, kept within `lo..=hi` where
+/// the room allows, each as near its wanted place as the others let it be.
+fn spread(want: &[Option<f64>], gap: f64, lo: f64, hi: f64) -> Vec<Option<f64>> {
+    let mut order: Vec<usize> = (0..want.len())
+        .filter(|&i| want.get(i).is_some_and(Option::is_some))
+        .collect();
+    let at = |i: usize| want.get(i).copied().flatten().unwrap_or(lo);
+    order.sort_by(|&a, &b| at(a).total_cmp(&at(b)).then(a.cmp(&b)));
+    let mut placed: Vec<f64> = order.iter().map(|&i| at(i)).collect();
+    // Push down past the previous label, then back up from the bottom.
+    let mut floor = lo;
+    for y in placed.iter_mut() {
+        *y = y.max(floor);
+        floor = *y + gap;
+    }
+    let mut ceiling = hi.max(lo + gap * placed.len().saturating_sub(1) as f64);
+    for y in placed.iter_mut().rev() {
+        *y = y.min(ceiling);
+        ceiling = *y - gap;
+    }
+    let mut out = vec![None; want.len()];
+    for (&i, y) in order.iter().zip(placed) {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = Some(y);
+        }
+    }
+    out
+}
+
 /// A bump chart: `node`'s rank in every edition for the units `codes`
 /// (the first is highlighted).
 ///
@@ -678,8 +712,9 @@ pub fn bump_svg(scored: &Scored, node: usize, codes: &[&str], lang: Lang) -> Res
     let palette = [
         "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
     ];
-    let mut alt = Vec::new();
-    for (k, code) in codes.iter().enumerate() {
+    // Each unit's points, ranks and name, then end labels spread apart.
+    let mut lines = Vec::with_capacity(codes.len());
+    for code in codes {
         let mut pts = Vec::new();
         let mut ranks = Vec::new();
         let mut name = (*code).to_string();
@@ -695,6 +730,15 @@ pub fn bump_svg(scored: &Scored, node: usize, codes: &[&str], lang: Lang) -> Res
             }
             ranks.push("–".into());
         }
+        lines.push((*code, name, pts, ranks));
+    }
+    let ends: Vec<Option<f64>> = lines
+        .iter()
+        .map(|(_, _, pts, _)| pts.last().map(|p| p.1 + 4.0))
+        .collect();
+    let label_y = spread(&ends, LABEL_GAP, top + 4.0, top + plot_h + 4.0);
+    let mut alt = Vec::new();
+    for (k, ((code, name, pts, ranks), ly)) in lines.iter().zip(&label_y).enumerate() {
         let colour = palette.get(k % palette.len()).copied().unwrap_or("#333");
         let width = if k == 0 { 3.5 } else { 1.8 };
         let line: Vec<String> = pts
@@ -706,25 +750,36 @@ pub fn bump_svg(scored: &Scored, node: usize, codes: &[&str], lang: Lang) -> Res
             "<g data-code=\"{c}\"><title>{n}: {r}</title><polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\"/>",
             line.join(" "),
             c = xml_escape(code),
-            n = xml_escape(&name),
+            n = xml_escape(name),
             r = xml_escape(&ranks.join(" → "))
         );
-        for (px, py, r) in &pts {
+        for (px, py, r) in pts {
             let _ = write!(
                 svg,
                 "<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{colour}\"><title>{}: {r}</title></circle>",
                 Fixed::<1>(*px),
                 Fixed::<1>(*py),
-                xml_escape(&name)
+                xml_escape(name)
             );
         }
-        if let Some((px, py, r)) = pts.last() {
+        if let (Some((px, py, r)), Some(ly)) = (pts.last(), ly) {
+            // A label moved off its point gets a thin leader line.
+            if (ly - (py + 4.0)).abs() > 0.5 {
+                let _ = write!(
+                    svg,
+                    "<line class=\"leader\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{colour}\" stroke-width=\"0.8\"/>",
+                    Fixed::<1>(px + 4.0),
+                    Fixed::<1>(*py),
+                    Fixed::<1>(px + 8.0),
+                    Fixed::<1>(ly - 4.0)
+                );
+            }
             let _ = write!(
                 svg,
                 "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"{colour}\">{} ({r})</text>",
-                Fixed::<1>(px + 8.0),
-                Fixed::<1>(py + 4.0),
-                xml_escape(&name)
+                Fixed::<1>(px + 10.0),
+                Fixed::<1>(*ly),
+                xml_escape(name)
             );
         }
         svg.push_str("</g>");
@@ -859,6 +914,46 @@ pub fn distribution_svg(
 mod tests {
     use super::*;
     use crate::{score, Dataset, Framework, Options};
+
+    #[test]
+    fn end_labels_keep_their_order_and_distance() {
+        // Two close rivals, one far below, one without a label.
+        let want = [Some(100.0), Some(102.0), None, Some(250.0), Some(101.0)];
+        let got = spread(&want, LABEL_GAP, 30.0, 300.0);
+        assert_eq!(got[2], None);
+        let mut ys: Vec<f64> = got.iter().flatten().copied().collect();
+        assert_eq!(ys.len(), 4);
+        assert_eq!(got[3], Some(250.0), "a label with room stays on its point");
+        ys.sort_by(f64::total_cmp);
+        assert!(ys.windows(2).all(|w| w[1] - w[0] >= LABEL_GAP));
+        // Order by wanted place is kept: 0 (100), 4 (101), 1 (102).
+        assert!(got[0].unwrap() < got[4].unwrap() && got[4].unwrap() < got[1].unwrap());
+        // Crowded at the bottom: pushed back up within the plot.
+        let got = spread(&[Some(299.0), Some(300.0), Some(300.0)], LABEL_GAP, 30.0, 300.0);
+        assert_eq!(got, vec![Some(272.0), Some(286.0), Some(300.0)]);
+    }
+
+    #[test]
+    fn bump_labels_of_tied_units_do_not_overlap() {
+        let d = Dataset::from_str(
+            "code,year,HTKT,HTNL,UD,SXKD,MT\na,1,.5,.5,.5,.5,.5\nb,1,.5,.5,.5,.5,.5\nc,1,.4,.4,.4,.4,.4\n",
+        )
+        .unwrap();
+        let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+        let c = bump_svg(&s, s.framework().root_index(), &["a", "b", "c"], Lang::En).unwrap();
+        let ys: Vec<f64> = c
+            .svg
+            .match_indices("font-size=\"12\" fill=")
+            .map(|(i, _)| {
+                let before = &c.svg[..i];
+                let y = before.rfind("y=\"").unwrap() + 3;
+                before[y..].split('"').next().unwrap().parse().unwrap()
+            })
+            .collect();
+        assert_eq!(ys.len(), 3);
+        assert!((ys[0] - ys[1]).abs() >= LABEL_GAP, "{ys:?}");
+        assert_eq!(c.svg.matches("class=\"leader\"").count(), 1);
+    }
 
     #[test]
     fn shipped_layouts_cover_every_province_once() {

@@ -21,14 +21,18 @@
 //! calc.undo();
 //! ```
 
+// Which parts are compiled follows the crate's features (see Cargo.toml):
+// the page module has the calculator, the quick analyses and `charts`; the
+// tools module adds `tools` (analysis runs, data tools, `fromSnapshot`).
+pub mod analysis;
+#[cfg(feature = "charts")]
 mod charts;
+#[cfg(feature = "tools")]
+mod data_tools;
 
 use js_sys::Uint8Array;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-
-pub mod analysis;
-mod data_tools;
 
 use crate::{records, to_csv, Dataset, Delta, Edit, Error, Framework, Lang, Options, Record, UnitReport, WhatIf};
 

@@ -73,7 +73,11 @@ fn bad_snapshots_throw() {
     let calc = Calculator::new().unwrap();
     let snap = stringify(&calc.analysis_snapshot().unwrap());
     // An edit naming no node: a located message in the snapshot's language.
-    let bad = snap.replacen("\"edits\":[]", r#""edits":[{"kind":"weight","node":"NOPE","weight":1}]"#, 1);
+    let bad = snap.replacen(
+        "\"edits\":[]",
+        r#""edits":[{"kind":"weight","node":"NOPE","weight":1}]"#,
+        1,
+    );
     assert_ne!(bad, snap);
     let e = Calculator::from_snapshot(json(&bad)).err().unwrap();
     assert!(message(e).contains("NOPE"));

@@ -20,12 +20,12 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{to_js, Calculator};
-use crate::{Edit, Lang, NodeSpec, Options, Unit};
 #[cfg(feature = "tools")]
 use crate::{
     explain, leave_one_out, target, Dataset, Error, Framework, Sensitivity, SensitivityConfig, TargetAnswer,
     TargetQuery, Uncertainty, UncertaintyConfig, WhatIf,
 };
+use crate::{Edit, Lang, NodeSpec, Options, Unit};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ANALYSIS: &str = r#"

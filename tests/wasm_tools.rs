@@ -82,3 +82,70 @@ fn bad_snapshots_throw() {
     let e = Calculator::from_snapshot(json(&bad)).err().unwrap();
     assert!(message(e).contains("NOPE"));
 }
+
+/// `applyEdits` reads edits field by field (no serde in the page module):
+/// the same edits as before, and a located message naming the bad one.
+#[wasm_bindgen_test]
+fn apply_edits_reads_the_edit_type() {
+    let mut calc = Calculator::new().unwrap();
+    calc.apply_edits(json(
+        r#"[{"kind":"value","unit":"26","node":"HTKT","value":0.9},
+            {"kind":"value","unit":"01","node":"UD","value":null},
+            {"kind":"value","unit":"01","node":"HTNL"},
+            {"kind":"weight","node":"MT","weight":2}]"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        stringify(&calc.edits().unwrap()),
+        r#"[{"kind":"value","unit":"26","node":"HTKT","value":0.9},{"kind":"value","unit":"01","node":"UD","value":null},{"kind":"value","unit":"01","node":"HTNL","value":null},{"kind":"weight","node":"MT","weight":2}]"#
+    );
+    let mut other = Calculator::new().unwrap();
+    other.set_lang("en").unwrap();
+    for bad in [
+        r#"[{"kind":"weight","node":"MT","weight":2},{"kind":"value","unit":"26","node":"HTKT","value":"0.9"}]"#,
+        r#"[{"kind":"size","node":"MT"}]"#,
+        r#"[{"kind":"weight","node":"MT"}]"#,
+        r#"{"kind":"weight","node":"MT","weight":2}"#,
+    ] {
+        let e = message(other.apply_edits(json(bad)).unwrap_err());
+        assert!(e.starts_with("cannot read the edit"), "{e}");
+        assert!(!e.contains("\"weight\":2},{"), "names only the bad edit: {e}");
+    }
+    let e = message(other.apply_edits(json(r#"[{"kind":"size","node":"MT"}]"#)).unwrap_err());
+    assert!(
+        e.contains(r#"{\"kind\":\"size\",\"node\":\"MT\"}"#) || e.contains(r#"{"kind":"size","node":"MT"}"#),
+        "{e}"
+    );
+    assert_eq!(stringify(&other.edits().unwrap()), "[]");
+}
+
+/// `setOptions` reads `{precision, minShare, baseYear}` field by field: missing
+/// fields take their defaults, `null` means none, wrong types are refused.
+#[wasm_bindgen_test]
+fn set_options_reads_the_options_type() {
+    let mut calc = Calculator::new().unwrap();
+    calc.set_lang("en").unwrap();
+    let snap = |c: &Calculator| {
+        let s = c.analysis_snapshot().unwrap();
+        stringify(&Reflect::get(&s, &JsValue::from_str("options")).unwrap())
+    };
+    assert_eq!(snap(&calc), r#"{"precision":4,"minShare":0.5,"baseYear":null}"#);
+    calc.set_options(json(r#"{"precision": null, "baseYear": 2015, "other": 1}"#))
+        .unwrap();
+    assert_eq!(snap(&calc), r#"{"precision":null,"minShare":0.5,"baseYear":2015}"#);
+    calc.set_options(json(r#"{"minShare": 0.25}"#)).unwrap();
+    assert_eq!(snap(&calc), r#"{"precision":4,"minShare":0.25,"baseYear":null}"#);
+    for (bad, name) in [
+        (r#"{"precision": 2.5}"#, "precision"),
+        (r#"{"precision": -1}"#, "precision"),
+        (r#"{"precision": "4"}"#, "precision"),
+        (r#"{"minShare": "half"}"#, "min-share"),
+        (r#"{"baseYear": 2015.5}"#, "base-year"),
+        (r#""x""#, "options"),
+    ] {
+        let e = message(calc.set_options(json(bad)).unwrap_err());
+        assert!(e.contains(name), "{bad}: {e}");
+    }
+    // Nothing changed on error.
+    assert_eq!(snap(&calc), r#"{"precision":4,"minShare":0.25,"baseYear":null}"#);
+}

@@ -21,16 +21,22 @@
 //! calc.undo();
 //! ```
 
+// Which parts are compiled follows the crate's features (see Cargo.toml):
+// the page module has the calculator, the quick analyses and `charts`; the
+// tools module adds `tools` (analysis runs, data tools, `fromSnapshot`).
+pub mod analysis;
+#[cfg(feature = "charts")]
 mod charts;
+#[cfg(feature = "tools")]
+mod data_tools;
 
-use js_sys::Uint8Array;
+use js_sys::{Array, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-pub mod analysis;
-mod data_tools;
-
-use crate::{records, to_csv, Dataset, Delta, Edit, Error, Framework, Lang, Options, Record, UnitReport, WhatIf};
+use crate::{
+    records, to_csv, Dataset, Delta, Edit, Error, ErrorKind, Framework, Lang, Options, Record, UnitReport, WhatIf,
+};
 
 /// The bundled sample data set.
 const SAMPLE: &str = include_str!("../data/sample-vn-ict.csv");
@@ -132,6 +138,80 @@ fn bytes(input: &JsValue, lang: Lang) -> Result<Vec<u8>, JsError> {
             Lang::En => "expected a string or a Uint8Array",
         })),
     }
+}
+
+/// A list of edits as `edits()` gives it (the `Edit` type), read field by
+/// field: `Edit`'s derived `Deserialize` through serde-wasm-bindgen costs the
+/// page module ~10 KB. On error, the value that is not an edit (or not a list).
+fn edits_from_js(value: &JsValue) -> Result<Vec<Edit>, JsValue> {
+    let list = value.dyn_ref::<Array>().ok_or_else(|| value.clone())?;
+    list.iter().map(|item| edit_from_js(&item).ok_or(item)).collect()
+}
+
+/// One edit, `{kind: "value", unit, node, value}` or `{kind: "weight", node, weight}`.
+fn edit_from_js(item: &JsValue) -> Option<Edit> {
+    let field = |item: &JsValue, key: &str| Reflect::get(item, &JsValue::from_str(key)).ok();
+    let text = |item: &JsValue, key: &str| field(item, key).and_then(|v| v.as_string());
+    match text(item, "kind")?.as_str() {
+        "value" => {
+            let value = field(item, "value")?;
+            let value = if value.is_null() || value.is_undefined() {
+                None
+            } else {
+                Some(value.as_f64()?)
+            };
+            Some(Edit::Value {
+                unit: text(item, "unit")?,
+                node: text(item, "node")?,
+                value,
+            })
+        }
+        "weight" => Some(Edit::Weight {
+            node: text(item, "node")?,
+            weight: field(item, "weight")?.as_f64()?,
+        }),
+        _ => None,
+    }
+}
+
+/// Scoring options from `{precision, minShare, baseYear}` (any subset; a
+/// missing field takes its default, `null` means none), read field by field
+/// like [`edits_from_js`] to keep serde's deserializer out of the page module.
+fn options_from_js(value: &JsValue) -> Result<Options, Error> {
+    let bad = |name: &str, v: &JsValue| {
+        let value = js_sys::JSON::stringify(v).map(String::from).unwrap_or_default();
+        Error::new(ErrorKind::InvalidOption {
+            name: name.into(),
+            value,
+        })
+    };
+    if !value.is_object() {
+        return Err(bad("options", value));
+    }
+    let mut options = Options::default();
+    let field = |key: &str| Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    // A whole number in [lo, hi], as the derived deserializer would take it.
+    let whole = |v: &JsValue, lo: f64, hi: f64| v.as_f64().filter(|x| x.fract() == 0.0 && (lo..=hi).contains(x));
+    let v = field("precision");
+    if !v.is_undefined() {
+        options.precision = if v.is_null() {
+            None
+        } else {
+            Some(whole(&v, 0.0, f64::from(u32::MAX)).ok_or_else(|| bad("precision", &v))? as u32)
+        };
+    }
+    let v = field("minShare");
+    if !v.is_undefined() {
+        options.min_share = v.as_f64().ok_or_else(|| bad("min-share", &v))?;
+    }
+    let v = field("baseYear");
+    if !v.is_null() && !v.is_undefined() {
+        // ±2^53: every whole f64 in this range is exact as an i64.
+        options.base_year = Some(
+            whole(&v, -9_007_199_254_740_992.0, 9_007_199_254_740_992.0).ok_or_else(|| bad("base-year", &v))? as i64,
+        );
+    }
+    Ok(options)
 }
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
@@ -324,7 +404,7 @@ impl Calculator {
         )]
         options: JsValue,
     ) -> Result<(), JsError> {
-        let options: Options = serde_wasm_bindgen::from_value(options)?;
+        let options = options_from_js(&options).map_err(|e| self.error(e))?;
         let year = self.edition_year();
         let session = WhatIf::new(&self.data, &self.framework, &options, year).map_err(|e| self.error(e))?;
         self.options = options;
@@ -419,7 +499,10 @@ impl Calculator {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Edit[]")] edits: JsValue,
     ) -> Result<(), JsError> {
-        let edits: Vec<Edit> = serde_wasm_bindgen::from_value(edits)?;
+        let edits = edits_from_js(&edits).map_err(|bad| {
+            let shown = js_sys::JSON::stringify(&bad).map(String::from).unwrap_or_default();
+            self.error(Error::new(ErrorKind::InvalidEdit(shown)))
+        })?;
         let mut session = self.session.clone();
         for edit in &edits {
             session.apply(edit).map_err(|e| self.error(e))?;

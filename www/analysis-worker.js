@@ -1,8 +1,9 @@
 // Module worker: runs one long analysis (uncertainty or variance-based
 // sensitivity) in chunks on its own copy of the core and posts progress.
-// The page cancels a run by terminating this worker.
+// The page cancels a run by terminating this worker. The runs live in the
+// tools module (the page module has no Monte Carlo or Saltelli code).
 
-import init, { AnalysisRun } from './pkg/ictindex.js';
+import init, { AnalysisRun } from './pkg/ictindex_tools.js';
 
 const ready = init();
 

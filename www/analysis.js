@@ -3,8 +3,11 @@
 // the worker), the target solver and the explanation of a change, all on the
 // current what-if state. Every text it shows is in STRINGS below, in
 // Vietnamese and English; data reaches the DOM through textContent only.
+// All of it runs on the tools module: the worker imports it, and the quick
+// analyses wait for tools.js to move the calculator onto it.
 
 import { getLang, nodeName, formatScore } from './i18n.js';
+import { useTools, toolsCalculator } from './tools.js';
 
 const STRINGS = {
   vi: {
@@ -279,11 +282,11 @@ function build() {
   ui.sobolRun.addEventListener('click', startSobol);
   ui.unit.addEventListener('change', () => {
     lastSelected = ui.unit.value;
-    quick();
+    if (toolsReady()) quick();
     drawUncertainty();
   });
-  ui.node.addEventListener('change', target);
-  ui.rank.addEventListener('input', target);
+  ui.node.addEventListener('change', () => toolsReady() && target());
+  ui.rank.addEventListener('input', () => toolsReady() && target());
   syncNoise();
 }
 
@@ -538,6 +541,16 @@ function quick() {
   explainChange();
 }
 
+/** Whether the quick analyses can run now; if not, loads the tools module and updates after. */
+function toolsReady() {
+  if (toolsCalculator()) return true;
+  useTools(api.calc()).then(updateAnalysis, (e) => {
+    ui.target.textContent = String(e?.message ?? e);
+    ui.target.dataset.status = 'error';
+  });
+  return false;
+}
+
 // ---------------------------------------------------------------- hook
 
 /** Called by app.js after every render: follows language, data, selection and edits. */
@@ -559,9 +572,11 @@ export function updateAnalysis() {
     lastSelected = sel;
     ui.unit.value = sel;
   }
-  quick();
-  clearTimeout(looTimer);
-  looTimer = setTimeout(leaveOneOut, 120);
+  if (toolsReady()) {
+    quick();
+    clearTimeout(looTimer);
+    looTimer = setTimeout(leaveOneOut, 120);
+  }
   drawUncertainty();
   if (langChanged) drawSobol();
 }

@@ -5,6 +5,7 @@
 // DOMParser + importNode, never innerHTML.
 
 import { getLang, nodeName } from './i18n.js';
+import { useTools, toolsCalculator } from './tools.js';
 
 const STRINGS = {
   vi: {
@@ -26,6 +27,7 @@ const STRINGS = {
     savePng: 'Tải {chart} dạng PNG',
     saved: 'Đã lưu {file}.',
     failed: 'Không vẽ được biểu đồ: {msg}',
+    loading: 'Đang tải biểu đồ…',
   },
   en: {
     title: 'Charts',
@@ -46,6 +48,7 @@ const STRINGS = {
     savePng: 'Download {chart} as PNG',
     saved: 'Saved {file}.',
     failed: 'Could not draw the chart: {msg}',
+    loading: 'Loading the charts…',
   },
 };
 
@@ -214,6 +217,14 @@ export function initCharts({ onUpdate, select, status = () => {} }) {
   function draw(force = false) {
     if (!current) return;
     const { calc, view, selected } = current;
+    // The charts are drawn by the tools module: load it (once), then draw.
+    if (!toolsCalculator()) {
+      ui.tip.textContent = s('loading');
+      useTools(calc).then(() => draw(true), (e) => {
+        ui.tip.textContent = s('failed', { msg: e?.message ?? e });
+      });
+      return;
+    }
     const nodes = [view.index, ...view.pillars];
     if (!nodes.includes(chosen.node)) chosen.node = view.index;
     const key = JSON.stringify([getLang(), view.source, view.year, view.edits, selected, chosen, nodes]);

@@ -6,9 +6,14 @@
 // The 34 view is derived in the calculator (`setGeography`); the loaded data
 // never changes. Calls that rebuild the calculator's session from the loaded
 // data (year, loading, options) are followed by re-applying the 34 view.
+//
+// The data tools live in the tools module: the first use of the card (the
+// 34 view, a COINr import, opening the import form, or `geo=34` in the link)
+// loads it through tools.js, which moves the calculator onto it.
 
 import { getLang } from './i18n.js';
 import { hashExtras } from './share.js';
+import { useTools, toolsCalculator, method } from './tools.js';
 
 const STRINGS = {
   vi: {
@@ -50,6 +55,7 @@ const STRINGS = {
     unit: 'Đơn vị',
     errGeo: 'Không chuyển được địa giới',
     errCoinr: 'Không nhập được dữ liệu COINr',
+    errTools: 'Không tải được mô-đun công cụ: {msg}',
     geoDropped: 'Dữ liệu mới không chuyển được sang 34 đơn vị; đang hiển thị theo dữ liệu gốc.',
     exported: 'Đã xuất {file}',
   },
@@ -92,6 +98,7 @@ const STRINGS = {
     unit: 'Unit',
     errGeo: 'Could not switch the geography',
     errCoinr: 'Could not import the COINr data',
+    errTools: 'Could not load the tools module: {msg}',
     geoDropped: 'The new data cannot be re-based onto the 34 units; showing it as loaded.',
     exported: 'Exported {file}',
   },
@@ -135,8 +142,26 @@ function showError(title, message) {
   draw();
 }
 
+/** Loads the tools module (once); false, with the error shown, when it fails. */
+async function tools() {
+  try {
+    await useTools(calc);
+    return true;
+  } catch (e) {
+    state.error = { title: s('errGeo'), message: s('errTools', { msg: e?.message ?? e }) };
+    return false;
+  }
+}
+
 /** Puts the calculator on the chosen geography; on error keeps the previous view. */
-function applyGeo(geo, level) {
+async function applyGeo(geo, level) {
+  // The page module shows the 63 view already; only the 34 needs the tools.
+  if (geo === '63' && !toolsCalculator()) {
+    state.geo = geo;
+    state.level = level;
+    return true;
+  }
+  if (!(await tools())) return false;
   try {
     calc.setGeography(geo, { level });
     state.geo = geo;
@@ -151,7 +176,7 @@ function applyGeo(geo, level) {
 
 /** After a call that rebuilt the session from the loaded data: back to the 34 view. */
 function reapply() {
-  if (state.geo !== '34' || calc.geography === '34') return;
+  if (state.geo !== '34' || !toolsCalculator() || calc.geography === '34') return;
   try {
     calc.setGeography('34', { level: state.level });
   } catch {
@@ -161,16 +186,16 @@ function reapply() {
 }
 
 function wrapCalculator() {
+  // `method` finds the page module's or, once loaded, the tools module's method.
   for (const name of ['setYear', 'loadData', 'loadFramework', 'loadDataAndFramework', 'loadSample', 'setOptions']) {
-    const original = calc[name].bind(calc);
     calc[name] = (...args) => {
-      const result = original(...args);
+      const result = method(calc, name)(...args);
       reapply();
       return result;
     };
   }
   // The panel's sentence names a merged unit's former provinces in the 34 view.
-  calc.report = (unit) => calc.geoReport(unit);
+  calc.report = (unit) => (toolsCalculator() ? calc.geoReport(unit) : method(calc, 'report')(unit));
 }
 
 // ---------------------------------------------------------------- drawing
@@ -185,7 +210,7 @@ function drawGeo() {
   $('dt-level').value = state.level;
   $('dt-level').disabled = state.geo !== '34';
   const note = $('dt-geo-note');
-  if (state.geo === '34' && calc.geography === '34') {
+  if (state.geo === '34' && toolsCalculator() && calc.geography === '34') {
     const units = calc.geoUnits();
     note.textContent = s('geoNote34', { n: units.length });
   } else {
@@ -273,10 +298,10 @@ function draw() {
 
 // ---------------------------------------------------------------- actions
 
-function onGeo() {
+async function onGeo() {
   const geo = $('dt-geo-34').checked ? '34' : '63';
   const level = $('dt-level').value === 'pillars' ? 'pillars' : 'leaves';
-  applyGeo(geo, level);
+  await applyGeo(geo, level);
   rerender();
   draw();
 }
@@ -316,6 +341,11 @@ async function onRun() {
     treat: $('dt-treat').value || null,
     range,
   };
+  if (!(await tools())) {
+    state.error = { ...state.error, title: s('errCoinr') };
+    draw();
+    return;
+  }
   try {
     state.prepared = calc.prepareCoinr(idata.bytes, idata.name, imeta.bytes, imeta.name, settings);
     state.preparedName = idata.name;
@@ -376,10 +406,16 @@ export function setupDataTools(calculator, render) {
   });
   $('lang').addEventListener('click', () => draw());
 
-  const fromHash = () => {
+  // Opening the import form fetches the tools module ahead of its use.
+  $('dt-coinr').addEventListener('toggle', () => {
+    if ($('dt-coinr').open) useTools(calc).catch(() => {});
+  });
+
+  const fromHash = async () => {
     const h = readHash(location.hash);
-    if (h.geo !== state.geo || h.level !== state.level || calc.geography !== h.geo) {
-      applyGeo(h.geo, h.level);
+    const shown = toolsCalculator() ? calc.geography : '63';
+    if (h.geo !== state.geo || h.level !== state.level || shown !== h.geo) {
+      await applyGeo(h.geo, h.level);
       render();
     }
     draw();

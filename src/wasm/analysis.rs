@@ -1,24 +1,31 @@
-//! The page's analysis binding: rank uncertainty and variance-based
-//! sensitivity as [`AnalysisRun`] (built in a Web Worker from a snapshot of
-//! the calculator, run in chunks), and the quick analyses (leave one out,
-//! target, explain) as [`Calculator`] methods on the main thread.
+//! The page's analysis binding. In every build, `analysisSnapshot`: the
+//! calculator's state as plain data. With the `tools` feature (the tools
+//! module): the quick analyses (leave one out, target, explain) as
+//! [`Calculator`] methods, rank uncertainty and variance-based sensitivity as
+//! `AnalysisRun` (built in a Web Worker from a snapshot, run in chunks), and
+//! `Calculator.fromSnapshot`, which rebuilds a calculator from a snapshot
+//! (how the page moves its state onto the tools module).
 //!
 //! ```js
 //! const snap = calc.analysisSnapshot();          // data, framework, options, edition, edits
-//! // in the worker:
+//! // in the worker (tools module):
 //! const run = new AnalysisRun(snap, 'uncertainty', { samples: 10000, seed: 1 });
 //! while (!run.done) run.step(500);              // post run.progress between chunks
 //! run.result();                                  // UncertaintyResult
 //! ```
 
-use serde::{Deserialize, Serialize};
+#[cfg(feature = "tools")]
+use serde::Deserialize;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{to_js, Calculator};
+#[cfg(feature = "tools")]
 use crate::{
-    explain, leave_one_out, target, Dataset, Edit, Error, Framework, Lang, NodeSpec, Options, Sensitivity,
-    SensitivityConfig, TargetAnswer, TargetQuery, Uncertainty, UncertaintyConfig, Unit, WhatIf,
+    explain, leave_one_out, target, Dataset, Error, Framework, Sensitivity, SensitivityConfig, TargetAnswer,
+    TargetQuery, Uncertainty, UncertaintyConfig, WhatIf,
 };
+use crate::{Edit, Lang, NodeSpec, Options, Unit};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ANALYSIS: &str = r#"
@@ -33,11 +40,15 @@ export interface AnalysisSnapshot {
   year: number | null;
   edits: Edit[];
   lang: "vi" | "en";
+  /** Name of the loaded data file. */
+  source: string;
 }
 "#;
 
-/// What [`Calculator::analysis_snapshot`] returns and [`AnalysisRun::new`] reads.
-#[derive(Serialize, Deserialize)]
+/// What [`Calculator::analysis_snapshot`] returns and `AnalysisRun::new` /
+/// `Calculator::from_snapshot` read (tools module).
+#[derive(Serialize)]
+#[cfg_attr(feature = "tools", derive(Deserialize))]
 #[serde(rename_all = "camelCase")]
 struct Snapshot {
     units: Vec<Unit>,
@@ -48,8 +59,12 @@ struct Snapshot {
     year: Option<i64>,
     edits: Vec<Edit>,
     lang: Lang,
+    /// The data file's name (older snapshots have none).
+    #[cfg_attr(feature = "tools", serde(default))]
+    source: String,
 }
 
+#[cfg(feature = "tools")]
 impl Snapshot {
     /// The working session the snapshot describes (edits applied).
     fn session(&self) -> Result<WhatIf, Error> {
@@ -64,6 +79,7 @@ impl Snapshot {
 }
 
 /// An answer with its sentence in the calculator's language.
+#[cfg(feature = "tools")]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Said<T: Serialize> {
@@ -92,10 +108,15 @@ impl Calculator {
             year: self.edition_year(),
             edits: self.session.edits(),
             lang: self.lang,
+            source: d.source().to_string(),
         };
         to_js(&snap)
     }
+}
 
+#[cfg(feature = "tools")]
+#[wasm_bindgen]
+impl Calculator {
     /// Leave one pillar or indicator out (edits applied): each unit's rank
     /// shift and the mean absolute shift per node (`LeaveOneOut`).
     #[wasm_bindgen(js_name = leaveOneOut)]
@@ -132,6 +153,52 @@ impl Calculator {
     }
 }
 
+#[cfg(feature = "tools")]
+#[wasm_bindgen]
+impl Calculator {
+    /// A calculator in the state `snapshot` describes (what
+    /// `analysisSnapshot` returns, from this module or the page module):
+    /// data, framework, options, edition, edits and language. The page moves
+    /// onto the tools module with it. On error (located, in the snapshot's
+    /// language) nothing is built.
+    #[wasm_bindgen(js_name = fromSnapshot)]
+    pub fn from_snapshot(
+        #[wasm_bindgen(unchecked_param_type = "AnalysisSnapshot")] snapshot: JsValue,
+    ) -> Result<Calculator, JsError> {
+        let snap: Snapshot = serde_wasm_bindgen::from_value(snapshot)?;
+        let lang = snap.lang;
+        let fail = |e: Error| JsError::new(&e.message(lang));
+        let checked = Dataset::from_columns(snap.units, snap.indicators, snap.values).map_err(fail)?;
+        let rows = checked.units().len();
+        let values = (0..checked.indicators().len())
+            .map(|c| (0..rows).map(|r| checked.value(r, c).unwrap_or(f64::NAN)).collect())
+            .collect();
+        let lines = (0..rows as u64).map(|r| r + 2).collect();
+        let columns = (0..checked.indicators().len() as u64).map(|c| c + 1).collect();
+        let data = Dataset::from_parts(
+            &snap.source,
+            checked.units().to_vec(),
+            checked.indicators().to_vec(),
+            values,
+            lines,
+            columns,
+        );
+        let framework = Framework::new(snap.framework).map_err(fail)?;
+        let mut session = WhatIf::new(&data, &framework, &snap.options, snap.year).map_err(fail)?;
+        for edit in &snap.edits {
+            session.apply(edit).map_err(fail)?;
+        }
+        Ok(Calculator {
+            data,
+            framework,
+            options: snap.options,
+            lang,
+            session,
+        })
+    }
+}
+
+#[cfg(feature = "tools")]
 enum Job {
     Uncertainty(Box<Uncertainty>),
     Sensitivity(Box<Sensitivity>),
@@ -139,13 +206,15 @@ enum Job {
 
 /// A long analysis run in chunks (for a Web Worker): `"uncertainty"` with an
 /// `UncertaintyConfig`, or `"sensitivity"` with a `SensitivityConfig`. The
-/// result is the same however the run is chunked.
+/// result is the same however the run is chunked. Tools module only.
+#[cfg(feature = "tools")]
 #[wasm_bindgen]
 pub struct AnalysisRun {
     job: Job,
     lang: Lang,
 }
 
+#[cfg(feature = "tools")]
 #[wasm_bindgen]
 impl AnalysisRun {
     /// Rebuilds the calculator's working scores from `snapshot` and prepares
@@ -217,6 +286,7 @@ impl AnalysisRun {
     }
 }
 
+#[cfg(feature = "tools")]
 impl AnalysisRun {
     fn counts(&self) -> (usize, usize) {
         match &self.job {

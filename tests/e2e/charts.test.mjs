@@ -54,6 +54,8 @@ describe('the charts in headless Chromium', () => {
   it('draws the map and the distribution on opening', async () => {
     await page.goto(base);
     await page.waitForSelector('body[data-ready]');
+    // The charts come with the tools module, loaded after the first paint.
+    await page.waitForSelector('body[data-tools]');
     assert.equal(await page.locator('#chart-map svg .tile').count(), 63);
     assert.ok(await page.locator('#chart-distribution svg rect.bar').count() >= 63);
     assert.match(await page.locator('#chart-map-alt').textContent(), /Đà Nẵng/);

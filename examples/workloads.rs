@@ -37,27 +37,12 @@ struct Timing {
     name: String,
     median_ns: f64,
     min_ns: f64,
-    cpu_median_ns: f64,
     reps: u64,
     samples: usize,
     check: f64,
 }
 
-/// CPU time of this process so far, in ns: the sum of every thread's
-/// `run_time` in `/proc/self/task/*/schedstat` (Linux; 0 elsewhere). On a
-/// shared machine wall time counts waiting for a core; CPU time does not.
-fn cpu_ns() -> u64 {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return 0;
-    };
-    tasks
-        .filter_map(|t| t.ok())
-        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-        .filter_map(|s| s.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()))
-        .sum()
-}
-
-/// Times `op` (median per operation over samples of `reps` operations, wall and CPU time).
+/// Times `op` (median per operation over samples of `reps` operations).
 fn time(name: &str, budget: Duration, mut op: impl FnMut() -> f64) -> Timing {
     // Warm-up and calibration.
     let start = Instant::now();
@@ -68,32 +53,25 @@ fn time(name: &str, budget: Duration, mut op: impl FnMut() -> f64) -> Timing {
         reps = (SAMPLE.as_nanos() / one.as_nanos()).max(1) as u64;
     }
     let mut per_op = Vec::new();
-    let mut cpu_per_op = Vec::new();
     let begun = Instant::now();
     while per_op.len() < MAX_SAMPLES && (per_op.len() < MIN_SAMPLES || begun.elapsed() < budget) {
-        let c = cpu_ns();
         let t = Instant::now();
         for _ in 0..reps {
             check = black_box(op());
         }
         per_op.push(t.elapsed().as_nanos() as f64 / reps as f64);
-        cpu_per_op.push(cpu_ns().saturating_sub(c) as f64 / reps as f64);
     }
     per_op.sort_by(f64::total_cmp);
-    cpu_per_op.sort_by(f64::total_cmp);
     let median = per_op[per_op.len() / 2];
-    let cpu_median = cpu_per_op[cpu_per_op.len() / 2];
     eprintln!(
-        "workloads: {name:<28} median {:>12.3} µs, CPU {:>12.3} µs  ({} × {reps})",
+        "workloads: {name:<28} median {:>12.3} µs  ({} × {reps})",
         median / 1e3,
-        cpu_median / 1e3,
         per_op.len()
     );
     Timing {
         name: name.into(),
         median_ns: median,
         min_ns: per_op[0],
-        cpu_median_ns: cpu_median,
         reps,
         samples: per_op.len(),
         check,
@@ -231,11 +209,10 @@ fn main() {
     for (k, t) in timings.iter().enumerate() {
         let _ = write!(
             json,
-            "  {{\"name\": \"{}\", \"medianNs\": {:?}, \"minNs\": {:?}, \"cpuMedianNs\": {:?}, \"reps\": {}, \"samples\": {}, \"check\": {}}}{}\n",
+            "  {{\"name\": \"{}\", \"medianNs\": {:?}, \"minNs\": {:?}, \"reps\": {}, \"samples\": {}, \"check\": {}}}{}\n",
             t.name,
             t.median_ns,
             t.min_ns,
-            t.cpu_median_ns,
             t.reps,
             t.samples,
             if t.check.is_finite() { format!("{:?}", t.check) } else { "null".into() },

@@ -10,7 +10,7 @@
 //
 // Every workload's check value (a score or a median rank) must equal the
 // native one bit for bit, or the run fails: both sides did the same work.
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
 const [mode, dir, flag] = process.argv.slice(2);
@@ -25,46 +25,22 @@ const MIN_SAMPLES = 5;
 const MAX_SAMPLES = 21;
 const now = () => Number(process.hrtime.bigint());
 
-/** CPU time of this process in ns (every thread's schedstat run time; as workloads.rs). */
-function cpuNs() {
-  let sum = 0;
-  try {
-    for (const t of readdirSync('/proc/self/task')) {
-      try {
-        sum += Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {
-        // the thread ended
-      }
-    }
-  } catch {
-    return 0;
-  }
-  return sum;
-}
-
 function time(name, op) {
   const start = now();
   let check = op();
   const one = Math.max(now() - start, 1);
   const reps = one < SAMPLE_NS ? Math.max(1, Math.floor(SAMPLE_NS / one)) : 1;
   const perOp = [];
-  const cpuPerOp = [];
   const begun = now();
   while (perOp.length < MAX_SAMPLES && (perOp.length < MIN_SAMPLES || now() - begun < BUDGET_NS)) {
-    const c = cpuNs();
     const t = now();
     for (let i = 0; i < reps; i += 1) check = op();
     perOp.push((now() - t) / reps);
-    cpuPerOp.push((cpuNs() - c) / reps);
   }
   perOp.sort((a, b) => a - b);
-  cpuPerOp.sort((a, b) => a - b);
   const median = perOp[Math.floor(perOp.length / 2)];
-  const cpuMedian = cpuPerOp[Math.floor(cpuPerOp.length / 2)];
-  console.error(
-    `bench-workloads: ${name.padEnd(28)} median ${(median / 1e3).toFixed(3).padStart(12)} µs, CPU ${(cpuMedian / 1e3).toFixed(3).padStart(12)} µs  (${perOp.length} × ${reps})`,
-  );
-  return { name, medianNs: median, minNs: perOp[0], cpuMedianNs: cpuMedian, reps, samples: perOp.length, check };
+  console.error(`bench-workloads: ${name.padEnd(28)} median ${(median / 1e3).toFixed(3).padStart(12)} µs  (${perOp.length} × ${reps})`);
+  return { name, medianNs: median, minNs: perOp[0], reps, samples: perOp.length, check };
 }
 
 const f64 = new Float64Array(1);
@@ -160,24 +136,19 @@ function report() {
   }
   const base = timings.find(([l]) => l === 'native 1 thread') ?? timings[0];
   const multi = timings.find(([l]) => l === 'native 2 threads');
+  const head = ['workload', ...timings.map(([l]) => l)];
   const ratioCols = timings.filter(([l]) => l.startsWith('wasm'));
-  const table = (field, title) => {
-    console.log(`\n${title}\n`);
-    const head = ['workload', ...timings.map(([l]) => l)];
-    for (const [l] of ratioCols) head.push(`${l} / native 1t`);
-    if (multi) for (const [l] of ratioCols) head.push(`${l} / native 2t`);
-    console.log(`| ${head.join(' | ')} |`);
-    console.log(`|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
-    for (const name of names) {
-      const r = [name, ...timings.map(([, list]) => fmt(find(list, name)[field]))];
-      for (const [, list] of ratioCols) r.push((find(list, name)[field] / find(base[1], name)[field]).toFixed(2));
-      if (multi) for (const [, list] of ratioCols) r.push((find(list, name)[field] / find(multi[1], name)[field]).toFixed(2));
-      console.log(`| ${r.join(' | ')} |`);
-    }
-  };
-  table('medianNs', 'Wall time per operation (median of samples) and wasm / native ratios:');
-  table('cpuMedianNs', 'CPU time per operation (median of samples; all threads of the process) and wasm / native ratios:');
-  console.log('');
+  for (const [l] of ratioCols) head.push(`${l} / native 1t`);
+  if (multi) for (const [l] of ratioCols) head.push(`${l} / native 2t`);
+  const rows = names.map((name) => {
+    const r = [name, ...timings.map(([, list]) => fmt(find(list, name).medianNs))];
+    for (const [, list] of ratioCols) r.push((find(list, name).medianNs / find(base[1], name).medianNs).toFixed(2));
+    if (multi) for (const [, list] of ratioCols) r.push((find(list, name).medianNs / find(multi[1], name).medianNs).toFixed(2));
+    return r;
+  });
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   for (const [label, v] of columns) if (v.wasmBytes) console.log(`${label}: ictindex_bg.wasm ${v.wasmBytes} bytes`);
   if (failed) process.exit(1);
 }

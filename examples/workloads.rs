@@ -4,7 +4,7 @@
 //! times the very same inputs through the JS API.
 //!
 //! ```sh
-//! cargo run --release --example workloads -- OUT_DIR [--quick]
+//! cargo run --release --example workloads -- OUT_DIR [BUDGET_MS]
 //! ```
 //!
 //! Writes `OUT_DIR/<workload>.data.csv`, `OUT_DIR/<workload>.framework.csv`
@@ -12,7 +12,8 @@
 //! operation in ns, operations per sample, samples, and a check value the wasm
 //! half must reproduce bit for bit). Each side times a workload alike: a
 //! calibration picks how many operations make one sample of ≥ 20 ms, then up
-//! to 21 samples (fewer for slow workloads, at least 5) give the median.
+//! to 21 samples (fewer once `BUDGET_MS`, default 3000, is spent; at least
+//! 5) give the median.
 //! `RAYON_NUM_THREADS=1` makes the native side single-threaded like wasm.
 
 #[path = "../benches/common/mod.rs"]
@@ -26,8 +27,8 @@ use ictindex::{Dataset, Direction, Edit, Framework, Options, Uncertainty, Uncert
 
 /// One sample lasts at least this long.
 const SAMPLE: Duration = Duration::from_millis(20);
-/// Time budget per workload (samples stop once it is spent, after the minimum).
-const BUDGET: Duration = Duration::from_secs(3);
+/// Default time budget per workload (samples stop once it is spent, after the minimum).
+const BUDGET_MS: u64 = 3000;
 const MIN_SAMPLES: usize = 5;
 const MAX_SAMPLES: usize = 21;
 /// The data sets' generator seed.
@@ -111,11 +112,10 @@ fn first_index_score(w: &WhatIf) -> f64 {
 fn main() {
     let mut args = std::env::args().skip(1);
     let Some(out) = args.next() else {
-        eprintln!("usage: workloads OUT_DIR [--quick]");
+        eprintln!("usage: workloads OUT_DIR [BUDGET_MS]");
         std::process::exit(2);
     };
-    let quick = args.next().as_deref() == Some("--quick");
-    let budget = if quick { Duration::from_millis(300) } else { BUDGET };
+    let budget = Duration::from_millis(args.next().and_then(|b| b.parse().ok()).unwrap_or(BUDGET_MS));
     let out = std::path::PathBuf::from(out);
     std::fs::create_dir_all(&out).expect("create OUT_DIR");
     let write = |name: &str, data: &str, framework: &str| {

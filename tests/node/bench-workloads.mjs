@@ -1,26 +1,28 @@
 // The wasm half of scripts/bench-wasm: times, through the page's JS API in
 // Node, the workloads examples/workloads.rs timed natively, on the CSV files
 // it wrote, with the same sampling rule (samples of ≥ 20 ms, median of up to
-// 21, at least 5, ~3 s budget per workload).
+// 21, at least 5, BUDGET_MS per workload, default 3000).
 //
-//   node tests/node/bench-workloads.mjs time DIR [--quick]
+//   node tests/node/bench-workloads.mjs time DIR [BUDGET_MS]
 //        (ICTINDEX_NODE_PKG=size|speed picks the build) → DIR/wasm-<variant>.json
 //   node tests/node/bench-workloads.mjs report DIR
-//        → the table: medians per side and wasm / native ratios
+//        → DIR/round*/{native-1,native-2,wasm-size,wasm-speed}.json: per
+//          workload and side the median over rounds of the per-round medians,
+//          and the wasm / native ratios (median over rounds, with their range)
 //
 // Every workload's check value (a score or a median rank) must equal the
 // native one bit for bit, or the run fails: both sides did the same work.
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const [mode, dir, flag] = process.argv.slice(2);
 if (!['time', 'report'].includes(mode) || !dir) {
-  console.error('usage: bench-workloads.mjs time|report DIR [--quick]');
+  console.error('usage: bench-workloads.mjs time|report DIR [BUDGET_MS]');
   process.exit(2);
 }
 
 const SAMPLE_NS = 20e6;
-const BUDGET_NS = flag === '--quick' ? 0.3e9 : 3e9;
+const BUDGET_NS = (flag ? Number(flag) : 3000) * 1e6;
 const MIN_SAMPLES = 5;
 const MAX_SAMPLES = 21;
 const now = () => Number(process.hrtime.bigint());
@@ -114,42 +116,56 @@ async function timeAll() {
 }
 
 function report() {
-  const read = (f) => (existsSync(path.join(dir, f)) ? JSON.parse(readFileSync(path.join(dir, f), 'utf8')) : null);
-  const columns = [
-    ['native 1 thread', read('native-1/native.json')],
-    ['native 2 threads', read('native-2/native.json')],
-    ['wasm size', read('wasm-size.json')],
-    ['wasm speed', read('wasm-speed.json')],
-  ].filter(([, v]) => v !== null);
-  const timings = columns.map(([label, v]) => [label, Array.isArray(v) ? v : v.timings]);
-  const names = timings[0][1].map((t) => t.name);
+  const median = (xs) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  const rounds = readdirSync(dir)
+    .filter((d) => /^round\d+$/.test(d))
+    .sort();
+  const sides = [
+    ['native 1 thread', 'native-1.json'],
+    ['native 2 threads', 'native-2.json'],
+    ['wasm size', 'wasm-size.json'],
+    ['wasm speed', 'wasm-speed.json'],
+  ];
+  // per side: per round: the list of timings
+  const data = sides.map(([label, file]) => [
+    label,
+    rounds.map((r) => {
+      const v = JSON.parse(readFileSync(path.join(dir, r, file), 'utf8'));
+      return Array.isArray(v) ? { timings: v } : v;
+    }),
+  ]);
   const find = (list, name) => list.find((t) => t.name === name);
+  const names = data[0][1][0].timings.map((t) => t.name);
   const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(1)} µs`);
   // Same work on every side: the check values agree bit for bit.
   let failed = false;
   for (const name of names) {
-    const checks = timings.map(([, list]) => bits(find(list, name)?.check));
+    const checks = data.flatMap(([, rs]) => rs.map((r) => bits(find(r.timings, name)?.check)));
     if (new Set(checks).size !== 1) {
-      console.error(`bench-workloads: ${name}: check values differ: ${checks.join(' ')}`);
+      console.error(`bench-workloads: ${name}: check values differ: ${[...new Set(checks)].join(' ')}`);
       failed = true;
     }
   }
-  const base = timings.find(([l]) => l === 'native 1 thread') ?? timings[0];
-  const multi = timings.find(([l]) => l === 'native 2 threads');
-  const head = ['workload', ...timings.map(([l]) => l)];
-  const ratioCols = timings.filter(([l]) => l.startsWith('wasm'));
-  for (const [l] of ratioCols) head.push(`${l} / native 1t`);
-  if (multi) for (const [l] of ratioCols) head.push(`${l} / native 2t`);
-  const rows = names.map((name) => {
-    const r = [name, ...timings.map(([, list]) => fmt(find(list, name).medianNs))];
-    for (const [, list] of ratioCols) r.push((find(list, name).medianNs / find(base[1], name).medianNs).toFixed(2));
-    if (multi) for (const [, list] of ratioCols) r.push((find(list, name).medianNs / find(multi[1], name).medianNs).toFixed(2));
-    return r;
-  });
+  const time = (side, name) => median(data[side][1].map((r) => find(r.timings, name).medianNs));
+  /** Per-round ratio side a / side b: [median, min, max]. */
+  const ratio = (a, b, name) => {
+    const rs = rounds.map((_, i) => find(data[a][1][i].timings, name).medianNs / find(data[b][1][i].timings, name).medianNs);
+    return `${median(rs).toFixed(2)} (${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)})`;
+  };
+  const head = ['workload', ...sides.map(([l]) => l), 'size / native 1t', 'speed / native 1t', 'size / native 2t', 'speed / native 2t'];
+  console.log(`${rounds.length} rounds; times: median over rounds of each round's median; ratios: median over rounds (range)\n`);
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-  for (const [label, v] of columns) if (v.wasmBytes) console.log(`${label}: ictindex_bg.wasm ${v.wasmBytes} bytes`);
+  for (const name of names) {
+    const r = [name, ...sides.map((_, i) => fmt(time(i, name)))];
+    r.push(ratio(2, 0, name), ratio(3, 0, name), ratio(2, 1, name), ratio(3, 1, name));
+    console.log(`| ${r.join(' | ')} |`);
+  }
+  const bytes = data.filter(([, rs]) => rs[0].wasmBytes).map(([l, rs]) => `${l}: ictindex_bg.wasm ${rs[0].wasmBytes} bytes`);
+  console.log(`\n${bytes.join('; ')}`);
   if (failed) process.exit(1);
 }
 

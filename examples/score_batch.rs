@@ -44,7 +44,11 @@ fn main() {
         std::process::exit(2);
     };
     let mut sets: Vec<_> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect(),
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect(),
         Err(e) => {
             eprintln!("score_batch: {dir}: {e}");
             std::process::exit(2);
@@ -54,7 +58,10 @@ fn main() {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     for set in sets {
-        let name = set.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = set
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
         let line = match one(&set) {
             Ok(editions) => format!("{{\"set\":{},\"editions\":{editions}}}", quoted(&name)),

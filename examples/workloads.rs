@@ -127,11 +127,7 @@ fn main() {
 
     // Score + rank: n units × m indicators in p pillars, from parsed data.
     let mut sets = Vec::new();
-    for (name, n, m, p) in [
-        ("63x5", 63, 5, 5),
-        ("63x50", 63, 50, 5),
-        ("10000x100", 10_000, 100, 10),
-    ] {
+    for (name, n, m, p) in [("63x5", 63, 5, 5), ("63x50", 63, 50, 5), ("10000x100", 10_000, 100, 10)] {
         let data = common::indicators_csv(n, m, SEED);
         let fw = common::framework(m, p, SEED);
         let fw_csv = framework_csv(&fw);

@@ -40,8 +40,9 @@ import { dataset, Rng } from './gen.mjs';
 
 const { Calculator } = wasm;
 const run = promisify(execFile);
-const BIN = process.env.ICTINDEX_BIN ?? path.join(root, 'target/release/ictindex');
-const BATCH = process.env.ICTINDEX_BATCH ?? path.join(root, 'target/release/examples/score_batch');
+// Relative paths are taken from the repository root (the CLI runs in temporary directories).
+const BIN = path.resolve(root, process.env.ICTINDEX_BIN ?? 'target/release/ictindex');
+const BATCH = path.resolve(root, process.env.ICTINDEX_BATCH ?? 'target/release/examples/score_batch');
 const SETS = Number(process.env.ICTINDEX_SETS ?? 1000);
 const SEED = Number(process.env.ICTINDEX_SEED ?? 20261122);
 const JOBS = 2;

@@ -203,9 +203,9 @@ fn main() {
 
     let mut json = String::from("[\n");
     for (k, t) in timings.iter().enumerate() {
-        let _ = write!(
+        let _ = writeln!(
             json,
-            "  {{\"name\": \"{}\", \"medianNs\": {:?}, \"minNs\": {:?}, \"reps\": {}, \"samples\": {}, \"check\": {}}}{}\n",
+            "  {{\"name\": \"{}\", \"medianNs\": {:?}, \"minNs\": {:?}, \"reps\": {}, \"samples\": {}, \"check\": {}}}{}",
             t.name,
             t.median_ns,
             t.min_ns,

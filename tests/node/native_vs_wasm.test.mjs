@@ -28,10 +28,9 @@
 //   ICTINDEX_SEED       the generator's seed (default 20261122)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, mkdirSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -291,6 +290,7 @@ async function whatif(s, b) {
 }
 
 const outcome = compareAll();
+outcome.catch(() => {}); // reported by the tests that await it
 
 function summary(b) {
   return (

@@ -124,7 +124,7 @@ pub(crate) fn skewness(xs: &[f64]) -> f64 {
     }
     let (d, s2) = centred(xs);
     let s3 = sum(d.iter().map(|v| v * v * v));
-    let g1 = n.sqrt() * s3 / s2.powf(1.5);
+    let g1 = n.sqrt() * s3 / libm::pow(s2, 1.5);
     g1 * (n * (n - 1.0)).sqrt() / (n - 2.0)
 }
 

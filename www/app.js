@@ -2,7 +2,7 @@
 // DOM around it. State that a link should reproduce lives in the URL hash.
 
 import init, { Calculator } from './pkg/ictindex.js';
-import { t, setLang, getLang, translate, nodeName, regionName, formatScore, parseNumber, fold } from './i18n.js';
+import { t, tParts, showControls, setLang, getLang, translate, nodeName, regionName, formatScore, parseNumber, fold } from './i18n.js';
 import { renderHead, renderBody, sortRows, sortKeys, el } from './table.js';
 import { renderPanel } from './panel.js';
 import { encodeHash, decodeHash } from './share.js';
@@ -36,11 +36,12 @@ const state = {
 
 // ---------------------------------------------------------------- messages
 
+/** Shows an error; `message` and `more` are text (direction controls in them made visible). */
 function showError(title, message, more = []) {
   $('error-title').textContent = title;
-  $('error-message').textContent = message;
+  $('error-message').textContent = showControls(message);
   const list = $('error-more');
-  const items = more.slice(0, 5).map((m) => el('li', null, m));
+  const items = more.slice(0, 5).map((m) => el('li', null, showControls(m)));
   if (more.length > 5) items.push(el('li', 'muted', t('errorMoreCount', { n: more.length - 5 })));
   list.replaceChildren(...items);
   list.hidden = items.length === 0;
@@ -51,8 +52,9 @@ function hideError() {
   $('error').hidden = true;
 }
 
+/** Sets the status line: a text, or nodes from `tParts` (data names isolated). */
 function status(text) {
-  $('status').textContent = text;
+  $('status').replaceChildren(...(Array.isArray(text) ? text : [text]));
 }
 
 // ---------------------------------------------------------------- state → hash
@@ -103,7 +105,7 @@ function applyHash(hash) {
   for (const b of h.bad) problems.push(t('notNumber', { v: b }));
   state.selected = h.unit;
   if (problems.length) showError(t('editError'), problems[0], problems.slice(1));
-  if (h.data && h.data !== calc.table().source) status(t('linkOtherData', { name: h.data }));
+  if (h.data && h.data !== calc.table().source) status(tParts('linkOtherData', { name: h.data }));
 }
 
 // ---------------------------------------------------------------- drawing
@@ -168,11 +170,11 @@ function renderControls(view) {
   // Data line.
   const units = view.rows.filter((r) => r.status !== 'dropped').length;
   const info = view.year == null
-    ? t('dataInfoNoYear', { source: view.source, n: units })
+    ? tParts('dataInfoNoYear', { source: view.source, n: units })
     : view.baseYear == null
-      ? t('dataInfo', { source: view.source, n: units, year: view.year })
-      : t('dataInfoBase', { source: view.source, n: units, year: view.year, base: view.baseYear });
-  $('data-info').textContent = info;
+      ? tParts('dataInfo', { source: view.source, n: units, year: view.year })
+      : tParts('dataInfoBase', { source: view.source, n: units, year: view.year, base: view.baseYear });
+  $('data-info').replaceChildren(...info);
   $('sample-note').hidden = view.source !== SAMPLE;
   $('timing').textContent = state.lastMs == null ? '' : t('timing', { ms: formatScore(state.lastMs, 2) });
 }
@@ -412,7 +414,7 @@ async function load(items, kind) {
     try {
       answer = await job.promise;
     } catch {
-      status(t('cancelled', { name: data.name }));
+      status(tParts('cancelled', { name: data.name }));
       return;
     } finally {
       hideProgress(timer);
@@ -443,7 +445,7 @@ function apply(data, framework) {
     if (framework) rememberFramework({ name: framework.name, input: framework.input });
     hideError();
     state.gesture = null;
-    status(framework && !data ? t('loadedFramework', { name: framework.name }) : t('loaded', { name: data.name }));
+    status(framework && !data ? tParts('loadedFramework', { name: framework.name }) : tParts('loaded', { name: data.name }));
   } catch (e) {
     let more = [];
     if (data) {

@@ -246,6 +246,72 @@ export function t(key, params = {}) {
   return s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
 }
 
+/**
+ * The text of `key` as DOM nodes: the template's text, and each `{name}`
+ * replaced by a `<bdi>` holding `params.name` as text, so that data (a file
+ * or province name with right-to-left or override characters) cannot reorder
+ * the sentence around it. Use with `element.replaceChildren(...)`.
+ */
+export function tParts(key, params = {}) {
+  const s = STRINGS[lang][key] ?? STRINGS.vi[key] ?? key;
+  const out = [];
+  let last = 0;
+  for (const m of s.matchAll(/\{(\w+)\}/g)) {
+    out.push(s.slice(last, m.index));
+    if (m[1] in params) {
+      const b = document.createElement('bdi');
+      b.textContent = String(params[m[1]]);
+      out.push(b);
+    } else out.push(m[0]);
+    last = m.index + m[0].length;
+  }
+  out.push(s.slice(last));
+  return out.filter((x) => x !== '');
+}
+
+/** Invisible direction controls (embeddings, overrides, isolates, marks). */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * `text` with its invisible direction controls shown as `⟨U+202E⟩`: for
+ * messages that quote data (a name holding an override would otherwise turn
+ * the rest of the message around).
+ */
+export function showControls(text) {
+  return String(text).replace(BIDI_CONTROLS, (c) => `⟨U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+}
+
+/**
+ * `text` as DOM nodes with every occurrence of the strings in `names` (data:
+ * a province or region name) in a `<bdi>`, the rest as text.
+ */
+export function isolateNames(text, names) {
+  const list = [...new Set(names.filter((n) => n && n.length))].sort((a, b) => b.length - a.length);
+  const out = [];
+  let rest = String(text);
+  while (rest) {
+    let best = -1;
+    let found = '';
+    for (const n of list) {
+      const i = rest.indexOf(n);
+      if (i >= 0 && (best < 0 || i < best)) {
+        best = i;
+        found = n;
+      }
+    }
+    if (best < 0) {
+      out.push(rest);
+      break;
+    }
+    if (best > 0) out.push(rest.slice(0, best));
+    const b = document.createElement('bdi');
+    b.textContent = found;
+    out.push(b);
+    rest = rest.slice(best + found.length);
+  }
+  return out;
+}
+
 /** Sets the text of every `[data-i18n]` element, and translated attributes, under `root`. */
 export function translate(root = document) {
   document.documentElement.lang = lang;

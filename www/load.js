@@ -10,7 +10,7 @@
 // cancel button, before the page's calculator touches it.
 
 /** The largest file or paste the page loads (bytes; characters for a paste). */
-export const LIMIT_BYTES = 2_000_000;
+export const LIMIT_BYTES = 1_000_000;
 /** Inputs above this are checked in a worker first. */
 export const WORKER_BYTES = 100_000;
 /** The most units one edition may have to be drawn on the page. */
@@ -122,6 +122,12 @@ export function setupLoading({ onLoad, pasteName, tooBig }) {
   $('paste-cancel').addEventListener('click', () => dialog.close());
   $('paste-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
+    // Over the limit: the dialog's own message says so; nothing is read.
+    if (area.value.length > LIMIT_BYTES) {
+      sizeNote();
+      area.focus();
+      return;
+    }
     const text = area.value;
     if (!text.trim()) return;
     dialog.close();

@@ -431,7 +431,12 @@ async function load(items, kind) {
     data = { ...data, input: answer.data.input };
     if (framework) framework = { ...framework, input: answer.framework.input };
   } else if (tagged.some((it) => it.input == null)) {
-    await Promise.all(tagged.map(readItem));
+    try {
+      await Promise.all(tagged.map(readItem));
+    } catch (e) {
+      showError(t('errorTitle'), String(e?.message ?? e));
+      return;
+    }
   }
   apply(data, framework);
 }

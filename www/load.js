@@ -25,7 +25,12 @@ export function looksLikeFramework(input) {
 
 /** A picked or dropped file, not read yet: its name, size and first 4 KB as text. */
 async function describe(file) {
-  const head = file.size > LIMIT_BYTES ? '' : await file.slice(0, 4096).text();
+  let head = '';
+  try {
+    if (file.size <= LIMIT_BYTES) head = await file.slice(0, 4096).text();
+  } catch {
+    head = ''; // unreadable: reading it in full reports the error
+  }
   return { name: file.name, size: file.size, file, head };
 }
 

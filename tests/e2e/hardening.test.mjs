@@ -431,7 +431,7 @@ describe('big and hostile input on the page', () => {
   it('the data tools show COINr names holding markup as text', { skip: !existsSync(resolve(root, '../shared/reference/coinr-asem')) }, async () => {
     const ref = resolve(root, '../shared/reference/coinr-asem');
     const idata = readFileSync(join(ref, 'coinr_asem_idata.csv'), 'utf8').trim().split('\n');
-    const hostile = PAYLOADS.filter((p) => !p.includes(',') || true).slice(0, 15);
+    const hostile = PAYLOADS.slice(0, 15);
     const edited = [idata[0], ...idata.slice(1).map((line, i) => (i < hostile.length ? `${field(hostile[i])}${line.slice(line.indexOf(','))}` : line))];
     await page.locator('#dt-coinr > summary').click();
     await page.locator('#dt-idata').setInputFiles({ name: '<svg onload=window.__pwned=97>.csv', mimeType: 'text/csv', buffer: Buffer.from(edited.join('\n')) });

@@ -347,12 +347,24 @@ function rememberFramework(item) {
   frameworkKey = shapeOf(calc.table());
 }
 
-/** The check running in the worker: `{job}` (`job.cancel()` stops it). */
+/** The check running in the worker: `{job, name}` (`job.cancel()` stops it). */
 let pending = null;
 
+/** Stops the check running in the worker, if any, and hides its progress line; returns it. */
 function cancelPending() {
-  if (!pending) return;
-  pending.job.cancel();
+  const p = pending;
+  pending = null;
+  if (p) {
+    p.job.cancel();
+    $('loading').hidden = true;
+  }
+  return p;
+}
+
+/** The Cancel button of the progress line. */
+function cancelByUser() {
+  const p = cancelPending();
+  if (p) status(tParts('cancelled', { name: p.name }));
 }
 
 /** Shows the progress line of a check in the worker (elapsed seconds, cancel). */
@@ -366,11 +378,6 @@ function showProgress(name, size) {
   tick();
   box.hidden = false;
   return setInterval(tick, 200);
-}
-
-function hideProgress(timer) {
-  clearInterval(timer);
-  $('loading').hidden = true;
 }
 
 /** A size in megabytes, one decimal (decimal comma in Vietnamese). */
@@ -408,17 +415,19 @@ async function load(items, kind) {
   if (data && size > WORKER_BYTES) {
     const job = checkInWorker({ lang: getLang(), data, framework: framework ?? currentFramework() });
     const timer = showProgress(data.name, size);
-    const mine = { job };
+    const mine = { job, name: data.name };
     pending = mine;
     let answer;
     try {
       answer = await job.promise;
     } catch {
-      status(tParts('cancelled', { name: data.name }));
-      return;
+      return; // cancelled: by the user, or by a later load
     } finally {
-      hideProgress(timer);
-      if (pending === mine) pending = null;
+      clearInterval(timer);
+      if (pending === mine) {
+        pending = null;
+        $('loading').hidden = true;
+      }
     }
     if (answer.type === 'error') {
       showError(t('errorTitle'), answer.message, answer.more);
@@ -589,7 +598,7 @@ function wire() {
   });
 
   setupLoading({ onLoad: load, pasteName: () => t('pasteName'), tooBig: (n) => tooBig(n) });
-  $('loading-cancel').addEventListener('click', cancelPending);
+  $('loading-cancel').addEventListener('click', cancelByUser);
 
   window.addEventListener('hashchange', () => {
     applyHash(location.hash);

@@ -241,31 +241,52 @@ describe('big and hostile input on the page', () => {
     await page.locator('#search').fill('');
     const baseline = await beat();
     figures.searchAlone = baseline;
-    await startBeat();
-    const t0 = Date.now();
-    await page.locator('#file-data').setInputFiles(path);
-    await page.waitForSelector('#loading:not([hidden])');
-    assert.match(await page.locator('#loading-text').textContent(), /^Đang đọc và kiểm tra big-1mb\.csv \(1,0 MB\) trong nền/);
-    // A person types a search meanwhile: it is handled while the check runs.
-    await page.locator('#search').fill('ha noi');
-    const whileBusy = await page.evaluate(() => ({
-      count: document.querySelectorAll('#table tbody tr').length,
-      busy: !document.getElementById('loading').hidden,
-    }));
-    const during = await beat();
-    await page.waitForSelector('#loading', { state: 'hidden', timeout: 60_000 });
-    figures.workerPhaseMs = Date.now() - t0;
-    figures.workerPhase = during;
-    await page.waitForFunction(() => /big-1mb\.csv/.test(document.getElementById('status').textContent), null, { timeout: 60_000 });
-    figures.load1MbTotalMs = Date.now() - t0;
-    figures.load1Mb = await beat();
-    assert.ok(whileBusy.busy, 'the check ended before the search: the file is too small to show this');
+    // A person types a search while the check runs. The machine's cores are
+    // shared, so the check may end before the typing arrives: up to three tries
+    // (sample again, same file), each noting in the page whether the search's
+    // input event came while the progress line was shown, and the rows it left.
+    await page.evaluate(() => {
+      const box = document.getElementById('loading');
+      // Registered after the page's own listener: the table is redrawn by now.
+      document.getElementById('search').addEventListener('input', () => {
+        window.__searchWhileBusy = { busy: !box.hidden, count: document.querySelectorAll('#table tbody tr').length };
+      });
+    });
+    let whileBusy = null;
+    let during = null;
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      if (attempt > 1) {
+        await page.locator('#search').fill('');
+        await page.locator('#open-sample').click();
+      }
+      await page.evaluate(() => {
+        window.__searchWhileBusy = null;
+      });
+      await startBeat();
+      const t0 = Date.now();
+      await page.locator('#file-data').setInputFiles(path);
+      await page.waitForSelector('#loading:not([hidden])');
+      assert.match(await page.locator('#loading-text').textContent(), /^Đang đọc và kiểm tra big-1mb\.csv \(1,0 MB\) trong nền/);
+      await page.locator('#search').fill('ha noi');
+      whileBusy = await page.evaluate(() => window.__searchWhileBusy);
+      during = await beat();
+      await page.waitForSelector('#loading', { state: 'hidden', timeout: 60_000 });
+      figures.workerPhaseMs = Date.now() - t0;
+      figures.workerPhase = during;
+      await page.waitForFunction(() => /big-1mb\.csv/.test(document.getElementById('status').textContent), null, { timeout: 60_000 });
+      figures.load1MbTotalMs = Date.now() - t0;
+      figures.load1Mb = await beat();
+      figures.load1MbAttempts = attempt;
+      if (whileBusy.busy) break;
+    }
+    assert.ok(whileBusy.busy, 'in three tries the check always ended before the search arrived');
     assert.equal(whileBusy.count, 1, 'the search was not handled while the worker ran');
     // Nothing but the search's redraw ran on the page's thread meanwhile.
     assert.ok(during.longest < Math.max(BLOCK_MS, baseline.longest * 2), `the page blocked for ${during.longest} ms while the worker ran (search alone: ${baseline.longest} ms)`);
     // Loading the checked file is one task on the page's thread (the core
-    // scores every edition, the table draws 700 rows): it stays well under a second.
-    assert.ok(figures.load1Mb.longest < 1000, `loading the checked file blocked for ${figures.load1Mb.longest} ms`);
+    // scores every edition, the table draws 700 rows): well under a second idle.
+    const applyLimit = Math.max(1000, baseline.longest * 3);
+    assert.ok(figures.load1Mb.longest < applyLimit, `loading the checked file blocked for ${figures.load1Mb.longest} ms`);
     await page.locator('#search').fill('');
     assert.equal(await rows(), 700);
     assert.match(await page.locator('#data-info').textContent(), /^big-1mb\.csv · 700 đơn vị/);
@@ -293,6 +314,31 @@ describe('big and hostile input on the page', () => {
     await page.waitForTimeout(3000);
     assert.equal(await rows(), 63);
     assert.match(await page.locator('#data-info').textContent(), /^sample-vn-ict\.csv/);
+  });
+
+  it('a later load replaces a check still running', async () => {
+    await tidy();
+    await page.locator('#open-sample').click();
+    // The moment the progress line appears, a small table is pasted onto the page.
+    await page.evaluate(() => {
+      const box = document.getElementById('loading');
+      const seen = new MutationObserver(() => {
+        if (box.hidden) return;
+        seen.disconnect();
+        const data = new DataTransfer();
+        data.setData('text/plain', 'code\tname\tyear\tgroup\tHTKT\tHTNL\tUD\tSXKD\tMT\n01\tA\t2020\tG\t0,1\t0,2\t0,3\t0,4\t0,5\n02\tB\t2020\tG\t0,5\t0,4\t0,3\t0,2\t0,1\n03\tC\t2020\tG\t0,3\t0,3\t0,3\t0,3\t0,3');
+        document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      });
+      seen.observe(box, { attributes: true, attributeFilter: ['hidden'] });
+    });
+    await page.locator('#file-data').setInputFiles(join(tmp, 'big-1mb.csv'));
+    await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length === 3);
+    assert.equal(await page.locator('#loading').isHidden(), true);
+    await page.waitForTimeout(3000);
+    assert.equal(await rows(), 3);
+    assert.equal(await page.locator('#loading').isHidden(), true);
+    assert.match(await page.locator('#status').textContent(), /^Đã tải bảng dán\./);
+    await page.locator('#open-sample').click();
   });
 
   it('a broken file, big or small, gives the located message in Vietnamese and English and keeps the data', async () => {

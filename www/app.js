@@ -413,6 +413,7 @@ async function load(items, kind) {
 
   const size = tagged.reduce((n, it) => n + it.size, 0);
   if (data && size > WORKER_BYTES) {
+    performance.mark('ictindex:check');
     const job = checkInWorker({ lang: getLang(), data, framework: framework ?? currentFramework() });
     const timer = showProgress(data.name, size);
     const mine = { job, name: data.name };
@@ -420,6 +421,7 @@ async function load(items, kind) {
     let answer;
     try {
       answer = await job.promise;
+      performance.mark('ictindex:checked');
     } catch {
       return; // cancelled: by the user, or by a later load
     } finally {
@@ -448,6 +450,7 @@ async function load(items, kind) {
     }
   }
   apply(data, framework);
+  performance.mark('ictindex:loaded');
 }
 
 /** Loads checked inputs into the calculator; on error the old data stays. */

@@ -474,7 +474,7 @@ describe('big and hostile input on the page', () => {
   it('the data tools show COINr names holding markup as text', { skip: !existsSync(resolve(root, '../shared/reference/coinr-asem')) }, async () => {
     const ref = resolve(root, '../shared/reference/coinr-asem');
     const idata = readFileSync(join(ref, 'coinr_asem_idata.csv'), 'utf8').trim().split('\n');
-    const hostile = PAYLOADS.slice(0, 15);
+    const hostile = PAYLOADS;
     const edited = [idata[0], ...idata.slice(1).map((line, i) => (i < hostile.length ? `${field(hostile[i])}${line.slice(line.indexOf(','))}` : line))];
     await page.locator('#dt-coinr > summary').click();
     await page.locator('#dt-idata').setInputFiles({ name: '<svg onload=window.__pwned=97>.csv', mimeType: 'text/csv', buffer: Buffer.from(edited.join('\n')) });
@@ -484,6 +484,16 @@ describe('big and hostile input on the page', () => {
     const names = await page.locator('#table tbody .c-name button').allTextContents();
     for (const p of hostile) assert.ok(names.includes(p.trim()), `table lacks ${JSON.stringify(p)}`);
     await assertClean('data tools');
+  });
+
+  it('the data tools\' prepared-data export neutralises formula cells', {
+    skip: !existsSync(resolve(root, '../shared/reference/coinr-asem')),
+    todo: 'Prepared::to_csv (src/prepare/mod.rs) writes names as they are',
+  }, async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#dt-export').click()]);
+    const text = readFileSync(await download.path(), 'utf8');
+    const risky = text.split('\n').slice(1).filter((line) => /(^|,)"?[=+@]/.test(line));
+    assert.deepEqual(risky, [], 'cells a spreadsheet would run');
   });
 
   it('reports no Content-Security-Policy violation', async () => {

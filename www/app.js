@@ -2,11 +2,11 @@
 // DOM around it. State that a link should reproduce lives in the URL hash.
 
 import init, { Calculator } from './pkg/ictindex.js';
-import { t, setLang, getLang, translate, nodeName, regionName, formatScore, parseNumber, fold } from './i18n.js';
+import { t, tParts, showControls, setLang, getLang, translate, nodeName, regionName, formatScore, parseNumber, fold } from './i18n.js';
 import { renderHead, renderBody, sortRows, sortKeys, el } from './table.js';
 import { renderPanel } from './panel.js';
 import { encodeHash, decodeHash } from './share.js';
-import { setupLoading, looksLikeFramework } from './load.js';
+import { setupLoading, looksLikeFramework, readItem, checkInWorker, LIMIT_BYTES, WORKER_BYTES, MAX_UNITS } from './load.js';
 import { initAnalysis, updateAnalysis } from './analysis.js';
 import { setupDataTools } from './datatools.js';
 import { initCharts } from './charts.js';
@@ -36,11 +36,12 @@ const state = {
 
 // ---------------------------------------------------------------- messages
 
+/** Shows an error; `message` and `more` are text (direction controls in them made visible). */
 function showError(title, message, more = []) {
   $('error-title').textContent = title;
-  $('error-message').textContent = message;
+  $('error-message').textContent = showControls(message);
   const list = $('error-more');
-  const items = more.slice(0, 5).map((m) => el('li', null, m));
+  const items = more.slice(0, 5).map((m) => el('li', null, showControls(m)));
   if (more.length > 5) items.push(el('li', 'muted', t('errorMoreCount', { n: more.length - 5 })));
   list.replaceChildren(...items);
   list.hidden = items.length === 0;
@@ -51,8 +52,9 @@ function hideError() {
   $('error').hidden = true;
 }
 
+/** Sets the status line: a text, or nodes from `tParts` (data names isolated). */
 function status(text) {
-  $('status').textContent = text;
+  $('status').replaceChildren(...(Array.isArray(text) ? text : [text]));
 }
 
 // ---------------------------------------------------------------- state → hash
@@ -103,7 +105,7 @@ function applyHash(hash) {
   for (const b of h.bad) problems.push(t('notNumber', { v: b }));
   state.selected = h.unit;
   if (problems.length) showError(t('editError'), problems[0], problems.slice(1));
-  if (h.data && h.data !== calc.table().source) status(t('linkOtherData', { name: h.data }));
+  if (h.data && h.data !== calc.table().source) status(tParts('linkOtherData', { name: h.data }));
 }
 
 // ---------------------------------------------------------------- drawing
@@ -168,11 +170,11 @@ function renderControls(view) {
   // Data line.
   const units = view.rows.filter((r) => r.status !== 'dropped').length;
   const info = view.year == null
-    ? t('dataInfoNoYear', { source: view.source, n: units })
+    ? tParts('dataInfoNoYear', { source: view.source, n: units })
     : view.baseYear == null
-      ? t('dataInfo', { source: view.source, n: units, year: view.year })
-      : t('dataInfoBase', { source: view.source, n: units, year: view.year, base: view.baseYear });
-  $('data-info').textContent = info;
+      ? tParts('dataInfo', { source: view.source, n: units, year: view.year })
+      : tParts('dataInfoBase', { source: view.source, n: units, year: view.year, base: view.baseYear });
+  $('data-info').replaceChildren(...info);
   $('sample-note').hidden = view.source !== SAMPLE;
   $('timing').textContent = state.lastMs == null ? '' : t('timing', { ms: formatScore(state.lastMs, 2) });
 }
@@ -323,22 +325,144 @@ function onWeight(input) {
   });
 }
 
-/** Loads files or pasted text; `kind`: "data", "framework" or "auto". */
-function load(items, kind) {
+// ---------------------------------------------------------------- loading
+
+/**
+ * The framework file the calculator scores by: `null` for the bundled
+ * default, an item `{name, input}` for a loaded one, `undefined` when some
+ * other part of the page changed it (the worker then checks the data alone).
+ */
+let frameworkFile = null;
+/** The framework's shape when `frameworkFile` was set, to notice other changes. */
+let frameworkKey = '';
+const shapeOf = (view) => view.nodes.map((n) => `${n.code}<${n.parent ?? ''}:${n.baselineWeight}`).join('|');
+
+/** The framework a data file is checked against in the worker. */
+function currentFramework() {
+  return state.view && shapeOf(state.view) === frameworkKey ? frameworkFile : undefined;
+}
+
+function rememberFramework(item) {
+  frameworkFile = item;
+  frameworkKey = shapeOf(calc.table());
+}
+
+/** The check running in the worker: `{job, name}` (`job.cancel()` stops it). */
+let pending = null;
+
+/** Stops the check running in the worker, if any, and hides its progress line; returns it. */
+function cancelPending() {
+  const p = pending;
+  pending = null;
+  if (p) {
+    p.job.cancel();
+    $('loading').hidden = true;
+  }
+  return p;
+}
+
+/** The Cancel button of the progress line. */
+function cancelByUser() {
+  const p = cancelPending();
+  if (p) status(tParts('cancelled', { name: p.name }));
+}
+
+/** Shows the progress line of a check in the worker (elapsed seconds, cancel). */
+function showProgress(name, size) {
+  const box = $('loading');
+  const t0 = performance.now();
+  const tick = () => {
+    const s = (performance.now() - t0) / 1000;
+    $('loading-text').textContent = t('checking', { name, size: formatSize(size), s: formatScore(s, 1) });
+  };
+  tick();
+  box.hidden = false;
+  return setInterval(tick, 200);
+}
+
+/** A size in megabytes, one decimal (decimal comma in Vietnamese). */
+function formatSize(bytes) {
+  return t('megabytes', { n: formatScore(bytes / 1e6, 1) });
+}
+
+/** The message for an input of `size` bytes over the page's limit. */
+function tooBig(size, name = t('pasteName')) {
+  return t('tooBig', { name, size: formatSize(size), limit: formatSize(LIMIT_BYTES) });
+}
+
+/**
+ * Loads files or pasted text; `kind`: "data", "framework" or "auto". Inputs
+ * over `LIMIT_BYTES` are refused unread; data over `WORKER_BYTES` is
+ * trial-loaded in the worker first. The loaded data changes only when a load
+ * succeeds.
+ */
+async function load(items, kind) {
+  cancelPending();
+  const big = items.find((it) => it.size > LIMIT_BYTES);
+  if (big) {
+    showError(t('tooBigTitle'), tooBig(big.size, big.name), [t('tooBigCli')]);
+    return;
+  }
   const tagged = items.map((it) => ({
     ...it,
-    kind: kind === 'auto' ? (looksLikeFramework(it.input) ? 'framework' : 'data') : kind,
+    kind: kind === 'auto' ? (looksLikeFramework(it.head ?? it.input) ? 'framework' : 'data') : kind,
   }));
-  const data = tagged.find((i) => i.kind === 'data');
-  const framework = tagged.find((i) => i.kind === 'framework');
+  let data = tagged.find((i) => i.kind === 'data');
+  let framework = tagged.find((i) => i.kind === 'framework');
+  if (!data && !framework) return;
+
+  const size = tagged.reduce((n, it) => n + it.size, 0);
+  if (data && size > WORKER_BYTES) {
+    performance.mark('ictindex:check');
+    const job = checkInWorker({ lang: getLang(), data, framework: framework ?? currentFramework() });
+    const timer = showProgress(data.name, size);
+    const mine = { job, name: data.name };
+    pending = mine;
+    let answer;
+    try {
+      answer = await job.promise;
+      performance.mark('ictindex:checked');
+    } catch {
+      return; // cancelled: by the user, or by a later load
+    } finally {
+      clearInterval(timer);
+      if (pending === mine) {
+        pending = null;
+        $('loading').hidden = true;
+      }
+    }
+    if (answer.type === 'error') {
+      showError(t('errorTitle'), answer.message, answer.more);
+      return;
+    }
+    if (answer.units != null && answer.units > MAX_UNITS) {
+      showError(t('tooBigTitle'), t('tooManyUnits', { name: data.name, n: answer.units, max: MAX_UNITS }), [t('tooBigCli')]);
+      return;
+    }
+    data = { ...data, input: answer.data.input };
+    if (framework) framework = { ...framework, input: answer.framework.input };
+  } else if (tagged.some((it) => it.input == null)) {
+    try {
+      await Promise.all(tagged.map(readItem));
+    } catch (e) {
+      showError(t('errorTitle'), String(e?.message ?? e));
+      return;
+    }
+  }
+  apply(data, framework);
+  performance.mark('ictindex:loaded');
+}
+
+/** Loads checked inputs into the calculator; on error the old data stays. */
+function apply(data, framework) {
   try {
     if (data && framework) calc.loadDataAndFramework(data.input, data.name, framework.input, framework.name);
     else if (framework) calc.loadFramework(framework.input, framework.name);
-    else if (data) calc.loadData(data.input, data.name);
-    else return;
+    else calc.loadData(data.input, data.name);
+    if (framework) rememberFramework({ name: framework.name, input: framework.input });
     hideError();
     state.gesture = null;
-    status(framework && !data ? t('loadedFramework', { name: framework.name }) : t('loaded', { name: data.name }));
+    status(framework && !data ? tParts('loadedFramework', { name: framework.name }) : tParts('loaded', { name: data.name }));
   } catch (e) {
     let more = [];
     if (data) {
@@ -408,8 +532,12 @@ function wire() {
   });
   $('export').addEventListener('click', exportCsv);
   $('open-sample').addEventListener('click', () => {
+    cancelPending();
     state.gesture = null;
-    if (recompute(() => calc.loadSample())) status(t('loaded', { name: SAMPLE }));
+    if (recompute(() => calc.loadSample())) {
+      rememberFramework(null);
+      status(t('loaded', { name: SAMPLE }));
+    }
   });
   $('undo').addEventListener('click', () => {
     state.gesture = null;
@@ -472,7 +600,8 @@ function wire() {
     state.gesture = null;
   });
 
-  setupLoading({ onLoad: load, pasteName: () => t('pasteName') });
+  setupLoading({ onLoad: load, pasteName: () => t('pasteName'), tooBig: (n) => tooBig(n) });
+  $('loading-cancel').addEventListener('click', cancelByUser);
 
   window.addEventListener('hashchange', () => {
     applyHash(location.hash);
@@ -489,6 +618,7 @@ async function main() {
     showError(t('startFailed', { msg: '' }), String(e?.message ?? e));
     return;
   }
+  rememberFramework(null);
   applyHash(location.hash);
   wire();
   initCharts({ onUpdate, select, status });

@@ -91,6 +91,14 @@ const STRINGS = {
     resetDone: 'Đã quay về dữ liệu đã tải.',
     linkOtherData: 'Liên kết này được tạo với dữ liệu “{name}”; hãy mở tệp đó để thấy đúng kết quả.',
     pasteName: 'bảng dán',
+    tooBigTitle: 'Tệp quá lớn cho trang này',
+    tooBig: '{name}: {size}, quá giới hạn {limit} của trang. Không có gì được tải; dữ liệu đang hiển thị vẫn giữ nguyên.',
+    tooBigCli: 'Với tệp lớn, hãy dùng công cụ dòng lệnh: ictindex validate TỆP, rồi ictindex score TỆP.',
+    tooManyUnits: '{name} có {n} đơn vị trong một năm; trang hiển thị tối đa {max} đơn vị.',
+    megabytes: '{n} MB',
+    checking: 'Đang đọc và kiểm tra {name} ({size}) trong nền… {s} giây',
+    loadingCancel: 'Hủy',
+    cancelled: 'Đã hủy tải {name}; dữ liệu đang hiển thị vẫn giữ nguyên.',
     pasteTitle: 'Dán bảng từ bảng tính',
     pasteHelp: 'Chép vùng ô có dòng tiêu đề (code, name, year, group, HTKT, HTNL, UD, SXKD, MT) từ Excel hoặc Google Sheets rồi dán vào đây. Chấp nhận dấu phẩy thập phân.',
     pasteArea: 'Bảng dán',
@@ -190,6 +198,14 @@ const STRINGS = {
     resetDone: 'Back to the data as loaded.',
     linkOtherData: 'This link was made with the data “{name}”; open that file to see the same results.',
     pasteName: 'pasted table',
+    tooBigTitle: 'File too large for this page',
+    tooBig: '{name}: {size}, over the page’s limit of {limit}. Nothing was loaded; the data shown is unchanged.',
+    tooBigCli: 'For large files use the command-line tool: ictindex validate FILE, then ictindex score FILE.',
+    tooManyUnits: '{name} has {n} units in one year; the page shows at most {max} units.',
+    megabytes: '{n} MB',
+    checking: 'Reading and checking {name} ({size}) in the background… {s} s',
+    loadingCancel: 'Cancel',
+    cancelled: 'Cancelled loading {name}; the data shown is unchanged.',
     pasteTitle: 'Paste a table from a spreadsheet',
     pasteHelp: 'Copy cells with a header row (code, name, year, group, HTKT, HTNL, UD, SXKD, MT) from Excel or Google Sheets and paste them here. Decimal commas are fine.',
     pasteArea: 'Pasted table',
@@ -228,6 +244,72 @@ export function getLang() {
 export function t(key, params = {}) {
   const s = STRINGS[lang][key] ?? STRINGS.vi[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
+}
+
+/**
+ * The text of `key` as DOM nodes: the template's text, and each `{name}`
+ * replaced by a `<bdi>` holding `params.name` as text, so that data (a file
+ * or province name with right-to-left or override characters) cannot reorder
+ * the sentence around it. Use with `element.replaceChildren(...)`.
+ */
+export function tParts(key, params = {}) {
+  const s = STRINGS[lang][key] ?? STRINGS.vi[key] ?? key;
+  const out = [];
+  let last = 0;
+  for (const m of s.matchAll(/\{(\w+)\}/g)) {
+    out.push(s.slice(last, m.index));
+    if (m[1] in params) {
+      const b = document.createElement('bdi');
+      b.textContent = String(params[m[1]]);
+      out.push(b);
+    } else out.push(m[0]);
+    last = m.index + m[0].length;
+  }
+  out.push(s.slice(last));
+  return out.filter((x) => x !== '');
+}
+
+/** Invisible direction controls (embeddings, overrides, isolates, marks). */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * `text` with its invisible direction controls shown as `⟨U+202E⟩`: for
+ * messages that quote data (a name holding an override would otherwise turn
+ * the rest of the message around).
+ */
+export function showControls(text) {
+  return String(text).replace(BIDI_CONTROLS, (c) => `⟨U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+}
+
+/**
+ * `text` as DOM nodes with every occurrence of the strings in `names` (data:
+ * a province or region name) in a `<bdi>`, the rest as text.
+ */
+export function isolateNames(text, names) {
+  const list = [...new Set(names.filter((n) => n && n.length))].sort((a, b) => b.length - a.length);
+  const out = [];
+  let rest = String(text);
+  while (rest) {
+    let best = -1;
+    let found = '';
+    for (const n of list) {
+      const i = rest.indexOf(n);
+      if (i >= 0 && (best < 0 || i < best)) {
+        best = i;
+        found = n;
+      }
+    }
+    if (best < 0) {
+      out.push(rest);
+      break;
+    }
+    if (best > 0) out.push(rest.slice(0, best));
+    const b = document.createElement('bdi');
+    b.textContent = found;
+    out.push(b);
+    rest = rest.slice(best + found.length);
+  }
+  return out;
 }
 
 /** Sets the text of every `[data-i18n]` element, and translated attributes, under `root`. */

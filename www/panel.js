@@ -1,7 +1,7 @@
 // The panel on one province: its report sentence, its pillars' ranks and
 // changes, the what-if effect, and its nearest rivals above and below.
 
-import { t, getLang, nodeName, regionName, formatScore } from './i18n.js';
+import { t, getLang, nodeName, regionName, formatScore, isolateNames } from './i18n.js';
 import { el, changeBadge } from './table.js';
 
 /** How many rivals to list on each side. */
@@ -28,11 +28,12 @@ export function renderPanel(panel, { view, row, report, sentence, ranked }) {
   head.append(title, close);
   parts.push(head);
 
+  // Data text goes in <bdi>: a name holding direction controls stays in its place.
   const meta = el('p', 'meta');
   const bits = [];
-  if (row.group) bits.push(regionName(row.group));
+  if (row.group) bits.push(el('bdi', null, regionName(row.group)));
   if (report.groupRank) bits.push(t('panelGroupRank', { r: report.groupRank[0], n: report.groupRank[1] }));
-  meta.textContent = bits.join(' · ');
+  meta.replaceChildren(...bits.flatMap((b, i) => (i ? [' · ', b] : [b])));
   parts.push(meta);
 
   const big = el('p', 'big-rank');
@@ -45,7 +46,9 @@ export function renderPanel(panel, { view, row, report, sentence, ranked }) {
   }
   parts.push(big);
 
-  const s = el('p', 'sentence', sentence);
+  const s = el('p', 'sentence');
+  const names = [row.name, row.group && regionName(row.group), report.group, ...report.pillars.map((p) => nodeName(nodes.get(p.code) ?? p))];
+  s.replaceChildren(...isolateNames(sentence, names));
   s.lang = getLang();
   s.id = 'panel-sentence';
   parts.push(s);

@@ -1,5 +1,13 @@
 // What every end-to-end test shares: the paths, a static server over www/ on a
 // free 127.0.0.1 port, Debian's headless Chromium, and a median.
+//
+// The server also watches the Content-Security-Policy: into every HTML page
+// it serves it adds one script of its own (`/__harness/csp-watch.js`, allowed
+// by `script-src 'self'`) that reports each `securitypolicyviolation` event
+// back to the server and keeps it in `window.__cspViolations`. The
+// violations are in `server.cspViolations`, and `server.close()` throws when
+// there was any, so every test file that closes its server in `after` fails on
+// a CSP violation without asking for it.
 
 import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
@@ -21,18 +29,73 @@ const TYPES = {
   '.csv': 'text/csv; charset=utf-8',
 };
 
-/** A static file server over www/ on a free port of 127.0.0.1. */
+/** The page-side half of the CSP watch (see the top of this file). */
+const CSP_WATCH = `(() => {
+  const seen = (window.__cspViolations = []);
+  const report = (e) => {
+    const v = { directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile,
+      line: e.lineNumber, sample: e.sample, page: location.pathname };
+    seen.push(v);
+    navigator.sendBeacon('/__harness/csp', JSON.stringify(v));
+  };
+  document.addEventListener('securitypolicyviolation', report);
+})();
+`;
+const CSP_TAG = '<script src="/__harness/csp-watch.js"></script>';
+
+/** `html` with the CSP watch added right after the CSP meta (or first in `<head>`). */
+function withCspWatch(html) {
+  const meta = /<meta http-equiv="Content-Security-Policy"[^>]*>/i.exec(html);
+  if (meta) return html.replace(meta[0], `${meta[0]}\n  ${CSP_TAG}`);
+  return html.replace(/<head>/i, `<head>\n  ${CSP_TAG}`);
+}
+
+/** The CSP violations reported so far by pages served by `server`, as text. */
+export function cspReport(server) {
+  return server.cspViolations.map((v) => `${v.directive} blocked ${v.blocked || '(inline)'} at ${v.source}:${v.line} ${v.sample ?? ''}`).join('\n');
+}
+
+/**
+ * A static file server over www/ on a free port of 127.0.0.1, watching the
+ * page's CSP: `server.cspViolations` lists every violation reported, and
+ * `server.close()` throws if there was any.
+ */
 export function serve() {
+  const violations = [];
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (path === '/__harness/csp-watch.js') {
+      res.writeHead(200, { 'content-type': TYPES['.js'] }).end(CSP_WATCH);
+      return;
+    }
+    if (path === '/__harness/csp' && req.method === 'POST') {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        try {
+          violations.push(JSON.parse(body));
+        } catch {
+          violations.push({ directive: '?', sample: body });
+        }
+        res.writeHead(204).end();
+      });
+      return;
+    }
     const file = normalize(join(www, path.endsWith('/') ? `${path}index.html` : path));
     if (!file.startsWith(www + sep) || !existsSync(file)) {
       res.writeHead(404).end('not found');
       return;
     }
     res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
+    res.end(extname(file) === '.html' ? withCspWatch(readFileSync(file, 'utf8')) : readFileSync(file));
   });
+  server.cspViolations = violations;
+  const close = server.close.bind(server);
+  server.close = (cb) => {
+    close(cb);
+    if (violations.length) throw new Error(`Content-Security-Policy violations:\n${cspReport(server)}`);
+    return server;
+  };
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 

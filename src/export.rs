@@ -238,6 +238,16 @@ fn is_formula(s: &str) -> bool {
     s.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
+/// A text cell as written to CSV: with `excel`, a `'` before text a
+/// spreadsheet would take for a formula.
+pub(crate) fn spreadsheet_text(s: &str, excel: bool) -> String {
+    if excel && is_formula(s) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// Writes `records` as CSV. With `excel`, the output starts with a UTF-8 BOM
 /// (so Excel keeps diacritics) and text cells that a spreadsheet would take for
 /// a formula get a leading `'`; numbers are never changed.

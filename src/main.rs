@@ -383,7 +383,7 @@ fn run(command: Command, start: Instant) -> Run {
             let prepared = prepare(&data, &framework, &input.prep.plan()).map_err(one)?;
             input.print_log(&prepared);
             let out = match format {
-                PrepFormat::Csv => prepared.to_csv().map_err(one)?,
+                PrepFormat::Csv => prepared.to_csv(false).map_err(one)?,
                 PrepFormat::Json => json(&prepared.table(input.lang))? + "\n",
             };
             print(&out)

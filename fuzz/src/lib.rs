@@ -380,7 +380,7 @@ pub fn score(input: &[u8]) {
                 for entry in prepared.log() {
                     assert!(!entry.message(Lang::En).is_empty());
                 }
-                if let Err(e) = prepared.to_csv() {
+                if let Err(e) = prepared.to_csv(true) {
                     render(&e);
                 }
                 prepared.into_data()

@@ -689,17 +689,24 @@ impl Prepared {
     /// `flags` (`indicator:flags` pairs separated by spaces, e.g.
     /// `Elec:imputed Gas:imputed+high`). Numbers are written in shortest
     /// round-trip form, so the file reads back (as data) to the same values.
+    /// With `excel`, as [`to_csv`](crate::to_csv): a UTF-8 BOM first, and a
+    /// `'` before text cells a spreadsheet would take for a formula.
     ///
     /// ```
     /// use ictindex::{prepare, Dataset, Framework, Imputation, Plan};
     /// let f = Framework::from_str("code,parent\nI,\nA,I\n").unwrap();
     /// let d = Dataset::from_str("code,A\nx,1\ny,\nz,3\n").unwrap();
     /// let p = prepare(&d, &f, &Plan { impute: Some(Imputation::Mean), ..Plan::default() }).unwrap();
-    /// let csv = p.to_csv().unwrap();
+    /// let csv = p.to_csv(false).unwrap();
     /// assert_eq!(csv, "code,name,year,group,A,flags\nx,x,,,1,\ny,y,,,2,A:imputed\nz,z,,,3,\n");
     /// assert_eq!(&Dataset::from_str(&csv).unwrap().value(1, 0), &Some(2.0));
+    ///
+    /// let d = Dataset::from_str("code,name,A\nx,=HYPERLINK(1),-1\ny,@SUM(2),3\n").unwrap();
+    /// let p = prepare(&d, &f, &Plan::default()).unwrap();
+    /// let csv = p.to_csv(true).unwrap();
+    /// assert_eq!(csv, "\u{feff}code,name,year,group,A,flags\nx,'=HYPERLINK(1),,,-1,\ny,'@SUM(2),,,3,\n");
     /// ```
-    pub fn to_csv(&self) -> Result<String> {
+    pub fn to_csv(&self, excel: bool) -> Result<String> {
         let d = &self.data;
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
@@ -710,11 +717,12 @@ impl Prepared {
         header.push("flags".into());
         w.write_record(&header).map_err(io)?;
         for (r, u) in d.units().iter().enumerate() {
+            let text = |s: &str| crate::export::spreadsheet_text(s, excel);
             let mut rec = vec![
-                u.code.clone(),
-                u.name.clone(),
+                text(&u.code),
+                text(&u.name),
                 u.year.map(|y| y.to_string()).unwrap_or_default(),
-                u.group.clone().unwrap_or_default(),
+                u.group.as_deref().map(text).unwrap_or_default(),
             ];
             let mut flags = Vec::new();
             for (c, code) in d.indicators().iter().enumerate() {
@@ -728,7 +736,8 @@ impl Prepared {
             w.write_record(&rec).map_err(io)?;
         }
         let bytes = w.into_inner().map_err(|e| Error::new(ErrorKind::Io(e.to_string())))?;
-        String::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::Utf8))
+        let body = String::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::Utf8))?;
+        Ok(if excel { format!("\u{feff}{body}") } else { body })
     }
 }
 

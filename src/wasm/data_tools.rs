@@ -245,7 +245,7 @@ impl Calculator {
             None => coinr.framework,
         };
         let prepared = prepare(&coinr.data, &framework, &plan).map_err(|e| self.error(e))?;
-        let csv = prepared.to_csv().map_err(|e| self.error(e))?;
+        let csv = prepared.to_csv(true).map_err(|e| self.error(e))?;
         let table = prepared.table(self.lang);
         self.replace(prepared.into_data(), framework)?;
         to_js(&PreparedOut {

@@ -488,7 +488,6 @@ describe('big and hostile input on the page', () => {
 
   it('the data tools\' prepared-data export neutralises formula cells', {
     skip: !existsSync(resolve(root, '../shared/reference/coinr-asem')),
-    todo: 'Prepared::to_csv (src/prepare/mod.rs) writes names as they are',
   }, async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#dt-export').click()]);
     const text = readFileSync(await download.path(), 'utf8');

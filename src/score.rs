@@ -454,6 +454,11 @@ impl EditionScores {
         self.ranked_node(node)?.ranks.get(pos).copied().flatten()
     }
 
+    /// Every unit's rank on `node`, by position (computed now if not yet).
+    pub(crate) fn ranks(&self, node: usize) -> &[Option<u32>] {
+        self.ranked_node(node).map_or(&[], |r| r.ranks.as_slice())
+    }
+
     /// How many units have a rank on `node` (the N of "26/63").
     pub fn ranked(&self, node: usize) -> u32 {
         self.ranked_node(node).map_or(0, |r| r.n)

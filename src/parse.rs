@@ -472,7 +472,8 @@ pub struct Unit {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
     source: String,
-    units: Vec<Unit>,
+    /// Shared with the results scored from it ([`crate::Scored::units`]).
+    units: Arc<Vec<Unit>>,
     indicators: Vec<String>,
     values: Vec<Arc<Vec<f64>>>,
     lines: Vec<u64>,
@@ -701,7 +702,7 @@ impl Dataset {
         problems.truncate(max_problems);
         let data = Dataset {
             source: source.to_string(),
-            units,
+            units: Arc::new(units),
             indicators: cols.indicators.iter().map(|(_, h)| h.clone()).collect(),
             values: values.into_iter().map(Arc::new).collect(),
             lines,
@@ -754,7 +755,7 @@ impl Dataset {
         Ok(Dataset {
             source: String::new(),
             lines: (0..units.len() as u64).map(|r| r + 2).collect(),
-            units,
+            units: Arc::new(units),
             indicators,
             values: cols,
             columns: (0..n as u64).map(|c| c + 1).collect(),
@@ -773,7 +774,7 @@ impl Dataset {
     ) -> Self {
         Dataset {
             source: source.to_string(),
-            units,
+            units: Arc::new(units),
             indicators,
             values: values.into_iter().map(Arc::new).collect(),
             lines,
@@ -788,6 +789,11 @@ impl Dataset {
 
     /// The rows' units, in file order.
     pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    /// The rows' units, shared.
+    pub(crate) fn shared_units(&self) -> &Arc<Vec<Unit>> {
         &self.units
     }
 

@@ -191,7 +191,7 @@ impl<'a> CsvText<'a> {
     /// empty lines), several times faster.
     pub fn each_row(&self, row: &mut impl FnMut(Result<(u64, &[&[u8]])>) -> bool) {
         // Branch-free over blocks, so the scan vectorises.
-        if self.text.as_bytes().contains(&b'"') || self.text.as_bytes().contains(&b'\r') {
+        if any_byte(self.text.as_bytes(), b'"', b'\r') {
             self.each_csv_row(row);
         } else {
             self.each_plain_row(row);
@@ -322,6 +322,31 @@ const fn splat(b: u8) -> u64 {
 const fn zero_bytes(x: u64) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
+/// How many bytes of `text` are `b`, eight at a time.
+fn count_byte(text: &[u8], b: u8) -> usize {
+    let mut words = text.chunks_exact(8);
+    let mut n = 0usize;
+    for word in &mut words {
+        if let Ok(bytes) = <[u8; 8]>::try_from(word) {
+            n += zero_bytes(u64::from_le_bytes(bytes) ^ splat(b)).count_ones() as usize;
+        }
+    }
+    n + words.remainder().iter().filter(|&&x| x == b).count()
+}
+
+/// Whether `text` holds `a` or `b`, in one pass eight bytes at a time.
+fn any_byte(text: &[u8], a: u8, b: u8) -> bool {
+    let mut words = text.chunks_exact(8);
+    let mut found = 0u64;
+    for word in &mut words {
+        if let Ok(bytes) = <[u8; 8]>::try_from(word) {
+            let x = u64::from_le_bytes(bytes);
+            found |= zero_bytes(x ^ splat(a)) | zero_bytes(x ^ splat(b));
+        }
+    }
+    found != 0 || words.remainder().iter().any(|&x| x == a || x == b)
 }
 
 /// The error for a row with `found` fields where the header has `expected`.
@@ -602,7 +627,7 @@ impl Dataset {
             Err(e) => return (None, vec![named(e)]),
         };
         // Rows estimated from the line count, so that columns grow once.
-        let estimate: usize = text.as_bytes().iter().map(|&b| usize::from(b == b'\n')).sum();
+        let estimate = count_byte(text.as_bytes(), b'\n');
         let mut units = Vec::with_capacity(estimate);
         let mut values: Vec<Vec<f64>> = (0..cols.indicators.len())
             .map(|_| Vec::with_capacity(estimate))
@@ -996,6 +1021,17 @@ mod tests {
             if CsvText::new(&text).is_ok() {
                 proptest::prop_assert_eq!(rows_of(&text, true), rows_of(&text, false));
             }
+        }
+    }
+
+    #[test]
+    fn byte_scans_agree_with_iterators() {
+        let text = b"code,a\nx,1\r\ny,\"2\"\n\n,,,\n";
+        for end in 0..text.len() {
+            let t = &text[..end];
+            assert_eq!(count_byte(t, b'\n'), t.iter().filter(|&&b| b == b'\n').count());
+            assert_eq!(any_byte(t, b'"', b'\r'), t.contains(&b'"') || t.contains(&b'\r'));
+            assert!(!any_byte(t, b';', b'\t'));
         }
     }
 

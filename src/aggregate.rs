@@ -55,44 +55,44 @@ pub fn aggregate(
         let n = block.len();
         let mut sum = [0.0f64; BLOCK];
         let mut wsum = [0.0f64; BLOCK];
-        let mut count = [0u32; BLOCK];
+        // Counts as floats (exact up to 2^53), so the arithmetic loop is all
+        // `f64` lanes and vectorises.
+        let mut count = [0.0f64; BLOCK];
+        let (Some(sum), Some(wsum), Some(count)) = (sum.get_mut(..n), wsum.get_mut(..n), count.get_mut(..n)) else {
+            continue;
+        };
         for &(col, w) in children {
             let col = col.get(start..).unwrap_or(&[]);
-            let lanes = sum
-                .iter_mut()
-                .zip(wsum.iter_mut())
-                .zip(count.iter_mut())
-                .zip(col)
-                .take(n);
-            match method {
+            match (method, col.get(..n)) {
                 // Branch-free: a missing value adds +0.0, which leaves every sum
                 // as it was (the sums start at +0.0, so none is ever −0.0).
-                Aggregation::Arithmetic => {
-                    for (((s, ws), c), &y) in lanes {
+                (Aggregation::Arithmetic, Some(col)) => {
+                    for (((s, ws), c), &y) in sum.iter_mut().zip(wsum.iter_mut()).zip(count.iter_mut()).zip(col) {
                         let present = !y.is_nan();
                         *s += if present { w * y } else { 0.0 };
                         *ws += if present { w } else { 0.0 };
-                        *c += u32::from(present);
+                        *c += if present { 1.0 } else { 0.0 };
                     }
                 }
-                Aggregation::Geometric | Aggregation::Harmonic => {
+                _ => {
+                    let lanes = sum.iter_mut().zip(wsum.iter_mut()).zip(count.iter_mut()).zip(col);
                     for (((s, ws), c), &y) in lanes {
                         if y.is_nan() {
                             continue;
                         }
-                        *s += if method == Aggregation::Geometric {
-                            w * y.ln()
-                        } else {
-                            w / y
+                        *s += match method {
+                            Aggregation::Arithmetic => w * y,
+                            Aggregation::Geometric => w * y.ln(),
+                            Aggregation::Harmonic => w / y,
                         };
                         *ws += w;
-                        *c += 1;
+                        *c += 1.0;
                     }
                 }
             }
         }
-        for (((o, &s), &ws), &c) in block.iter_mut().zip(&sum).zip(&wsum).zip(&count) {
-            *o = if c == 0 || (c as f64) < min_share * k || ws <= 0.0 {
+        for (((o, &s), &ws), &c) in block.iter_mut().zip(&*sum).zip(&*wsum).zip(&*count) {
+            *o = if c == 0.0 || c < min_share * k || ws <= 0.0 {
                 f64::NAN
             } else {
                 match method {

@@ -9,9 +9,9 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ictindex::{
-    bump_svg, distribution_svg, map_svg, markdown, prepare, profile_svg, records, records_to_depth, score, to_csv,
-    Coinr, Dataset, Edit, Error, ErrorKind, Framework, Imputation, Lang, MapValue, Options, Plan, Prepared, TileLayout,
-    Treatment, WhatIf,
+    bump_svg, distribution_svg, map_svg, markdown, prepare, profile_svg, records, records_to_depth, score, scores_csv,
+    to_csv, Coinr, Dataset, Edit, Error, ErrorKind, Framework, Imputation, Lang, MapValue, Options, Plan, Prepared,
+    TileLayout, Treatment, WhatIf,
 };
 
 /// Composite ICT-readiness indices: scores, ranks, rank changes, what-if.
@@ -348,16 +348,11 @@ fn run(command: Command, start: Instant) -> Run {
             let scored = score(&data, &framework, &options).map_err(one)?;
             scored.rank_to_depth(depth);
             let t_compute = Instant::now();
-            let out = match format {
-                Format::Csv | Format::Json => {
-                    Output::Records(records_to_depth(&scored, input.year, depth).map_err(one)?)
-                }
-                Format::Md => Output::Text(markdown(&scored, input.year, input.lang).map_err(one)?),
-            };
-            let text = match (out, format) {
-                (Output::Records(r), Format::Json) => json(&r)? + "\n",
-                (Output::Records(r), _) => to_csv(&r, false).map_err(one)?,
-                (Output::Text(t), _) => t,
+            let text = match format {
+                // Straight from the scores: no records table.
+                Format::Csv => scores_csv(&scored, input.year, depth, false).map_err(one)?,
+                Format::Json => json(&records_to_depth(&scored, input.year, depth).map_err(one)?)? + "\n",
+                Format::Md => markdown(&scored, input.year, input.lang).map_err(one)?,
             };
             let code = print(&text)?;
             if timing {
@@ -923,17 +918,11 @@ fn print_timing(start: Instant, t0: Instant, t_read: Instant, t_compute: Instant
 
 fn emit(scored: &ictindex::Scored, year: Option<i64>, format: Format, lang: Lang) -> Run {
     let out = match format {
-        Format::Csv => to_csv(&records(scored, year).map_err(one)?, false).map_err(one)?,
+        Format::Csv => scores_csv(scored, year, None, false).map_err(one)?,
         Format::Json => json(&records(scored, year).map_err(one)?)? + "\n",
         Format::Md => markdown(scored, year, lang).map_err(one)?,
     };
     print(&out)
-}
-
-/// What `score` writes, before it is rendered.
-enum Output {
-    Records(Vec<ictindex::Record>),
-    Text(String),
 }
 
 fn print(text: &str) -> Run {

@@ -191,7 +191,7 @@ impl<'a> CsvText<'a> {
     /// empty lines), several times faster.
     pub fn each_row(&self, row: &mut impl FnMut(Result<(u64, &[&[u8]])>) -> bool) {
         // Branch-free over blocks, so the scan vectorises.
-        if self.text.as_bytes().contains(&b'"') || self.text.as_bytes().contains(&b'\r') {
+        if any_byte(self.text.as_bytes(), b'"', b'\r') {
             self.each_csv_row(row);
         } else {
             self.each_plain_row(row);
@@ -234,17 +234,41 @@ impl<'a> CsvText<'a> {
             fields.clear();
             stop
         };
-        // Fields end at the delimiter or a newline (ASCII: always char boundaries).
-        for (i, &b) in text.iter().enumerate() {
-            if b == self.delimiter {
+        // Fields end at the delimiter or a newline (ASCII: always char
+        // boundaries). Eight bytes at a time: a word's delimiters and
+        // newlines are found together, then visited in order.
+        let mut at_break = |i: usize, b: u8| -> bool {
+            if b == delimiter {
                 fields.push(text.get(field_start..i).unwrap_or(b""));
                 field_start = i + 1;
-            } else if b == b'\n' {
+            } else {
                 if end_line(&mut fields, line_start, i, field_start) {
-                    return;
+                    return true;
                 }
                 line_start = i + 1;
                 field_start = i + 1;
+            }
+            false
+        };
+        let mut words = text.chunks_exact(8);
+        for (w, word) in (&mut words).enumerate() {
+            let Ok(bytes) = <[u8; 8]>::try_from(word) else { continue };
+            let x = u64::from_le_bytes(bytes);
+            let mut found = zero_bytes(x ^ splat(delimiter)) | zero_bytes(x ^ splat(b'\n'));
+            while found != 0 {
+                let k = (found.trailing_zeros() / 8) as usize;
+                found &= found - 1;
+                if let Some(&b) = bytes.get(k) {
+                    if at_break(w * 8 + k, b) {
+                        return;
+                    }
+                }
+            }
+        }
+        let tail = text.len() - words.remainder().len();
+        for (k, &b) in words.remainder().iter().enumerate() {
+            if (b == delimiter || b == b'\n') && at_break(tail + k, b) {
+                return;
             }
         }
         end_line(&mut fields, line_start, text.len(), field_start);
@@ -286,6 +310,43 @@ impl<'a> CsvText<'a> {
     pub fn number(&self, raw: &str) -> Option<f64> {
         parse_number(raw, self.delimiter != b',')
     }
+}
+
+/// `b` in every byte of a word.
+const fn splat(b: u8) -> u64 {
+    (b as u64) * 0x0101_0101_0101_0101
+}
+
+/// The high bit of each byte of `x` that is zero, and no other bit (exact:
+/// no carry crosses bytes, as each byte's low seven bits are added alone).
+const fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
+/// How many bytes of `text` are `b`, eight at a time.
+fn count_byte(text: &[u8], b: u8) -> usize {
+    let mut words = text.chunks_exact(8);
+    let mut n = 0usize;
+    for word in &mut words {
+        if let Ok(bytes) = <[u8; 8]>::try_from(word) {
+            n += zero_bytes(u64::from_le_bytes(bytes) ^ splat(b)).count_ones() as usize;
+        }
+    }
+    n + words.remainder().iter().filter(|&&x| x == b).count()
+}
+
+/// Whether `text` holds `a` or `b`, in one pass eight bytes at a time.
+fn any_byte(text: &[u8], a: u8, b: u8) -> bool {
+    let mut words = text.chunks_exact(8);
+    let mut found = 0u64;
+    for word in &mut words {
+        if let Ok(bytes) = <[u8; 8]>::try_from(word) {
+            let x = u64::from_le_bytes(bytes);
+            found |= zero_bytes(x ^ splat(a)) | zero_bytes(x ^ splat(b));
+        }
+    }
+    found != 0 || words.remainder().iter().any(|&x| x == a || x == b)
 }
 
 /// The error for a row with `found` fields where the header has `expected`.
@@ -360,24 +421,32 @@ fn parse_decimal(s: &[u8]) -> Option<f64> {
     if digits.is_empty() || digits.len() > 16 {
         return None;
     }
+    // The integer part, then `.` and at least one digit, or nothing.
     let mut mantissa: u64 = 0;
-    let mut point: Option<usize> = None;
-    for (i, &b) in digits.iter().enumerate() {
+    let mut rest = digits;
+    while let [b, tail @ ..] = rest {
         let d = b.wrapping_sub(b'0');
-        if d < 10 {
-            mantissa = mantissa * 10 + u64::from(d);
-        } else if b == b'.' && point.is_none() {
-            point = Some(i);
-        } else {
-            return None;
+        if d >= 10 {
+            break;
         }
+        mantissa = mantissa * 10 + u64::from(d);
+        rest = tail;
     }
-    let decimals = match point {
+    let decimals = match rest {
+        [] if digits.len() > 15 => return None,
+        [] => 0,
         // "5." and ".5" are left to str::parse.
-        Some(at) if at == 0 || at + 1 == digits.len() => return None,
-        Some(at) => digits.len() - at - 1,
-        None if digits.len() > 15 => return None,
-        None => 0,
+        [b'.', fraction @ ..] if rest.len() < digits.len() && !fraction.is_empty() => {
+            for b in fraction {
+                let d = b.wrapping_sub(b'0');
+                if d >= 10 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + u64::from(d);
+            }
+            fraction.len()
+        }
+        _ => return None,
     };
     let v = mantissa as f64 / POW10.get(decimals).copied()?;
     Some(if negative { -v } else { v })
@@ -428,7 +497,8 @@ pub struct Unit {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
     source: String,
-    units: Vec<Unit>,
+    /// Shared with the results scored from it ([`crate::Scored::units`]).
+    units: Arc<Vec<Unit>>,
     indicators: Vec<String>,
     values: Vec<Arc<Vec<f64>>>,
     lines: Vec<u64>,
@@ -557,7 +627,7 @@ impl Dataset {
             Err(e) => return (None, vec![named(e)]),
         };
         // Rows estimated from the line count, so that columns grow once.
-        let estimate: usize = text.as_bytes().iter().map(|&b| usize::from(b == b'\n')).sum();
+        let estimate = count_byte(text.as_bytes(), b'\n');
         let mut units = Vec::with_capacity(estimate);
         let mut values: Vec<Vec<f64>> = (0..cols.indicators.len())
             .map(|_| Vec::with_capacity(estimate))
@@ -657,7 +727,7 @@ impl Dataset {
         problems.truncate(max_problems);
         let data = Dataset {
             source: source.to_string(),
-            units,
+            units: Arc::new(units),
             indicators: cols.indicators.iter().map(|(_, h)| h.clone()).collect(),
             values: values.into_iter().map(Arc::new).collect(),
             lines,
@@ -710,7 +780,7 @@ impl Dataset {
         Ok(Dataset {
             source: String::new(),
             lines: (0..units.len() as u64).map(|r| r + 2).collect(),
-            units,
+            units: Arc::new(units),
             indicators,
             values: cols,
             columns: (0..n as u64).map(|c| c + 1).collect(),
@@ -729,7 +799,7 @@ impl Dataset {
     ) -> Self {
         Dataset {
             source: source.to_string(),
-            units,
+            units: Arc::new(units),
             indicators,
             values: values.into_iter().map(Arc::new).collect(),
             lines,
@@ -744,6 +814,11 @@ impl Dataset {
 
     /// The rows' units, in file order.
     pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    /// The rows' units, shared.
+    pub(crate) fn shared_units(&self) -> &Arc<Vec<Unit>> {
         &self.units
     }
 
@@ -939,6 +1014,42 @@ mod tests {
                 proptest::prop_assert_eq!(rows_of(&text, true), rows_of(&text, false));
             }
         }
+
+        /// Longer rows: several eight-byte words per line.
+        #[test]
+        fn long_plain_rows_match_the_csv_reader(text in "[a1.,;\n]{1,300}") {
+            if CsvText::new(&text).is_ok() {
+                proptest::prop_assert_eq!(rows_of(&text, true), rows_of(&text, false));
+            }
+        }
+    }
+
+    #[test]
+    fn byte_scans_agree_with_iterators() {
+        let text = b"code,a\nx,1\r\ny,\"2\"\n\n,,,\n";
+        for end in 0..text.len() {
+            let t = &text[..end];
+            assert_eq!(count_byte(t, b'\n'), t.iter().filter(|&&b| b == b'\n').count());
+            assert_eq!(any_byte(t, b'"', b'\r'), t.contains(&b'"') || t.contains(&b'\r'));
+            assert!(!any_byte(t, b';', b'\t'));
+        }
+    }
+
+    #[test]
+    fn zero_bytes_marks_exactly_the_zero_bytes() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                for fill in [0u8, 1, 0x80, 0xff, b'\n', b','] {
+                    let mut bytes = [fill; 8];
+                    bytes[at] = b;
+                    let want = bytes
+                        .iter()
+                        .enumerate()
+                        .fold(0u64, |m, (i, &x)| if x == 0 { m | 0x80 << (8 * i) } else { m });
+                    assert_eq!(zero_bytes(u64::from_le_bytes(bytes)), want, "{bytes:?}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -977,6 +1088,35 @@ mod tests {
             let ours = parse_number(c, false);
             let std = c.parse::<f64>().ok();
             assert_eq!(ours.map(f64::to_bits), std.map(f64::to_bits), "{c}");
+            if let Some(v) = parse_decimal(c.as_bytes()) {
+                assert_eq!(Some(v.to_bits()), std.map(f64::to_bits), "{c}");
+            }
+        }
+        for c in [
+            "0",
+            "-0",
+            "7",
+            "99.9",
+            "-12.3456",
+            "00012.50",
+            "123456789012345",
+            "12345678.9012345",
+        ] {
+            assert!(parse_decimal(c.as_bytes()).is_some(), "{c}");
+        }
+        for c in ["5.", ".5", "-.5", "1.2.3", "1234567890123456", "-", "1e5", "+1"] {
+            assert!(parse_decimal(c.as_bytes()).is_none(), "{c}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// The fast path reads what it reads exactly as `str::parse`.
+        #[test]
+        fn parse_decimal_is_str_parse(text in "-?[0-9.]{0,18}") {
+            if let Some(v) = parse_decimal(text.as_bytes()) {
+                proptest::prop_assert_eq!(Some(v.to_bits()), text.parse::<f64>().ok().map(f64::to_bits));
+            }
         }
     }
 

@@ -228,17 +228,24 @@ impl EditionScores {
                 };
             }
         }
-        let mut groups: Vec<Option<String>> = Vec::new();
-        let mut ids: HashMap<Option<&str>, usize> = HashMap::new();
-        let mut group_of = Vec::with_capacity(rows.len());
-        for &r in &rows {
-            let g = data.units().get(r).and_then(|u| u.group.as_deref());
-            let id = *ids.entry(g).or_insert_with(|| {
-                groups.push(g.map(str::to_string));
-                groups.len() - 1
-            });
-            group_of.push(id);
-        }
+        let group = |r: usize| data.units().get(r).and_then(|u| u.group.as_deref());
+        let (groups, group_of) = if !rows.is_empty() && rows.iter().all(|&r| group(r).is_none()) {
+            // No groups: every unit in the one group `None` (as numbered below).
+            (vec![None], vec![0; rows.len()])
+        } else {
+            let mut groups: Vec<Option<String>> = Vec::new();
+            let mut ids: HashMap<Option<&str>, usize> = HashMap::new();
+            let mut group_of = Vec::with_capacity(rows.len());
+            for &r in &rows {
+                let g = group(r);
+                let id = *ids.entry(g).or_insert_with(|| {
+                    groups.push(g.map(str::to_string));
+                    groups.len() - 1
+                });
+                group_of.push(id);
+            }
+            (groups, group_of)
+        };
         let mut e = EditionScores {
             year,
             // One fill per column (`vec![col; n]` would fill one and copy it).
@@ -454,6 +461,11 @@ impl EditionScores {
         self.ranked_node(node)?.ranks.get(pos).copied().flatten()
     }
 
+    /// Every unit's rank on `node`, by position (computed now if not yet).
+    pub(crate) fn ranks(&self, node: usize) -> &[Option<u32>] {
+        self.ranked_node(node).map_or(&[], |r| r.ranks.as_slice())
+    }
+
     /// How many units have a rank on `node` (the N of "26/63").
     pub fn ranked(&self, node: usize) -> u32 {
         self.ranked_node(node).map_or(0, |r| r.n)
@@ -503,7 +515,8 @@ const PARALLEL_CELLS: usize = 100_000;
 pub struct Scored {
     framework: Framework,
     options: Options,
-    units: Vec<Unit>,
+    /// Shared with the dataset scored.
+    units: Arc<Vec<Unit>>,
     editions: Vec<EditionScores>,
     /// Per edition: the base edition's index and, per unit, its position there.
     links: Vec<Option<Link>>,
@@ -565,7 +578,7 @@ pub fn score(data: &Dataset, framework: &Framework, options: &Options) -> Result
     Ok(Scored {
         framework: framework.clone(),
         options: options.clone(),
-        units: data.units().to_vec(),
+        units: Arc::clone(data.shared_units()),
         editions,
         links,
     })

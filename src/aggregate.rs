@@ -82,7 +82,7 @@ pub fn aggregate(
                         }
                         *s += match method {
                             Aggregation::Arithmetic => w * y,
-                            Aggregation::Geometric => w * y.ln(),
+                            Aggregation::Geometric => w * libm::log(y),
                             Aggregation::Harmonic => w / y,
                         };
                         *ws += w;
@@ -97,7 +97,7 @@ pub fn aggregate(
             } else {
                 match method {
                     Aggregation::Arithmetic => s / ws,
-                    Aggregation::Geometric => (s / ws).exp(),
+                    Aggregation::Geometric => libm::exp(s / ws),
                     Aggregation::Harmonic => ws / s,
                 }
             };

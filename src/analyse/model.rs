@@ -106,6 +106,42 @@ fn col_mut(cols: &mut [f64], node: usize, n: usize) -> &mut [f64] {
     cols.get_mut(node * n..node * n + n).unwrap_or(&mut [])
 }
 
+/// The whole-number path of [`Model::rank_values`]; `false` (nothing
+/// ranked) when a scaled score is too large for it.
+fn rank_whole(values: &[f64], small: &mut Vec<u64>, ranks: &mut [u32], scale: f64) -> bool {
+    small.clear();
+    for (i, &y) in values.iter().enumerate() {
+        if y.is_nan() {
+            continue;
+        }
+        let v = y * scale;
+        if v.is_nan() || v.abs() >= INTEGRAL {
+            return false;
+        }
+        let t = v as i64;
+        let d = v - t as f64;
+        let k = t + i64::from(d >= 0.5) - i64::from(d <= -0.5);
+        // k + 2^52 is in [1, 2^53): 53 bits, then 11 bits of position.
+        small.push(((k + (1i64 << 52)) as u64) << POS_BITS | i as u64);
+    }
+    small.sort_unstable();
+    ranks.fill(0);
+    let mut current = 0u32;
+    let mut prev = u64::MAX;
+    for (p, &packed) in small.iter().rev().enumerate() {
+        let key = packed >> POS_BITS;
+        if key != prev {
+            current = p as u32 + 1;
+            prev = key;
+        }
+        if let Some(r) = ranks.get_mut((packed & ((1 << POS_BITS) - 1)) as usize) {
+            *r = current;
+        }
+    }
+    true
+}
+
+
 impl Model {
     /// The model of edition `e` of `scored`.
     pub fn new(scored: &Scored, e: usize) -> Result<Self> {
@@ -178,6 +214,11 @@ impl Model {
             ranks: vec![0; n],
             loaded: None,
         }
+    }
+
+    /// The smallest share of present children for a parent to be present.
+    pub fn min_share(&self) -> f64 {
+        self.min_share
     }
 
     /// The raw column of leaf slot `s`.
@@ -356,14 +397,27 @@ impl Model {
     /// packed with the unit's position into one `u64`. Otherwise the key is
     /// the core's rounded score mapped to an ordered `u64`, packed into a `u128`.
     pub fn rank_root(&self, s: &mut Scratch) -> u32 {
+        let Scratch {
+            cols,
+            keys,
+            small,
+            ranks,
+            ..
+        } = s;
+        self.rank_values(col(cols, self.root, self.n), keys, small, ranks)
+    }
+
+    /// Ranks `values` (index scores by position, NaN = missing) into `ranks`
+    /// exactly as [`Model::rank_root`] ranks the index column; `keys` and
+    /// `small` are sort buffers. Returns how many were ranked.
+    pub fn rank_values(&self, values: &[f64], keys: &mut Vec<u128>, small: &mut Vec<u64>, ranks: &mut [u32]) -> u32 {
         if let Some(scale) = self.scale {
-            if self.n <= 1 << POS_BITS && self.rank_whole(s, scale) {
-                return s.small.len() as u32;
+            if self.n <= 1 << POS_BITS && rank_whole(values, small, ranks, scale) {
+                return small.len() as u32;
             }
         }
-        let Scratch { cols, keys, ranks, .. } = s;
         keys.clear();
-        for (i, &y) in col(cols, self.root, self.n).iter().enumerate() {
+        for (i, &y) in values.iter().enumerate() {
             if !y.is_nan() {
                 keys.push(u128::from(order_key(self.round(y))) << 64 | i as u128);
             }
@@ -383,42 +437,6 @@ impl Model {
             }
         }
         keys.len() as u32
-    }
-
-    /// The whole-number path of [`Model::rank_root`]; `false` (nothing
-    /// ranked) when a scaled score is too large for it.
-    fn rank_whole(&self, s: &mut Scratch, scale: f64) -> bool {
-        let Scratch { cols, small, ranks, .. } = s;
-        small.clear();
-        for (i, &y) in col(cols, self.root, self.n).iter().enumerate() {
-            if y.is_nan() {
-                continue;
-            }
-            let v = y * scale;
-            if v.is_nan() || v.abs() >= INTEGRAL {
-                return false;
-            }
-            let t = v as i64;
-            let d = v - t as f64;
-            let k = t + i64::from(d >= 0.5) - i64::from(d <= -0.5);
-            // k + 2^52 is in [1, 2^53): 53 bits, then 11 bits of position.
-            small.push(((k + (1i64 << 52)) as u64) << POS_BITS | i as u64);
-        }
-        small.sort_unstable();
-        ranks.fill(0);
-        let mut current = 0u32;
-        let mut prev = u64::MAX;
-        for (p, &packed) in small.iter().rev().enumerate() {
-            let key = packed >> POS_BITS;
-            if key != prev {
-                current = p as u32 + 1;
-                prev = key;
-            }
-            if let Some(r) = ranks.get_mut((packed & ((1 << POS_BITS) - 1)) as usize) {
-                *r = current;
-            }
-        }
-        true
     }
 
     /// The score of `node` at `pos` in `s`.

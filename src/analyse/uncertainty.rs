@@ -15,8 +15,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Model, Scratch};
-use super::perturb::{Design, Perturbation, Scenario};
+use super::block::{block_len, run_block, Kernel, Worker};
+use super::model::{Model, NonPositive};
+use super::perturb::{Design, Perturbation};
 use super::random::{Key, UNCERTAINTY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::score::Scored;
@@ -108,8 +109,9 @@ pub struct Uncertainty {
     config: UncertaintyConfig,
     year: Option<i64>,
     key: Key,
-    scenario: Scenario,
-    scratch: Scratch,
+    /// The blocked evaluation, when the design allows it.
+    kernel: Option<Kernel>,
+    worker: Worker,
     nominal: Vec<u32>,
     ranked: u32,
     /// `hist[pos * (n + 1) + rank]`: samples where unit `pos` had `rank` (0 = unranked).
@@ -135,14 +137,14 @@ impl Uncertainty {
         let nominal = scratch.ranks.clone();
         let n = model.n;
         Ok(Uncertainty {
-            scenario: design.scenario(&model),
+            kernel: Kernel::new(&model, &design),
+            worker: Worker::new(&model, &design),
             hist: vec![0; n * (n + 1)],
             year: scored.editions().get(e).and_then(|x| x.year()),
             key: Key::new(config.seed, UNCERTAINTY),
             config: config.clone(),
             design,
             model,
-            scratch,
             nominal,
             ranked,
             next: 0,
@@ -161,22 +163,74 @@ impl Uncertainty {
 
     /// Runs samples `start..end` (clamped to the configured count). To split
     /// a run, give each part a clone and disjoint ranges, then [`merge`](Self::merge).
+    ///
+    /// Samples are scored in blocks; natively, large ranges use every core
+    /// (rayon), each block on one thread. Every sample's ranks depend only
+    /// on its index and the histogram sums whole counts, so the result is
+    /// the same however the work is split, and the same in WebAssembly.
     pub fn run_range(&mut self, start: usize, end: usize) -> Result<()> {
         let end = end.min(self.config.samples);
-        let n1 = self.model.n + 1;
-        for k in start..end {
-            let mut rng = self.key.stream(k as u64);
-            self.design.draw_all(&self.model, &mut rng, &mut self.scenario);
-            self.design
-                .evaluate(&self.model, &self.scenario, &mut self.scratch)
-                .map_err(|e| self.model.error(e))?;
-            for (pos, &r) in self.scratch.ranks.iter().enumerate() {
-                if let Some(h) = self.hist.get_mut(pos * n1 + r as usize) {
-                    *h += 1;
-                }
+        let start = start.min(end);
+        let n = self.model.n.max(1);
+        let len = block_len(n);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let threads = rayon::current_num_threads();
+            // Worth splitting: at least two blocks per thread's share.
+            if threads > 1 && (end - start) * n >= PARALLEL_CELLS && end - start >= 2 * len {
+                return self.run_parallel(start, end, len);
             }
         }
-        self.accumulated += end.saturating_sub(start);
+        let mut k = start;
+        while k < end {
+            let stop = (k + len).min(end);
+            run_block(
+                &self.model,
+                &self.design,
+                self.kernel.as_ref(),
+                &self.key,
+                k,
+                stop,
+                &mut self.worker,
+            )
+            .map_err(|e| self.model.error(e))?;
+            add_ranks(&mut self.hist, &self.worker.ranks, self.model.n);
+            self.accumulated += stop - k;
+            k = stop;
+        }
+        Ok(())
+    }
+
+    /// [`run_range`](Self::run_range) on every core: waves of blocks run in
+    /// parallel, and each wave's ranks are added in sample order.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn run_parallel(&mut self, start: usize, end: usize, len: usize) -> Result<()> {
+        use rayon::prelude::*;
+        let n = self.model.n.max(1);
+        let blocks: Vec<(usize, usize)> = (start..end)
+            .step_by(len)
+            .map(|k| (k, (k + len).min(end)))
+            .collect();
+        // Bounded memory: at most WAVE_CELLS ranks held at once.
+        let wave = (WAVE_CELLS / (len * n)).max(2 * rayon::current_num_threads());
+        for part in blocks.chunks(wave) {
+            let (model, design, kernel, key) = (&self.model, &self.design, self.kernel.as_ref(), &self.key);
+            let results: Vec<std::result::Result<Vec<u32>, NonPositive>> = part
+                .par_iter()
+                .map_init(
+                    || Worker::new(model, design),
+                    |w, &(a, b)| {
+                        run_block(model, design, kernel, key, a, b, w)?;
+                        Ok(std::mem::take(&mut w.ranks))
+                    },
+                )
+                .collect();
+            for (r, &(a, b)) in results.into_iter().zip(part) {
+                let ranks = r.map_err(|e| self.model.error(e))?;
+                add_ranks(&mut self.hist, &ranks, self.model.n);
+                self.accumulated += b - a;
+            }
+        }
         Ok(())
     }
 
@@ -246,6 +300,26 @@ pub fn uncertainty(scored: &Scored, year: Option<i64>, config: &UncertaintyConfi
     let mut u = Uncertainty::new(scored, year, config)?;
     u.run(config.samples)?;
     Ok(u.result())
+}
+
+/// Score cells (samples × units) from which a native run uses every core.
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_CELLS: usize = 1 << 16;
+/// Ranks held at once by a parallel run (16 M: 64 MB).
+#[cfg(not(target_arch = "wasm32"))]
+const WAVE_CELLS: usize = 1 << 24;
+
+/// Adds a block's ranks (`b * n + pos`) to the histograms, unit by unit.
+fn add_ranks(hist: &mut [u32], ranks: &[u32], n: usize) {
+    let n1 = n + 1;
+    let count = if n == 0 { 0 } else { ranks.len() / n };
+    for (pos, row) in hist.chunks_exact_mut(n1).enumerate() {
+        for b in 0..count {
+            if let Some(h) = ranks.get(b * n + pos).and_then(|&r| row.get_mut(r as usize)) {
+                *h += 1;
+            }
+        }
+    }
 }
 
 /// The `j`-th order statistic (0-based) of values `1..` counted in `hist`

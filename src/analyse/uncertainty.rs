@@ -260,15 +260,17 @@ impl Uncertainty {
             .map(|pos| {
                 let h = self.hist.get(pos * n1..(pos + 1) * n1).unwrap_or(&[]);
                 let ranks = h.get(1..).unwrap_or(&[]);
-                let total: u64 = ranks.iter().map(|&c| u64::from(c)).sum();
+                // Every sample adds one count per unit: the ranked ones are all but `h[0]`.
+                let total = k.saturating_sub(h.first().map_or(0, |&c| u64::from(c)));
                 let top: u64 = ranks.iter().take(self.config.top as usize).map(|&c| u64::from(c)).sum();
+                let [p5, median, p95] = quantiles(ranks, total, [0.05, 0.5, 0.95]);
                 RankInterval {
                     code: self.model.codes.get(pos).cloned().unwrap_or_default(),
                     name: self.model.names.get(pos).cloned().unwrap_or_default(),
                     nominal_rank: self.nominal.get(pos).copied().filter(|&r| r > 0),
-                    median_rank: quantile(ranks, total, 0.5),
-                    p5_rank: quantile(ranks, total, 0.05),
-                    p95_rank: quantile(ranks, total, 0.95),
+                    median_rank: median,
+                    p5_rank: p5,
+                    p95_rank: p95,
                     top_share: if k == 0 { 0.0 } else { top as f64 / k as f64 },
                 }
             })
@@ -322,33 +324,60 @@ fn add_ranks(hist: &mut [u32], ranks: &[u32], n: usize) {
     }
 }
 
-/// The `j`-th order statistic (0-based) of values `1..` counted in `hist`
-/// (`hist[i]` = how many equal `i + 1`).
-fn order_stat(hist: &[u32], j: u64) -> f64 {
+/// Type-7 quantiles `ps` (ascending) of the `total` values counted in `hist`
+/// (`hist[i]` = how many equal `i + 1`; see the module docs), in one pass
+/// that stops at the last order statistic needed.
+pub(crate) fn quantiles<const P: usize>(hist: &[u32], total: u64, ps: [f64; P]) -> [Option<f64>; P] {
+    if total == 0 {
+        return [None; P];
+    }
+    // Per p: the order statistics j and j + 1 (0-based) and the fraction.
+    let parts = ps.map(|p| {
+        let h = (total - 1) as f64 * p;
+        let j = h.floor();
+        (j as u64, h - j)
+    });
+    let mut want: Vec<u64> = parts.iter().flat_map(|&(j, f)| [j, j + u64::from(f > 0.0)]).collect();
+    want.sort_unstable();
+    want.dedup();
+    let mut found = vec![hist.len() as f64; want.len()];
+    let mut next = 0;
     let mut cum = 0u64;
-    for (i, &c) in hist.iter().enumerate() {
+    'scan: for (i, &c) in hist.iter().enumerate() {
         cum += u64::from(c);
-        if cum > j {
-            return (i + 1) as f64;
+        while let Some(&j) = want.get(next) {
+            if cum <= j {
+                break;
+            }
+            if let Some(x) = found.get_mut(next) {
+                *x = (i + 1) as f64;
+            }
+            next += 1;
+            if next == want.len() {
+                break 'scan;
+            }
         }
     }
-    hist.len() as f64
+    let stat = |j: u64| {
+        want.binary_search(&j)
+            .ok()
+            .and_then(|i| found.get(i).copied())
+            .unwrap_or(hist.len() as f64)
+    };
+    parts.map(|(j, frac)| {
+        let a = stat(j);
+        if frac == 0.0 {
+            return Some(a);
+        }
+        Some(a + frac * (stat(j + 1) - a))
+    })
 }
 
 /// Type-7 quantile `p` of the `total` values counted in `hist` (see the module docs).
-pub(crate) fn quantile(hist: &[u32], total: u64, p: f64) -> Option<f64> {
-    if total == 0 {
-        return None;
-    }
-    let h = (total - 1) as f64 * p;
-    let j = h.floor();
-    let frac = h - j;
-    let a = order_stat(hist, j as u64);
-    if frac == 0.0 {
-        return Some(a);
-    }
-    let b = order_stat(hist, j as u64 + 1);
-    Some(a + frac * (b - a))
+#[cfg(test)]
+fn quantile(hist: &[u32], total: u64, p: f64) -> Option<f64> {
+    let [q] = quantiles(hist, total, [p]);
+    q
 }
 
 #[cfg(test)]
@@ -383,6 +412,10 @@ mod tests {
             for p in [0.0, 0.05, 0.25, 0.5, 0.95, 1.0] {
                 let q = quantile(&hist, len as u64, p).unwrap();
                 assert!((q - type7(&xs, p)).abs() < QUANTILE, "len {len} p {p}");
+            }
+            let three = quantiles(&hist, len as u64, [0.05, 0.5, 0.95]);
+            for (q, p) in three.iter().zip([0.05, 0.5, 0.95]) {
+                assert!((q.unwrap() - type7(&xs, p)).abs() < QUANTILE, "len {len} p {p}");
             }
         }
         assert_eq!(quantile(&[0, 0], 0, 0.5), None);

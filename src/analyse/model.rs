@@ -141,7 +141,6 @@ fn rank_whole(values: &[f64], small: &mut Vec<u64>, ranks: &mut [u32], scale: f6
     true
 }
 
-
 impl Model {
     /// The model of edition `e` of `scored`.
     pub fn new(scored: &Scored, e: usize) -> Result<Self> {

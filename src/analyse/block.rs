@@ -58,12 +58,18 @@ struct Node {
     /// Per pattern: which children are present (inner children count as
     /// present; units where one is not are handled on their own).
     patterns: Vec<Vec<bool>>,
+    /// Per pattern: how many children are present.
+    counts: Vec<usize>,
+    /// Where this node's patterns start among all nodes' patterns.
+    base: usize,
 }
 
 /// The prepared form of a fixed-method, fixed-normalisation design.
 #[derive(Clone, Debug)]
 pub(crate) struct Kernel {
     n: usize,
+    /// Gap patterns of all nodes.
+    patterns: usize,
     nodes: Vec<Node>,
     /// Per slot, slot-major: `y` (arithmetic parent) or `ln y` (geometric)
     /// with missing → 0, or `y` with missing → +∞ (harmonic: `w/∞ = 0`).
@@ -87,6 +93,7 @@ impl Kernel {
         let mut index = vec![None; model.children.len()];
         let mut nodes = Vec::with_capacity(model.order.len());
         let mut prepared = vec![0.0; values.len()];
+        let mut base = 0;
         for &node in &model.order {
             let method = agg.or_else(|| model.node_agg.get(node).copied().flatten())?;
             let mut kids = Vec::new();
@@ -137,8 +144,11 @@ impl Kernel {
                 method,
                 kids,
                 gaps,
+                counts: patterns.iter().map(|p| p.iter().filter(|&&x| x).count()).collect(),
                 patterns,
+                base,
             });
+            base += nodes.last().map_or(0, |x| x.patterns.len());
         }
         // The root is the last inner node evaluated.
         if nodes.last().map(|x| x.node) != Some(model.root) {
@@ -146,6 +156,7 @@ impl Kernel {
         }
         Some(Kernel {
             n,
+            patterns: base,
             nodes,
             prepared,
             values,
@@ -169,14 +180,36 @@ impl Kernel {
         tiles.resize(k * TILE, 0.0);
         sum.resize(TILE, 0.0);
         comp.resize(count * n, f64::NAN);
+        // Per sample and gap pattern: Σw over the present children, in order.
+        let np = self.patterns;
+        pws.clear();
+        pws.resize(count * np, 0.0);
+        for b in 0..count {
+            let weights = wts.get(b * m..(b + 1) * m).unwrap_or(&[]);
+            for node in &self.nodes {
+                for (q, p) in node.patterns.iter().enumerate() {
+                    let mut x = 0.0;
+                    for (&(_, c), &present) in node.kids.iter().zip(p) {
+                        if present {
+                            x += weights.get(c).copied().unwrap_or(0.0);
+                        }
+                    }
+                    if let Some(y) = pws.get_mut(b * np + node.base + q) {
+                        *y = x;
+                    }
+                }
+            }
+        }
         let mut t0 = 0;
         while t0 < n {
             let len = TILE.min(n - t0);
             for b in 0..count {
                 let weights = wts.get(b * m..(b + 1) * m).unwrap_or(&[]);
                 for (ki, node) in self.nodes.iter().enumerate() {
-                    let mut bufs = Bufs { tiles, sum, pws };
-                    self.node_tile(node, ki, weights, t0, len, &mut bufs)?;
+                    let start = b * np + node.base;
+                    let pw = pws.get(start..start + node.patterns.len()).unwrap_or(&[]);
+                    let mut bufs = Bufs { tiles, sum };
+                    self.node_tile(node, ki, weights, pw, t0, len, &mut bufs)?;
                 }
                 let root = tiles.get((k - 1) * TILE..(k - 1) * TILE + len).unwrap_or(&[]);
                 if let Some(out) = comp.get_mut(b * n + t0..b * n + t0 + len) {
@@ -194,12 +227,13 @@ impl Kernel {
         node: &Node,
         ki: usize,
         weights: &[f64],
+        pws: &[f64],
         t0: usize,
         len: usize,
         w: &mut Bufs<'_>,
     ) -> Result<(), NonPositive> {
         let n = self.n;
-        let Bufs { tiles, sum, pws } = w;
+        let Bufs { tiles, sum } = w;
         let sum = sum.get_mut(..len).unwrap_or(&mut []);
         sum.fill(0.0);
         let method = node.method;
@@ -207,20 +241,13 @@ impl Kernel {
             Aggregation::Arithmetic => !y.is_nan(),
             _ => y > 0.0,
         };
-        // Σw over every child, in order; per gap pattern, over its present ones.
+        // Σw over every child, in order.
         let mut ws = 0.0;
-        pws.clear();
-        pws.resize(node.patterns.len(), 0.0);
         // Some unit has an inner child that is missing (or not positive for ln, 1/y).
         let mut inner_gap = false;
-        for (k, &(src, c)) in node.kids.iter().enumerate() {
+        for &(src, c) in &node.kids {
             let wc = weights.get(c).copied().unwrap_or(0.0);
             ws += wc;
-            for (x, p) in pws.iter_mut().zip(&node.patterns) {
-                if p.get(k).copied().unwrap_or(false) {
-                    *x += wc;
-                }
-            }
             // Missing leaves are prepared as neutral terms (+0): adding +0 to
             // a sum that starts at +0 changes nothing, so the sums are exact.
             match src {
@@ -294,7 +321,7 @@ impl Kernel {
             if pos >= t0 + len {
                 break;
             }
-            let ct = node.patterns.get(p).map_or(0, |q| q.iter().filter(|&&x| x).count());
+            let ct = node.counts.get(p).copied().unwrap_or(0);
             let wp = pws.get(p).copied().unwrap_or(0.0);
             if let (Some(o), Some(&sm)) = (out.get_mut(pos - t0), sum.get(pos - t0)) {
                 *o = if ct == 0 || (ct as f64) < self.min_share * kf || wp <= 0.0 {
@@ -360,7 +387,6 @@ impl Kernel {
 struct Bufs<'a> {
     tiles: &'a mut Vec<f64>,
     sum: &'a mut Vec<f64>,
-    pws: &'a mut Vec<f64>,
 }
 
 /// Buffers of one thread's blocks.
@@ -375,6 +401,7 @@ pub(crate) struct Worker {
     comp: Vec<f64>,
     tiles: Vec<f64>,
     sum: Vec<f64>,
+    /// Per sample of the block and gap pattern: Σw of the present children.
     pws: Vec<f64>,
     keys: Vec<u128>,
     small: Vec<u64>,

@@ -404,6 +404,7 @@ pub(crate) struct Worker {
     /// Per sample of the block and gap pattern: Σw of the present children.
     pws: Vec<f64>,
     keys: Vec<u128>,
+    tmp: Vec<u128>,
     small: Vec<u64>,
     /// Per sample of the block: ranks by position (0 = unranked), `b * n + pos`.
     pub ranks: Vec<u32>,
@@ -421,6 +422,7 @@ impl Worker {
             sum: Vec::new(),
             pws: Vec::new(),
             keys: Vec::with_capacity(model.n),
+            tmp: Vec::new(),
             small: Vec::with_capacity(model.n),
             ranks: Vec::new(),
         }
@@ -457,6 +459,7 @@ pub(crate) fn run_block(
             let Worker {
                 comp,
                 keys,
+                tmp,
                 small,
                 ranks,
                 ..
@@ -464,7 +467,7 @@ pub(crate) fn run_block(
             for b in 0..count {
                 let values = comp.get(b * n..(b + 1) * n).unwrap_or(&[]);
                 let out = ranks.get_mut(b * n..(b + 1) * n).unwrap_or(&mut []);
-                model.rank_values(values, keys, small, out);
+                model.rank_values(values, keys, tmp, small, out);
             }
             return Ok(());
         }

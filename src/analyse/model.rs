@@ -50,6 +50,7 @@ pub(crate) struct Scratch {
     wsum: Vec<f64>,
     count: Vec<u32>,
     keys: Vec<u128>,
+    tmp: Vec<u128>,
     small: Vec<u64>,
     /// Index ranks by position; 0 = not ranked.
     pub ranks: Vec<u32>,
@@ -85,6 +86,49 @@ fn round_half_away(v: f64) -> f64 {
         t - 1.0
     } else {
         t
+    }
+}
+
+/// From this many keys on, ranking sorts by radix.
+const RADIX_MIN: usize = 512;
+
+/// Sorts `keys` (score key in the high 64 bits, distinct position in the low
+/// ones) ascending, as `sort_unstable` would: a stable least-significant-digit
+/// radix sort on the score key's eight bytes, skipping a byte every key shares
+/// (keys start in position order, so equal score keys stay in position order).
+fn radix_sort(keys: &mut Vec<u128>, tmp: &mut Vec<u128>) {
+    let len = keys.len();
+    let mut counts = [[0usize; 256]; 8];
+    for &k in keys.iter() {
+        let hi = (k >> 64) as u64;
+        for (d, c) in counts.iter_mut().enumerate() {
+            if let Some(x) = c.get_mut((hi >> (8 * d)) as usize & 0xff) {
+                *x += 1;
+            }
+        }
+    }
+    tmp.clear();
+    tmp.resize(len, 0);
+    for (d, c) in counts.iter_mut().enumerate() {
+        if c.iter().any(|&x| x == len) {
+            continue;
+        }
+        let mut sum = 0;
+        for x in c.iter_mut() {
+            let here = *x;
+            *x = sum;
+            sum += here;
+        }
+        for &k in keys.iter() {
+            let digit = ((k >> 64) as u64 >> (8 * d)) as usize & 0xff;
+            if let Some(x) = c.get_mut(digit) {
+                if let Some(t) = tmp.get_mut(*x) {
+                    *t = k;
+                }
+                *x += 1;
+            }
+        }
+        std::mem::swap(keys, tmp);
     }
 }
 
@@ -209,6 +253,7 @@ impl Model {
             wsum: vec![0.0; n],
             count: vec![0; n],
             keys: Vec::with_capacity(n),
+            tmp: Vec::new(),
             small: Vec::with_capacity(n),
             ranks: vec![0; n],
             loaded: None,
@@ -399,17 +444,25 @@ impl Model {
         let Scratch {
             cols,
             keys,
+            tmp,
             small,
             ranks,
             ..
         } = s;
-        self.rank_values(col(cols, self.root, self.n), keys, small, ranks)
+        self.rank_values(col(cols, self.root, self.n), keys, tmp, small, ranks)
     }
 
     /// Ranks `values` (index scores by position, NaN = missing) into `ranks`
-    /// exactly as [`Model::rank_root`] ranks the index column; `keys` and
-    /// `small` are sort buffers. Returns how many were ranked.
-    pub fn rank_values(&self, values: &[f64], keys: &mut Vec<u128>, small: &mut Vec<u64>, ranks: &mut [u32]) -> u32 {
+    /// exactly as [`Model::rank_root`] ranks the index column; `keys`, `tmp`
+    /// and `small` are sort buffers. Returns how many were ranked.
+    pub fn rank_values(
+        &self,
+        values: &[f64],
+        keys: &mut Vec<u128>,
+        tmp: &mut Vec<u128>,
+        small: &mut Vec<u64>,
+        ranks: &mut [u32],
+    ) -> u32 {
         if let Some(scale) = self.scale {
             if self.n <= 1 << POS_BITS && rank_whole(values, small, ranks, scale) {
                 return small.len() as u32;
@@ -421,7 +474,11 @@ impl Model {
                 keys.push(u128::from(order_key(self.round(y))) << 64 | i as u128);
             }
         }
-        keys.sort_unstable();
+        if keys.len() >= RADIX_MIN {
+            radix_sort(keys, tmp);
+        } else {
+            keys.sort_unstable();
+        }
         ranks.fill(0);
         let mut current = 0u32;
         let mut prev = None;
@@ -590,6 +647,29 @@ pub(crate) mod tests {
         for _ in 0..100_000 {
             let v = (crate::analyse::random::uniform(&mut rng) - 0.5) * 2e4;
             assert_eq!(round_half_away(v), v.round(), "{v}");
+        }
+    }
+
+    #[test]
+    fn radix_sort_sorts_like_sort_unstable() {
+        use rand::Rng;
+        let mut rng = crate::analyse::random::Key::new(6, 6).stream(0);
+        for len in [0usize, 1, 2, 600, 5000] {
+            let mut keys: Vec<u128> = (0..len)
+                .map(|i| {
+                    // Few distinct scores (ties), from a narrow and a wide range.
+                    let y = if i % 3 == 0 {
+                        ((rng.next_u64() % 50) as f64) / 64.0
+                    } else {
+                        (crate::analyse::random::uniform(&mut rng) - 0.3) * 1e6
+                    };
+                    u128::from(order_key(y)) << 64 | i as u128
+                })
+                .collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            radix_sort(&mut keys, &mut Vec::new());
+            assert_eq!(keys, want, "{len}");
         }
     }
 

@@ -245,22 +245,31 @@ impl Kernel {
         let mut ws = 0.0;
         // Some unit has an inner child that is missing (or not positive for ln, 1/y).
         let mut inner_gap = false;
-        for &(src, c) in &node.kids {
+        let mut group: [(&[f64], f64); GROUP] = [(&[], 0.0); GROUP];
+        let mut grouped = 0;
+        for (k, &(src, c)) in node.kids.iter().enumerate() {
             let wc = weights.get(c).copied().unwrap_or(0.0);
             ws += wc;
             // Missing leaves are prepared as neutral terms (+0): adding +0 to
             // a sum that starts at +0 changes nothing, so the sums are exact.
             match src {
+                Source::Leaf(s) if method != Aggregation::Harmonic => {
+                    // Runs of leaves are added together, the sums held in registers.
+                    let ys = self.prepared.get(s * n + t0..s * n + t0 + len).unwrap_or(&[]);
+                    if let Some(g) = group.get_mut(grouped) {
+                        *g = (ys, wc);
+                    }
+                    grouped += 1;
+                    let next_is_leaf = matches!(node.kids.get(k + 1), Some((Source::Leaf(_), _)));
+                    if grouped == GROUP || !next_is_leaf {
+                        add_leaves(sum, group.get(..grouped).unwrap_or(&[]));
+                        grouped = 0;
+                    }
+                }
                 Source::Leaf(s) => {
                     let ys = self.prepared.get(s * n + t0..s * n + t0 + len).unwrap_or(&[]);
-                    if method == Aggregation::Harmonic {
-                        for (a, &y) in sum.iter_mut().zip(ys) {
-                            *a += wc / y;
-                        }
-                    } else {
-                        for (a, &y) in sum.iter_mut().zip(ys) {
-                            *a += wc * y;
-                        }
+                    for (a, &y) in sum.iter_mut().zip(ys) {
+                        *a += wc / y;
                     }
                 }
                 Source::Inner(j) => {
@@ -380,6 +389,36 @@ impl Kernel {
             }
         }
         Ok(())
+    }
+}
+
+/// Leaves added in one pass.
+const GROUP: usize = 16;
+
+/// `sum[i] += w·y[i]` for each `(y, w)` of `group` in turn, eight units at a
+/// time with the eight sums held in registers (per unit, the same additions
+/// in the same order as one child after the other).
+fn add_leaves(sum: &mut [f64], group: &[(&[f64], f64)]) {
+    let mut chunks = sum.chunks_exact_mut(8);
+    let mut off = 0;
+    for out in &mut chunks {
+        let mut acc = [0.0; 8];
+        acc.copy_from_slice(out);
+        for &(ys, wc) in group {
+            if let Some(ys) = ys.get(off..off + 8) {
+                for (a, &y) in acc.iter_mut().zip(ys) {
+                    *a += wc * y;
+                }
+            }
+        }
+        out.copy_from_slice(&acc);
+        off += 8;
+    }
+    let rest = chunks.into_remainder();
+    for &(ys, wc) in group {
+        for (a, &y) in rest.iter_mut().zip(ys.get(off..).unwrap_or(&[])) {
+            *a += wc * y;
+        }
     }
 }
 

@@ -536,6 +536,35 @@ mod tests {
         assert_ne!(uncertainty(&scored, None, &cfg).unwrap(), whole);
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn parallel_blocks_equal_a_single_thread_run() {
+        // 300 units × 1000 samples: past the native parallel threshold and
+        // several blocks; chunks of 7 samples run on one thread, block by block.
+        let (d, f) = random_case(9, 300, false);
+        for precision in [Some(4), None] {
+            let o = Options {
+                precision,
+                ..Options::default()
+            };
+            let scored = score(&d, &f, &o).unwrap();
+            let cfg = config(1000);
+            assert!(300 * 1000 >= PARALLEL_CELLS && 1000 >= 2 * block_len(300));
+            let whole = uncertainty(&scored, None, &cfg).unwrap();
+            let mut serial = Uncertainty::new(&scored, None, &cfg).unwrap();
+            while !serial.is_done() {
+                serial.run(7).unwrap();
+            }
+            assert_eq!(serial.result(), whole);
+            // And the sample-by-sample path (no kernel) gives the same ranks.
+            let mut plain = Uncertainty::new(&scored, None, &cfg).unwrap();
+            plain.kernel = None;
+            plain.run(1000).unwrap();
+            assert_eq!(plain.hist, serial.hist);
+            assert!(whole.units.iter().any(|u| u.p5_rank != u.p95_rank));
+        }
+    }
+
     #[test]
     fn nothing_uncertain_gives_point_intervals() {
         let (d, f) = random_case(8, 20, false);

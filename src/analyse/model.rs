@@ -93,43 +93,53 @@ fn round_half_away(v: f64) -> f64 {
 const RADIX_MIN: usize = 512;
 
 /// Sorts `keys` (score key in the high 64 bits, distinct position in the low
-/// ones) ascending, as `sort_unstable` would: a stable least-significant-digit
-/// radix sort on the score key's eight bytes, skipping a byte every key shares
-/// (keys start in position order, so equal score keys stay in position order).
+/// ones) ascending, exactly as `sort_unstable` would: one counting pass
+/// spreads the keys over about `len` buckets by their score key's offset from
+/// the smallest (buckets are ordered ranges of score keys), then each bucket
+/// holding more than one key is sorted on its own.
 fn radix_sort(keys: &mut Vec<u128>, tmp: &mut Vec<u128>) {
     let len = keys.len();
-    let mut counts = [[0usize; 256]; 8];
+    let hi = |k: u128| (k >> 64) as u64;
+    let (Some(lo), Some(top)) = (keys.iter().map(|&k| hi(k)).min(), keys.iter().map(|&k| hi(k)).max()) else {
+        return;
+    };
+    let bits = len.next_power_of_two().trailing_zeros().max(1);
+    let span = 64 - (top - lo).leading_zeros();
+    let shift = span.saturating_sub(bits);
+    let mut counts = vec![0usize; (1usize << bits) + 1];
     for &k in keys.iter() {
-        let hi = (k >> 64) as u64;
-        for (d, c) in counts.iter_mut().enumerate() {
-            if let Some(x) = c.get_mut((hi >> (8 * d)) as usize & 0xff) {
-                *x += 1;
-            }
+        if let Some(c) = counts.get_mut(((hi(k) - lo) >> shift) as usize + 1) {
+            *c += 1;
         }
     }
+    for i in 1..counts.len() {
+        let prev = counts.get(i - 1).copied().unwrap_or(0);
+        if let Some(c) = counts.get_mut(i) {
+            *c += prev;
+        }
+    }
+    // counts[b] is now where bucket b starts.
     tmp.clear();
     tmp.resize(len, 0);
-    for (d, c) in counts.iter_mut().enumerate() {
-        if c.iter().any(|&x| x == len) {
-            continue;
+    let mut next = counts.clone();
+    for &k in keys.iter() {
+        if let Some(x) = next.get_mut(((hi(k) - lo) >> shift) as usize) {
+            if let Some(t) = tmp.get_mut(*x) {
+                *t = k;
+            }
+            *x += 1;
         }
-        let mut sum = 0;
-        for x in c.iter_mut() {
-            let here = *x;
-            *x = sum;
-            sum += here;
-        }
-        for &k in keys.iter() {
-            let digit = ((k >> 64) as u64 >> (8 * d)) as usize & 0xff;
-            if let Some(x) = c.get_mut(digit) {
-                if let Some(t) = tmp.get_mut(*x) {
-                    *t = k;
+    }
+    for w in counts.windows(2) {
+        if let [a, b] = *w {
+            if b - a > 1 {
+                if let Some(run) = tmp.get_mut(a..b) {
+                    run.sort_unstable();
                 }
-                *x += 1;
             }
         }
-        std::mem::swap(keys, tmp);
     }
+    std::mem::swap(keys, tmp);
 }
 
 /// A `u64` ordered as the (non-NaN) float `y`, with `-0.0` equal to `0.0`.

@@ -208,8 +208,8 @@ impl Kernel {
                 for (ki, node) in self.nodes.iter().enumerate() {
                     let start = b * np + node.base;
                     let pw = pws.get(start..start + node.patterns.len()).unwrap_or(&[]);
-                    let mut bufs = Bufs { tiles, sum };
-                    self.node_tile(node, ki, weights, pw, t0, len, &mut bufs)?;
+                    let mut bufs = Bufs { tiles, sum, pws: pw };
+                    self.node_tile(node, ki, weights, t0, len, &mut bufs)?;
                 }
                 let root = tiles.get((k - 1) * TILE..(k - 1) * TILE + len).unwrap_or(&[]);
                 if let Some(out) = comp.get_mut(b * n + t0..b * n + t0 + len) {
@@ -227,13 +227,12 @@ impl Kernel {
         node: &Node,
         ki: usize,
         weights: &[f64],
-        pws: &[f64],
         t0: usize,
         len: usize,
         w: &mut Bufs<'_>,
     ) -> Result<(), NonPositive> {
         let n = self.n;
-        let Bufs { tiles, sum } = w;
+        let Bufs { tiles, sum, pws } = w;
         let sum = sum.get_mut(..len).unwrap_or(&mut []);
         sum.fill(0.0);
         let method = node.method;
@@ -426,6 +425,8 @@ fn add_leaves(sum: &mut [f64], group: &[(&[f64], f64)]) {
 struct Bufs<'a> {
     tiles: &'a mut Vec<f64>,
     sum: &'a mut Vec<f64>,
+    /// This sample's Σw per gap pattern of the node.
+    pws: &'a [f64],
 }
 
 /// Buffers of one thread's blocks.

@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::block::{block_len, run_block, Kernel, Worker};
-use super::model::{Model, NonPositive};
+use super::model::Model;
 use super::perturb::{Design, Perturbation};
 use super::random::{Key, UNCERTAINTY};
 use crate::error::{Error, ErrorKind, Result};
@@ -212,7 +212,7 @@ impl Uncertainty {
         let wave = (WAVE_CELLS / (len * n)).max(2 * rayon::current_num_threads());
         for part in blocks.chunks(wave) {
             let (model, design, kernel, key) = (&self.model, &self.design, self.kernel.as_ref(), &self.key);
-            let results: Vec<std::result::Result<Vec<u32>, NonPositive>> = part
+            let results: Vec<std::result::Result<Vec<u32>, super::model::NonPositive>> = part
                 .par_iter()
                 .map_init(
                     || Worker::new(model, design),
@@ -311,7 +311,7 @@ const WAVE_CELLS: usize = 1 << 24;
 /// Adds a block's ranks (`b * n + pos`) to the histograms, unit by unit.
 fn add_ranks(hist: &mut [u32], ranks: &[u32], n: usize) {
     let n1 = n + 1;
-    let count = if n == 0 { 0 } else { ranks.len() / n };
+    let count = ranks.len().checked_div(n).unwrap_or(0);
     for (pos, row) in hist.chunks_exact_mut(n1).enumerate() {
         for b in 0..count {
             if let Some(h) = ranks.get(b * n + pos).and_then(|&r| row.get_mut(r as usize)) {

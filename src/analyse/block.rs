@@ -9,15 +9,20 @@
 //! declaration order, with `t(y) = y` (arithmetic), `ln y` (geometric, then
 //! `exp`) or `w/y` in place of `w·t(y)` (harmonic, then `Σw / Σ(w/y)`).
 //!
-//! The [`Kernel`] prepares each leaf once (missing → a neutral value, `ln y`
-//! for geometric parents), then, per tile of units and per block of samples,
-//! adds `w_c·t(y_c)` over whole tiles without branches. A unit with every
-//! child present divides by the sample's `Σ_c w_c` (the same additions in the
-//! same order as the per-unit sum); a unit with a missing child (or an inner
-//! child that is missing or not positive for a geometric mean) is recomputed
-//! on its own, skipping missing children exactly as the general path does.
-//! The scores are therefore bit for bit those of [`Model::aggregate_all`];
-//! the tests check it. Other designs evaluate sample by sample.
+//! The [`Kernel`] prepares each leaf once (missing → a neutral term: 0, or
+//! +∞ so that `w/y = 0`; `ln y` for geometric parents), then, per tile of
+//! units and per block of samples, adds `w_c·t(y_c)` over whole tiles
+//! without branches (runs of leaves together, the sums held in registers).
+//! Adding a neutral `+0` to a sum that starts at `+0` changes nothing, so
+//! every unit's sum is exactly the general path's. A unit with every child
+//! present divides by the sample's `Σ_c w_c`; a unit with missing leaves by
+//! the `Σw` of its *gap pattern* (which children it has, computed once per
+//! sample and pattern, in declaration order), with the general path's
+//! `min_share` test; a unit with an inner child that is missing (or not
+//! positive under `ln`, `1/y`) is recomputed on its own. The scores are
+//! therefore bit for bit those of [`Model::aggregate_all`]; the tests check
+//! it. Other designs (several normalisations or methods, value noise)
+//! evaluate sample by sample.
 
 use rand::rngs::ChaCha8Rng;
 

@@ -79,6 +79,9 @@ pub(crate) struct Kernel {
     /// Per slot, slot-major: `y` (arithmetic parent) or `ln y` (geometric)
     /// with missing → 0, or `y` with missing → +∞ (harmonic: `w/∞ = 0`).
     prepared: Vec<f64>,
+    /// Column stride of `prepared`: `n` rounded up to a multiple of 8 (the
+    /// padding is 0), so that groups of leaves run over whole chunks.
+    stride: usize,
     /// Normalised leaves with NaN for missing, slot-major.
     values: Vec<f64>,
     min_share: f64,
@@ -97,7 +100,8 @@ impl Kernel {
         let n = model.n;
         let mut index = vec![None; model.children.len()];
         let mut nodes = Vec::with_capacity(model.order.len());
-        let mut prepared = vec![0.0; values.len()];
+        let stride = n.div_ceil(8) * 8;
+        let mut prepared = vec![0.0; model.leaves.len() * stride];
         let mut base = 0;
         for &node in &model.order {
             let method = agg.or_else(|| model.node_agg.get(node).copied().flatten())?;
@@ -106,7 +110,7 @@ impl Kernel {
             for &c in model.children.get(node)? {
                 if let Some(s) = model.slot.get(c).copied().flatten() {
                     let col = values.get(s * n..s * n + n)?;
-                    let out = prepared.get_mut(s * n..s * n + n)?;
+                    let out = prepared.get_mut(s * stride..s * stride + n)?;
                     for ((o, &y), p) in out.iter_mut().zip(col).zip(present.iter_mut()) {
                         p.push(!y.is_nan());
                         *o = match method {
@@ -164,6 +168,7 @@ impl Kernel {
             patterns: base,
             nodes,
             prepared,
+            stride,
             values,
             min_share: model.min_share(),
         })
@@ -238,7 +243,11 @@ impl Kernel {
     ) -> Result<(), NonPositive> {
         let n = self.n;
         let Bufs { tiles, sum, pws } = w;
-        let sum = sum.get_mut(..len).unwrap_or(&mut []);
+        // Leaf groups run over the tile rounded up to whole chunks of 8 (the
+        // padding's sums are never read); other loops stop at `len`.
+        let st = self.stride;
+        let wide = len.div_ceil(8) * 8;
+        let sum = sum.get_mut(..wide).unwrap_or(&mut []);
         sum.fill(0.0);
         let method = node.method;
         let ok = |y: f64| match method {
@@ -259,7 +268,7 @@ impl Kernel {
             match src {
                 Source::Leaf(s) if method != Aggregation::Harmonic => {
                     // Runs of leaves are added together, the sums held in registers.
-                    let ys = self.prepared.get(s * n + t0..s * n + t0 + len).unwrap_or(&[]);
+                    let ys = self.prepared.get(s * st + t0..s * st + t0 + wide).unwrap_or(&[]);
                     if let Some(g) = group.get_mut(grouped) {
                         *g = (ys, wc);
                     }
@@ -271,7 +280,7 @@ impl Kernel {
                     }
                 }
                 Source::Leaf(s) => {
-                    let ys = self.prepared.get(s * n + t0..s * n + t0 + len).unwrap_or(&[]);
+                    let ys = self.prepared.get(s * st + t0..s * st + t0 + len).unwrap_or(&[]);
                     for (a, &y) in sum.iter_mut().zip(ys) {
                         *a += wc / y;
                     }

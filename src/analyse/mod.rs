@@ -9,6 +9,7 @@
 //! documentation writes out its method; everything is re-exported at the
 //! crate root.
 
+mod block;
 pub mod explain;
 mod model;
 pub mod perturb;

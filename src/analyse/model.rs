@@ -50,6 +50,7 @@ pub(crate) struct Scratch {
     wsum: Vec<f64>,
     count: Vec<u32>,
     keys: Vec<u128>,
+    tmp: Vec<u128>,
     small: Vec<u64>,
     /// Index ranks by position; 0 = not ranked.
     pub ranks: Vec<u32>,
@@ -88,6 +89,59 @@ fn round_half_away(v: f64) -> f64 {
     }
 }
 
+/// From this many keys on, ranking sorts by radix.
+const RADIX_MIN: usize = 512;
+
+/// Sorts `keys` (score key in the high 64 bits, distinct position in the low
+/// ones) ascending, exactly as `sort_unstable` would: one counting pass
+/// spreads the keys over about `len` buckets by their score key's offset from
+/// the smallest (buckets are ordered ranges of score keys), then each bucket
+/// holding more than one key is sorted on its own.
+fn radix_sort(keys: &mut Vec<u128>, tmp: &mut Vec<u128>) {
+    let len = keys.len();
+    let hi = |k: u128| (k >> 64) as u64;
+    let (Some(lo), Some(top)) = (keys.iter().map(|&k| hi(k)).min(), keys.iter().map(|&k| hi(k)).max()) else {
+        return;
+    };
+    let bits = len.next_power_of_two().trailing_zeros().max(1);
+    let span = 64 - (top - lo).leading_zeros();
+    let shift = span.saturating_sub(bits);
+    let mut counts = vec![0usize; (1usize << bits) + 1];
+    for &k in keys.iter() {
+        if let Some(c) = counts.get_mut(((hi(k) - lo) >> shift) as usize + 1) {
+            *c += 1;
+        }
+    }
+    for i in 1..counts.len() {
+        let prev = counts.get(i - 1).copied().unwrap_or(0);
+        if let Some(c) = counts.get_mut(i) {
+            *c += prev;
+        }
+    }
+    // counts[b] is now where bucket b starts.
+    tmp.clear();
+    tmp.resize(len, 0);
+    let mut next = counts.clone();
+    for &k in keys.iter() {
+        if let Some(x) = next.get_mut(((hi(k) - lo) >> shift) as usize) {
+            if let Some(t) = tmp.get_mut(*x) {
+                *t = k;
+            }
+            *x += 1;
+        }
+    }
+    for w in counts.windows(2) {
+        if let [a, b] = *w {
+            if b - a > 1 {
+                if let Some(run) = tmp.get_mut(a..b) {
+                    run.sort_unstable();
+                }
+            }
+        }
+    }
+    std::mem::swap(keys, tmp);
+}
+
 /// A `u64` ordered as the (non-NaN) float `y`, with `-0.0` equal to `0.0`.
 fn order_key(y: f64) -> u64 {
     let bits = (y + 0.0).to_bits();
@@ -104,6 +158,41 @@ fn col(cols: &[f64], node: usize, n: usize) -> &[f64] {
 
 fn col_mut(cols: &mut [f64], node: usize, n: usize) -> &mut [f64] {
     cols.get_mut(node * n..node * n + n).unwrap_or(&mut [])
+}
+
+/// The whole-number path of [`Model::rank_values`]; `false` (nothing
+/// ranked) when a scaled score is too large for it.
+fn rank_whole(values: &[f64], small: &mut Vec<u64>, ranks: &mut [u32], scale: f64) -> bool {
+    small.clear();
+    for (i, &y) in values.iter().enumerate() {
+        if y.is_nan() {
+            continue;
+        }
+        let v = y * scale;
+        if v.is_nan() || v.abs() >= INTEGRAL {
+            return false;
+        }
+        let t = v as i64;
+        let d = v - t as f64;
+        let k = t + i64::from(d >= 0.5) - i64::from(d <= -0.5);
+        // k + 2^52 is in [1, 2^53): 53 bits, then 11 bits of position.
+        small.push(((k + (1i64 << 52)) as u64) << POS_BITS | i as u64);
+    }
+    small.sort_unstable();
+    ranks.fill(0);
+    let mut current = 0u32;
+    let mut prev = u64::MAX;
+    for (p, &packed) in small.iter().rev().enumerate() {
+        let key = packed >> POS_BITS;
+        if key != prev {
+            current = p as u32 + 1;
+            prev = key;
+        }
+        if let Some(r) = ranks.get_mut((packed & ((1 << POS_BITS) - 1)) as usize) {
+            *r = current;
+        }
+    }
+    true
 }
 
 impl Model {
@@ -174,10 +263,16 @@ impl Model {
             wsum: vec![0.0; n],
             count: vec![0; n],
             keys: Vec::with_capacity(n),
+            tmp: Vec::new(),
             small: Vec::with_capacity(n),
             ranks: vec![0; n],
             loaded: None,
         }
+    }
+
+    /// The smallest share of present children for a parent to be present.
+    pub fn min_share(&self) -> f64 {
+        self.min_share
     }
 
     /// The raw column of leaf slot `s`.
@@ -356,19 +451,44 @@ impl Model {
     /// packed with the unit's position into one `u64`. Otherwise the key is
     /// the core's rounded score mapped to an ordered `u64`, packed into a `u128`.
     pub fn rank_root(&self, s: &mut Scratch) -> u32 {
+        let Scratch {
+            cols,
+            keys,
+            tmp,
+            small,
+            ranks,
+            ..
+        } = s;
+        self.rank_values(col(cols, self.root, self.n), keys, tmp, small, ranks)
+    }
+
+    /// Ranks `values` (index scores by position, NaN = missing) into `ranks`
+    /// exactly as [`Model::rank_root`] ranks the index column; `keys`, `tmp`
+    /// and `small` are sort buffers. Returns how many were ranked.
+    pub fn rank_values(
+        &self,
+        values: &[f64],
+        keys: &mut Vec<u128>,
+        tmp: &mut Vec<u128>,
+        small: &mut Vec<u64>,
+        ranks: &mut [u32],
+    ) -> u32 {
         if let Some(scale) = self.scale {
-            if self.n <= 1 << POS_BITS && self.rank_whole(s, scale) {
-                return s.small.len() as u32;
+            if self.n <= 1 << POS_BITS && rank_whole(values, small, ranks, scale) {
+                return small.len() as u32;
             }
         }
-        let Scratch { cols, keys, ranks, .. } = s;
         keys.clear();
-        for (i, &y) in col(cols, self.root, self.n).iter().enumerate() {
+        for (i, &y) in values.iter().enumerate() {
             if !y.is_nan() {
                 keys.push(u128::from(order_key(self.round(y))) << 64 | i as u128);
             }
         }
-        keys.sort_unstable();
+        if keys.len() >= RADIX_MIN {
+            radix_sort(keys, tmp);
+        } else {
+            keys.sort_unstable();
+        }
         ranks.fill(0);
         let mut current = 0u32;
         let mut prev = None;
@@ -383,42 +503,6 @@ impl Model {
             }
         }
         keys.len() as u32
-    }
-
-    /// The whole-number path of [`Model::rank_root`]; `false` (nothing
-    /// ranked) when a scaled score is too large for it.
-    fn rank_whole(&self, s: &mut Scratch, scale: f64) -> bool {
-        let Scratch { cols, small, ranks, .. } = s;
-        small.clear();
-        for (i, &y) in col(cols, self.root, self.n).iter().enumerate() {
-            if y.is_nan() {
-                continue;
-            }
-            let v = y * scale;
-            if v.is_nan() || v.abs() >= INTEGRAL {
-                return false;
-            }
-            let t = v as i64;
-            let d = v - t as f64;
-            let k = t + i64::from(d >= 0.5) - i64::from(d <= -0.5);
-            // k + 2^52 is in [1, 2^53): 53 bits, then 11 bits of position.
-            small.push(((k + (1i64 << 52)) as u64) << POS_BITS | i as u64);
-        }
-        small.sort_unstable();
-        ranks.fill(0);
-        let mut current = 0u32;
-        let mut prev = u64::MAX;
-        for (p, &packed) in small.iter().rev().enumerate() {
-            let key = packed >> POS_BITS;
-            if key != prev {
-                current = p as u32 + 1;
-                prev = key;
-            }
-            if let Some(r) = ranks.get_mut((packed & ((1 << POS_BITS) - 1)) as usize) {
-                *r = current;
-            }
-        }
-        true
     }
 
     /// The score of `node` at `pos` in `s`.
@@ -573,6 +657,29 @@ pub(crate) mod tests {
         for _ in 0..100_000 {
             let v = (crate::analyse::random::uniform(&mut rng) - 0.5) * 2e4;
             assert_eq!(round_half_away(v), v.round(), "{v}");
+        }
+    }
+
+    #[test]
+    fn radix_sort_sorts_like_sort_unstable() {
+        use rand::Rng;
+        let mut rng = crate::analyse::random::Key::new(6, 6).stream(0);
+        for len in [0usize, 1, 2, 600, 5000] {
+            let mut keys: Vec<u128> = (0..len)
+                .map(|i| {
+                    // Few distinct scores (ties), from a narrow and a wide range.
+                    let y = if i % 3 == 0 {
+                        ((rng.next_u64() % 50) as f64) / 64.0
+                    } else {
+                        (crate::analyse::random::uniform(&mut rng) - 0.3) * 1e6
+                    };
+                    u128::from(order_key(y)) << 64 | i as u128
+                })
+                .collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            radix_sort(&mut keys, &mut Vec::new());
+            assert_eq!(keys, want, "{len}");
         }
     }
 

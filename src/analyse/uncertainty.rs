@@ -15,8 +15,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Model, Scratch};
-use super::perturb::{Design, Perturbation, Scenario};
+use super::block::{block_len, run_block, Kernel, Worker};
+use super::model::Model;
+use super::perturb::{Design, Perturbation};
 use super::random::{Key, UNCERTAINTY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::score::Scored;
@@ -108,8 +109,9 @@ pub struct Uncertainty {
     config: UncertaintyConfig,
     year: Option<i64>,
     key: Key,
-    scenario: Scenario,
-    scratch: Scratch,
+    /// The blocked evaluation, when the design allows it.
+    kernel: Option<Kernel>,
+    worker: Worker,
     nominal: Vec<u32>,
     ranked: u32,
     /// `hist[pos * (n + 1) + rank]`: samples where unit `pos` had `rank` (0 = unranked).
@@ -135,14 +137,14 @@ impl Uncertainty {
         let nominal = scratch.ranks.clone();
         let n = model.n;
         Ok(Uncertainty {
-            scenario: design.scenario(&model),
+            kernel: Kernel::new(&model, &design),
+            worker: Worker::new(&model, &design),
             hist: vec![0; n * (n + 1)],
             year: scored.editions().get(e).and_then(|x| x.year()),
             key: Key::new(config.seed, UNCERTAINTY),
             config: config.clone(),
             design,
             model,
-            scratch,
             nominal,
             ranked,
             next: 0,
@@ -161,22 +163,71 @@ impl Uncertainty {
 
     /// Runs samples `start..end` (clamped to the configured count). To split
     /// a run, give each part a clone and disjoint ranges, then [`merge`](Self::merge).
+    ///
+    /// Samples are scored in blocks; natively, large ranges use every core
+    /// (rayon), each block on one thread. Every sample's ranks depend only
+    /// on its index and the histogram sums whole counts, so the result is
+    /// the same however the work is split, and the same in WebAssembly.
     pub fn run_range(&mut self, start: usize, end: usize) -> Result<()> {
         let end = end.min(self.config.samples);
-        let n1 = self.model.n + 1;
-        for k in start..end {
-            let mut rng = self.key.stream(k as u64);
-            self.design.draw_all(&self.model, &mut rng, &mut self.scenario);
-            self.design
-                .evaluate(&self.model, &self.scenario, &mut self.scratch)
-                .map_err(|e| self.model.error(e))?;
-            for (pos, &r) in self.scratch.ranks.iter().enumerate() {
-                if let Some(h) = self.hist.get_mut(pos * n1 + r as usize) {
-                    *h += 1;
-                }
+        let start = start.min(end);
+        let n = self.model.n.max(1);
+        let len = block_len(n);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let threads = rayon::current_num_threads();
+            // Worth splitting: at least two blocks per thread's share.
+            if threads > 1 && (end - start) * n >= PARALLEL_CELLS && end - start >= 2 * len {
+                return self.run_parallel(start, end, len);
             }
         }
-        self.accumulated += end.saturating_sub(start);
+        let mut k = start;
+        while k < end {
+            let stop = (k + len).min(end);
+            run_block(
+                &self.model,
+                &self.design,
+                self.kernel.as_ref(),
+                &self.key,
+                k,
+                stop,
+                &mut self.worker,
+            )
+            .map_err(|e| self.model.error(e))?;
+            add_ranks(&mut self.hist, &self.worker.ranks, self.model.n);
+            self.accumulated += stop - k;
+            k = stop;
+        }
+        Ok(())
+    }
+
+    /// [`run_range`](Self::run_range) on every core: waves of blocks run in
+    /// parallel, and each wave's ranks are added in sample order.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn run_parallel(&mut self, start: usize, end: usize, len: usize) -> Result<()> {
+        use rayon::prelude::*;
+        let n = self.model.n.max(1);
+        let blocks: Vec<(usize, usize)> = (start..end).step_by(len).map(|k| (k, (k + len).min(end))).collect();
+        // Bounded memory: at most WAVE_CELLS ranks held at once.
+        let wave = (WAVE_CELLS / (len * n)).max(2 * rayon::current_num_threads());
+        for part in blocks.chunks(wave) {
+            let (model, design, kernel, key) = (&self.model, &self.design, self.kernel.as_ref(), &self.key);
+            let results: Vec<std::result::Result<Vec<u32>, super::model::NonPositive>> = part
+                .par_iter()
+                .map_init(
+                    || Worker::new(model, design),
+                    |w, &(a, b)| {
+                        run_block(model, design, kernel, key, a, b, w)?;
+                        Ok(std::mem::take(&mut w.ranks))
+                    },
+                )
+                .collect();
+            for (r, &(a, b)) in results.into_iter().zip(part) {
+                let ranks = r.map_err(|e| self.model.error(e))?;
+                add_ranks(&mut self.hist, &ranks, self.model.n);
+                self.accumulated += b - a;
+            }
+        }
         Ok(())
     }
 
@@ -206,15 +257,17 @@ impl Uncertainty {
             .map(|pos| {
                 let h = self.hist.get(pos * n1..(pos + 1) * n1).unwrap_or(&[]);
                 let ranks = h.get(1..).unwrap_or(&[]);
-                let total: u64 = ranks.iter().map(|&c| u64::from(c)).sum();
+                // Every sample adds one count per unit: the ranked ones are all but `h[0]`.
+                let total = k.saturating_sub(h.first().map_or(0, |&c| u64::from(c)));
                 let top: u64 = ranks.iter().take(self.config.top as usize).map(|&c| u64::from(c)).sum();
+                let [p5, median, p95] = quantiles(ranks, total, [0.05, 0.5, 0.95]);
                 RankInterval {
                     code: self.model.codes.get(pos).cloned().unwrap_or_default(),
                     name: self.model.names.get(pos).cloned().unwrap_or_default(),
                     nominal_rank: self.nominal.get(pos).copied().filter(|&r| r > 0),
-                    median_rank: quantile(ranks, total, 0.5),
-                    p5_rank: quantile(ranks, total, 0.05),
-                    p95_rank: quantile(ranks, total, 0.95),
+                    median_rank: median,
+                    p5_rank: p5,
+                    p95_rank: p95,
                     top_share: if k == 0 { 0.0 } else { top as f64 / k as f64 },
                 }
             })
@@ -248,33 +301,87 @@ pub fn uncertainty(scored: &Scored, year: Option<i64>, config: &UncertaintyConfi
     Ok(u.result())
 }
 
-/// The `j`-th order statistic (0-based) of values `1..` counted in `hist`
-/// (`hist[i]` = how many equal `i + 1`).
-fn order_stat(hist: &[u32], j: u64) -> f64 {
-    let mut cum = 0u64;
-    for (i, &c) in hist.iter().enumerate() {
-        cum += u64::from(c);
-        if cum > j {
-            return (i + 1) as f64;
+/// Score cells (samples × units) from which a native run uses every core.
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_CELLS: usize = 1 << 16;
+/// Ranks held at once by a parallel run (16 M: 64 MB).
+#[cfg(not(target_arch = "wasm32"))]
+const WAVE_CELLS: usize = 1 << 24;
+
+/// Adds a block's ranks (`b * n + pos`) to the histograms, unit by unit.
+fn add_ranks(hist: &mut [u32], ranks: &[u32], n: usize) {
+    let n1 = n + 1;
+    let count = ranks.len().checked_div(n).unwrap_or(0);
+    for (pos, row) in hist.chunks_exact_mut(n1).enumerate() {
+        for b in 0..count {
+            if let Some(h) = ranks.get(b * n + pos).and_then(|&r| row.get_mut(r as usize)) {
+                *h += 1;
+            }
         }
     }
-    hist.len() as f64
+}
+
+/// Type-7 quantiles `ps` (ascending) of the `total` values counted in `hist`
+/// (`hist[i]` = how many equal `i + 1`; see the module docs), in one pass
+/// that stops at the last order statistic needed.
+pub(crate) fn quantiles<const P: usize>(hist: &[u32], total: u64, ps: [f64; P]) -> [Option<f64>; P] {
+    if total == 0 {
+        return [None; P];
+    }
+    // Per p: the order statistics j and j + 1 (0-based) and the fraction.
+    let parts = ps.map(|p| {
+        let h = (total - 1) as f64 * p;
+        let j = h.floor();
+        (j as u64, h - j)
+    });
+    let mut want: Vec<u64> = parts.iter().flat_map(|&(j, f)| [j, j + u64::from(f > 0.0)]).collect();
+    want.sort_unstable();
+    want.dedup();
+    let mut found = vec![hist.len() as f64; want.len()];
+    let mut next = 0;
+    let mut cum = 0u64;
+    // Runs of zero counts (most of a unit's ranks never occur) are skipped 16 at a time.
+    'scan: for (ci, chunk) in hist.chunks(16).enumerate() {
+        if chunk.iter().fold(0, |a, &c| a | c) == 0 {
+            continue;
+        }
+        for (ii, &c) in chunk.iter().enumerate() {
+            let i = ci * 16 + ii;
+            cum += u64::from(c);
+            while let Some(&j) = want.get(next) {
+                if cum <= j {
+                    break;
+                }
+                if let Some(x) = found.get_mut(next) {
+                    *x = (i + 1) as f64;
+                }
+                next += 1;
+                if next == want.len() {
+                    break 'scan;
+                }
+            }
+        }
+    }
+    let stat = |j: u64| {
+        want.binary_search(&j)
+            .ok()
+            .and_then(|i| found.get(i).copied())
+            .unwrap_or(hist.len() as f64)
+    };
+    parts.map(|(j, frac)| {
+        let a = stat(j);
+        if frac == 0.0 {
+            return Some(a);
+        }
+        Some(a + frac * (stat(j + 1) - a))
+    })
 }
 
 /// Type-7 quantile `p` of the `total` values counted in `hist` (see the module docs).
-pub(crate) fn quantile(hist: &[u32], total: u64, p: f64) -> Option<f64> {
-    if total == 0 {
-        return None;
-    }
-    let h = (total - 1) as f64 * p;
-    let j = h.floor();
-    let frac = h - j;
-    let a = order_stat(hist, j as u64);
-    if frac == 0.0 {
-        return Some(a);
-    }
-    let b = order_stat(hist, j as u64 + 1);
-    Some(a + frac * (b - a))
+#[cfg(test)]
+fn quantile(hist: &[u32], total: u64, p: f64) -> Option<f64> {
+    let [q] = quantiles(hist, total, [p]);
+    q
 }
 
 #[cfg(test)]
@@ -309,6 +416,28 @@ mod tests {
             for p in [0.0, 0.05, 0.25, 0.5, 0.95, 1.0] {
                 let q = quantile(&hist, len as u64, p).unwrap();
                 assert!((q - type7(&xs, p)).abs() < QUANTILE, "len {len} p {p}");
+            }
+            let three = quantiles(&hist, len as u64, [0.05, 0.5, 0.95]);
+            for (q, p) in three.iter().zip([0.05, 0.5, 0.95]) {
+                assert!((q.unwrap() - type7(&xs, p)).abs() < QUANTILE, "len {len} p {p}");
+            }
+        }
+        // Wide, sparse histograms (long runs of zeros are skipped).
+        for len in [1usize, 5, 40, 999] {
+            let mut xs: Vec<f64> = (0..len)
+                .map(|i| {
+                    let spread = if i % 7 == 0 { 900.0 } else { 20.0 };
+                    (uniform(&mut rng) * spread).floor() + 400.0 - f64::from(u8::from(i % 11 == 0)) * 390.0
+                })
+                .collect();
+            xs.sort_by(f64::total_cmp);
+            let mut hist = vec![0u32; 1400];
+            for &x in &xs {
+                hist[x as usize - 1] += 1;
+            }
+            let got = quantiles(&hist, len as u64, [0.05, 0.5, 0.95]);
+            for (q, p) in got.iter().zip([0.05, 0.5, 0.95]) {
+                assert!((q.unwrap() - type7(&xs, p)).abs() < QUANTILE, "len {len} p {p}");
             }
         }
         assert_eq!(quantile(&[0, 0], 0, 0.5), None);
@@ -405,6 +534,35 @@ mod tests {
         // Another seed draws other samples.
         cfg.seed += 1;
         assert_ne!(uncertainty(&scored, None, &cfg).unwrap(), whole);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn parallel_blocks_equal_a_single_thread_run() {
+        // 300 units × 1000 samples: past the native parallel threshold and
+        // several blocks; chunks of 7 samples run on one thread, block by block.
+        let (d, f) = random_case(9, 300, false);
+        for precision in [Some(4), None] {
+            let o = Options {
+                precision,
+                ..Options::default()
+            };
+            let scored = score(&d, &f, &o).unwrap();
+            let cfg = config(1000);
+            assert!(300 * 1000 >= PARALLEL_CELLS && 1000 >= 2 * block_len(300));
+            let whole = uncertainty(&scored, None, &cfg).unwrap();
+            let mut serial = Uncertainty::new(&scored, None, &cfg).unwrap();
+            while !serial.is_done() {
+                serial.run(7).unwrap();
+            }
+            assert_eq!(serial.result(), whole);
+            // And the sample-by-sample path (no kernel) gives the same ranks.
+            let mut plain = Uncertainty::new(&scored, None, &cfg).unwrap();
+            plain.kernel = None;
+            plain.run(1000).unwrap();
+            assert_eq!(plain.hist, serial.hist);
+            assert!(whole.units.iter().any(|u| u.p5_rank != u.p95_rank));
+        }
     }
 
     #[test]

@@ -1,0 +1,670 @@
+//! Monte Carlo in blocks: many samples scored at once, with the arithmetic
+//! of [`Model::aggregate_all`] and the ranking of [`Model::rank_values`].
+//!
+//! When the normalisation and the methods are fixed and values are certain
+//! (the usual "weights only" analysis), the normalised leaves never change,
+//! and sample `k`'s score of an inner node at unit `i` is
+//!
+//! `s = Σ_c w_c·t(y_ci) / Σ_c w_c` over its present children `c` in
+//! declaration order, with `t(y) = y` (arithmetic), `ln y` (geometric, then
+//! `exp`) or `w/y` in place of `w·t(y)` (harmonic, then `Σw / Σ(w/y)`).
+//!
+//! The [`Kernel`] prepares each leaf once (missing → a neutral term: 0, or
+//! +∞ so that `w/y = 0`; `ln y` for geometric parents), then, per tile of
+//! units and per block of samples, adds `w_c·t(y_c)` over whole tiles
+//! without branches (runs of leaves together, the sums held in registers).
+//! Adding a neutral `+0` to a sum that starts at `+0` changes nothing, so
+//! every unit's sum is exactly the general path's. A unit with every child
+//! present divides by the sample's `Σ_c w_c`; a unit with missing leaves by
+//! the `Σw` of its *gap pattern* (which children it has, computed once per
+//! sample and pattern, in declaration order), with the general path's
+//! `min_share` test; a unit with an inner child that is missing (or not
+//! positive under `ln`, `1/y`) is recomputed on its own. The scores are
+//! therefore bit for bit those of [`Model::aggregate_all`]; the tests check
+//! it. Other designs (several normalisations or methods, value noise)
+//! evaluate sample by sample.
+
+use rand::rngs::ChaCha8Rng;
+
+use super::model::{Model, NonPositive, Scratch};
+use super::perturb::{Design, Scenario};
+use super::random::Key;
+use crate::framework::Aggregation;
+
+/// Units per tile: a tile of the prepared leaves stays in the core's cache
+/// while a block of samples uses it.
+const TILE: usize = 128;
+/// Score cells (samples × units) per block.
+const BLOCK_CELLS: usize = 1 << 18;
+
+/// Samples per block for `n` units (16–256).
+pub(crate) fn block_len(n: usize) -> usize {
+    (BLOCK_CELLS / n.max(1)).clamp(16, 256)
+}
+
+/// Where a child's values come from.
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    /// Leaf slot (prepared column).
+    Leaf(usize),
+    /// Kernel node index (its tile).
+    Inner(usize),
+}
+
+/// One inner node of the kernel.
+#[derive(Clone, Debug)]
+struct Node {
+    node: usize,
+    method: Aggregation,
+    /// (source, node whose weight applies), in declaration order.
+    kids: Vec<(Source, usize)>,
+    /// Units with a missing leaf child, ascending, with their pattern.
+    gaps: Vec<(usize, usize)>,
+    /// Per pattern: which children are present (inner children count as
+    /// present; units where one is not are handled on their own).
+    patterns: Vec<Vec<bool>>,
+    /// Per pattern: how many children are present.
+    counts: Vec<usize>,
+    /// Where this node's patterns start among all nodes' patterns.
+    base: usize,
+}
+
+/// The prepared form of a fixed-method, fixed-normalisation design.
+#[derive(Clone, Debug)]
+pub(crate) struct Kernel {
+    n: usize,
+    /// Gap patterns of all nodes.
+    patterns: usize,
+    nodes: Vec<Node>,
+    /// Per slot, slot-major: `y` (arithmetic parent) or `ln y` (geometric)
+    /// with missing → 0, or `y` with missing → +∞ (harmonic: `w/∞ = 0`).
+    prepared: Vec<f64>,
+    /// Column stride of `prepared`: `n` rounded up to a multiple of 8 (the
+    /// padding is 0), so that groups of leaves run over whole chunks.
+    stride: usize,
+    /// Normalised leaves with NaN for missing, slot-major.
+    values: Vec<f64>,
+    min_share: f64,
+}
+
+impl Kernel {
+    /// The kernel of `design` on `model`, if the design has one normalisation,
+    /// one aggregation per node and no value noise, and every present leaf
+    /// under a geometric or harmonic parent is positive.
+    pub fn new(model: &Model, design: &Design) -> Option<Self> {
+        if design.norm_alts.len() != 1 || design.agg_alts.len() != 1 || design.has_values() {
+            return None;
+        }
+        let agg = design.agg_alts.first().copied().flatten();
+        let values = design.normalised.first()?.clone();
+        let n = model.n;
+        let mut index = vec![None; model.children.len()];
+        let mut nodes = Vec::with_capacity(model.order.len());
+        let stride = n.div_ceil(8) * 8;
+        let mut prepared = vec![0.0; model.leaves.len() * stride];
+        let mut base = 0;
+        for &node in &model.order {
+            let method = agg.or_else(|| model.node_agg.get(node).copied().flatten())?;
+            let mut kids = Vec::new();
+            let mut present: Vec<Vec<bool>> = vec![Vec::new(); n];
+            for &c in model.children.get(node)? {
+                if let Some(s) = model.slot.get(c).copied().flatten() {
+                    let col = values.get(s * n..s * n + n)?;
+                    let out = prepared.get_mut(s * stride..s * stride + n)?;
+                    for ((o, &y), p) in out.iter_mut().zip(col).zip(present.iter_mut()) {
+                        p.push(!y.is_nan());
+                        *o = match method {
+                            _ if y.is_nan() && method == Aggregation::Harmonic => f64::INFINITY,
+                            _ if y.is_nan() => 0.0,
+                            Aggregation::Arithmetic => y,
+                            _ if y <= 0.0 => return None,
+                            Aggregation::Geometric => y.ln(),
+                            Aggregation::Harmonic => y,
+                        };
+                    }
+                    kids.push((Source::Leaf(s), c));
+                } else {
+                    kids.push((Source::Inner(index.get(c).copied().flatten()?), c));
+                    for p in &mut present {
+                        p.push(true);
+                    }
+                }
+            }
+            let mut patterns: Vec<Vec<bool>> = Vec::new();
+            let mut gaps = Vec::new();
+            for (pos, p) in present.into_iter().enumerate() {
+                if p.iter().all(|&x| x) {
+                    continue;
+                }
+                let k = match patterns.iter().position(|q| *q == p) {
+                    Some(k) => k,
+                    None => {
+                        patterns.push(p);
+                        patterns.len() - 1
+                    }
+                };
+                gaps.push((pos, k));
+            }
+            if let Some(x) = index.get_mut(node) {
+                *x = Some(nodes.len());
+            }
+            nodes.push(Node {
+                node,
+                method,
+                kids,
+                gaps,
+                counts: patterns.iter().map(|p| p.iter().filter(|&&x| x).count()).collect(),
+                patterns,
+                base,
+            });
+            base += nodes.last().map_or(0, |x| x.patterns.len());
+        }
+        // The root is the last inner node evaluated.
+        if nodes.last().map(|x| x.node) != Some(model.root) {
+            return None;
+        }
+        Some(Kernel {
+            n,
+            patterns: base,
+            nodes,
+            prepared,
+            stride,
+            values,
+            min_share: model.min_share(),
+        })
+    }
+
+    /// Index scores of `count` samples into `w.comp` (`b * n + pos`), sample
+    /// `b` weighted by `w.wts[b * m..(b + 1) * m]` (`m` = number of nodes).
+    fn scores(&self, m: usize, count: usize, w: &mut Worker) -> Result<(), NonPositive> {
+        let n = self.n;
+        let k = self.nodes.len();
+        let Worker {
+            wts,
+            comp,
+            tiles,
+            sum,
+            pws,
+            ..
+        } = w;
+        tiles.resize(k * TILE, 0.0);
+        sum.resize(TILE, 0.0);
+        comp.resize(count * n, f64::NAN);
+        // Per sample and gap pattern: Σw over the present children, in order.
+        let np = self.patterns;
+        pws.clear();
+        pws.resize(count * np, 0.0);
+        for b in 0..count {
+            let weights = wts.get(b * m..(b + 1) * m).unwrap_or(&[]);
+            for node in &self.nodes {
+                for (q, p) in node.patterns.iter().enumerate() {
+                    let mut x = 0.0;
+                    for (&(_, c), &present) in node.kids.iter().zip(p) {
+                        if present {
+                            x += weights.get(c).copied().unwrap_or(0.0);
+                        }
+                    }
+                    if let Some(y) = pws.get_mut(b * np + node.base + q) {
+                        *y = x;
+                    }
+                }
+            }
+        }
+        let mut t0 = 0;
+        while t0 < n {
+            let len = TILE.min(n - t0);
+            for b in 0..count {
+                let weights = wts.get(b * m..(b + 1) * m).unwrap_or(&[]);
+                for (ki, node) in self.nodes.iter().enumerate() {
+                    let start = b * np + node.base;
+                    let pw = pws.get(start..start + node.patterns.len()).unwrap_or(&[]);
+                    let mut bufs = Bufs { tiles, sum, pws: pw };
+                    self.node_tile(node, ki, weights, t0, len, &mut bufs)?;
+                }
+                let root = tiles.get((k - 1) * TILE..(k - 1) * TILE + len).unwrap_or(&[]);
+                if let Some(out) = comp.get_mut(b * n + t0..b * n + t0 + len) {
+                    out.copy_from_slice(root);
+                }
+            }
+            t0 += len;
+        }
+        Ok(())
+    }
+
+    /// Scores `node` (kernel index `ki`) on units `t0..t0 + len` into its tile.
+    fn node_tile(
+        &self,
+        node: &Node,
+        ki: usize,
+        weights: &[f64],
+        t0: usize,
+        len: usize,
+        w: &mut Bufs<'_>,
+    ) -> Result<(), NonPositive> {
+        let n = self.n;
+        let Bufs { tiles, sum, pws } = w;
+        // Leaf groups run over the tile rounded up to whole chunks of 8 (the
+        // padding's sums are never read); other loops stop at `len`.
+        let st = self.stride;
+        let wide = len.div_ceil(8) * 8;
+        let sum = sum.get_mut(..wide).unwrap_or(&mut []);
+        sum.fill(0.0);
+        let method = node.method;
+        let ok = |y: f64| match method {
+            Aggregation::Arithmetic => !y.is_nan(),
+            _ => y > 0.0,
+        };
+        // Σw over every child, in order.
+        let mut ws = 0.0;
+        // Some unit has an inner child that is missing (or not positive for ln, 1/y).
+        let mut inner_gap = false;
+        let mut group: [(&[f64], f64); GROUP] = [(&[], 0.0); GROUP];
+        let mut grouped = 0;
+        for (k, &(src, c)) in node.kids.iter().enumerate() {
+            let wc = weights.get(c).copied().unwrap_or(0.0);
+            ws += wc;
+            // Missing leaves are prepared as neutral terms (+0): adding +0 to
+            // a sum that starts at +0 changes nothing, so the sums are exact.
+            match src {
+                Source::Leaf(s) if method != Aggregation::Harmonic => {
+                    // Runs of leaves are added together, the sums held in registers.
+                    let ys = self.prepared.get(s * st + t0..s * st + t0 + wide).unwrap_or(&[]);
+                    if let Some(g) = group.get_mut(grouped) {
+                        *g = (ys, wc);
+                    }
+                    grouped += 1;
+                    let next_is_leaf = matches!(node.kids.get(k + 1), Some((Source::Leaf(_), _)));
+                    if grouped == GROUP || !next_is_leaf {
+                        add_leaves(sum, group.get(..grouped).unwrap_or(&[]));
+                        grouped = 0;
+                    }
+                }
+                Source::Leaf(s) => {
+                    let ys = self.prepared.get(s * st + t0..s * st + t0 + len).unwrap_or(&[]);
+                    for (a, &y) in sum.iter_mut().zip(ys) {
+                        *a += wc / y;
+                    }
+                }
+                Source::Inner(j) => {
+                    let ys = tiles.get(j * TILE..j * TILE + len).unwrap_or(&[]);
+                    inner_gap |= !ys.iter().fold(true, |a, &y| a & ok(y));
+                    match method {
+                        Aggregation::Arithmetic => {
+                            for (a, &y) in sum.iter_mut().zip(ys) {
+                                *a += if y.is_nan() { 0.0 } else { wc * y };
+                            }
+                        }
+                        Aggregation::Geometric => {
+                            for (a, &y) in sum.iter_mut().zip(ys) {
+                                *a += if y > 0.0 { wc * y.ln() } else { 0.0 };
+                            }
+                        }
+                        Aggregation::Harmonic => {
+                            for (a, &y) in sum.iter_mut().zip(ys) {
+                                *a += if y > 0.0 { wc / y } else { 0.0 };
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let finish = |sm: f64, ws: f64| match method {
+            Aggregation::Arithmetic => sm / ws,
+            Aggregation::Geometric => (sm / ws).exp(),
+            Aggregation::Harmonic => ws / sm,
+        };
+        let out = tiles.get_mut(ki * TILE..ki * TILE + len).unwrap_or(&mut []);
+        if node.kids.is_empty() || ws <= 0.0 {
+            out.fill(f64::NAN);
+        } else {
+            match method {
+                Aggregation::Arithmetic => {
+                    for (o, &sm) in out.iter_mut().zip(sum.iter()) {
+                        *o = sm / ws;
+                    }
+                }
+                Aggregation::Geometric => {
+                    for (o, &sm) in out.iter_mut().zip(sum.iter()) {
+                        *o = (sm / ws).exp();
+                    }
+                }
+                Aggregation::Harmonic => {
+                    for (o, &sm) in out.iter_mut().zip(sum.iter()) {
+                        *o = ws / sm;
+                    }
+                }
+            }
+        }
+        // Units with a missing leaf: the same sum over the present children,
+        // divided by their own Σw (the general path's additions, in order).
+        let kf = node.kids.len() as f64;
+        let first = node.gaps.partition_point(|&(pos, _)| pos < t0);
+        for &(pos, p) in node.gaps.get(first..).unwrap_or(&[]) {
+            if pos >= t0 + len {
+                break;
+            }
+            let ct = node.counts.get(p).copied().unwrap_or(0);
+            let wp = pws.get(p).copied().unwrap_or(0.0);
+            if let (Some(o), Some(&sm)) = (out.get_mut(pos - t0), sum.get(pos - t0)) {
+                *o = if ct == 0 || (ct as f64) < self.min_share * kf || wp <= 0.0 {
+                    f64::NAN
+                } else {
+                    finish(sm, wp)
+                };
+            }
+        }
+        if !inner_gap {
+            return Ok(());
+        }
+        // Units with a missing inner child: the general path, unit by unit.
+        for i in 0..len {
+            let inner_ok = node.kids.iter().all(|&(src, _)| match src {
+                Source::Inner(j) => tiles.get(j * TILE + i).is_some_and(|&y| ok(y)),
+                Source::Leaf(_) => true,
+            });
+            if inner_ok {
+                continue;
+            }
+            let pos = t0 + i;
+            let (mut sm, mut ws, mut ct) = (0.0, 0.0, 0u32);
+            for &(src, c) in &node.kids {
+                let y = match src {
+                    Source::Leaf(s) => self.values.get(s * n + pos).copied(),
+                    Source::Inner(j) => tiles.get(j * TILE + i).copied(),
+                }
+                .unwrap_or(f64::NAN);
+                if y.is_nan() {
+                    continue;
+                }
+                let wc = weights.get(c).copied().unwrap_or(0.0);
+                sm += match method {
+                    Aggregation::Arithmetic => wc * y,
+                    _ if y <= 0.0 => {
+                        return Err(NonPositive {
+                            child: c,
+                            pos,
+                            value: y,
+                            method,
+                        })
+                    }
+                    Aggregation::Geometric => wc * y.ln(),
+                    Aggregation::Harmonic => wc / y,
+                };
+                ws += wc;
+                ct += 1;
+            }
+            if let Some(o) = tiles.get_mut(ki * TILE + i) {
+                *o = if ct == 0 || (ct as f64) < self.min_share * kf || ws <= 0.0 {
+                    f64::NAN
+                } else {
+                    finish(sm, ws)
+                };
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Leaves added in one pass.
+const GROUP: usize = 16;
+
+/// `sum[i] += w·y[i]` for each `(y, w)` of `group` in turn, eight units at a
+/// time with the eight sums held in registers (per unit, the same additions
+/// in the same order as one child after the other).
+fn add_leaves(sum: &mut [f64], group: &[(&[f64], f64)]) {
+    let mut chunks = sum.chunks_exact_mut(8);
+    let mut off = 0;
+    for out in &mut chunks {
+        let mut acc = [0.0; 8];
+        acc.copy_from_slice(out);
+        for &(ys, wc) in group {
+            if let Some(ys) = ys.get(off..off + 8) {
+                for (a, &y) in acc.iter_mut().zip(ys) {
+                    *a += wc * y;
+                }
+            }
+        }
+        out.copy_from_slice(&acc);
+        off += 8;
+    }
+    let rest = chunks.into_remainder();
+    for &(ys, wc) in group {
+        for (a, &y) in rest.iter_mut().zip(ys.get(off..).unwrap_or(&[])) {
+            *a += wc * y;
+        }
+    }
+}
+
+/// The tile buffers of [`Kernel::node_tile`].
+struct Bufs<'a> {
+    tiles: &'a mut Vec<f64>,
+    sum: &'a mut Vec<f64>,
+    /// This sample's Σw per gap pattern of the node.
+    pws: &'a [f64],
+}
+
+/// Buffers of one thread's blocks.
+#[derive(Clone, Debug)]
+pub(crate) struct Worker {
+    scenario: Scenario,
+    /// For sample-by-sample evaluation; made on first use.
+    scratch: Option<Scratch>,
+    /// Per sample of the block: every node's weight.
+    wts: Vec<f64>,
+    /// Per sample of the block: index scores.
+    comp: Vec<f64>,
+    tiles: Vec<f64>,
+    sum: Vec<f64>,
+    /// Per sample of the block and gap pattern: Σw of the present children.
+    pws: Vec<f64>,
+    keys: Vec<u128>,
+    tmp: Vec<u128>,
+    small: Vec<u64>,
+    /// Per sample of the block: ranks by position (0 = unranked), `b * n + pos`.
+    pub ranks: Vec<u32>,
+}
+
+impl Worker {
+    /// Empty buffers for `design` on `model`.
+    pub fn new(model: &Model, design: &Design) -> Self {
+        Worker {
+            scenario: design.scenario(model),
+            scratch: None,
+            wts: Vec::new(),
+            comp: Vec::new(),
+            tiles: Vec::new(),
+            sum: Vec::new(),
+            pws: Vec::new(),
+            keys: Vec::with_capacity(model.n),
+            tmp: Vec::new(),
+            small: Vec::with_capacity(model.n),
+            ranks: Vec::new(),
+        }
+    }
+}
+
+/// Draws and scores Monte Carlo samples `start..end` (sample `k` from stream
+/// `k` of `key`), leaving their ranks in `w.ranks`.
+pub(crate) fn run_block(
+    model: &Model,
+    design: &Design,
+    kernel: Option<&Kernel>,
+    key: &Key,
+    start: usize,
+    end: usize,
+    w: &mut Worker,
+) -> Result<(), NonPositive> {
+    let n = model.n;
+    let count = end.saturating_sub(start);
+    w.ranks.resize(count * n, 0);
+    if let Some(kernel) = kernel {
+        let m = model.children.len();
+        w.wts.resize(count * m, 0.0);
+        for b in 0..count {
+            let mut rng: ChaCha8Rng = key.stream((start + b) as u64);
+            design.draw_all(model, &mut rng, &mut w.scenario);
+            if let Some(dst) = w.wts.get_mut(b * m..(b + 1) * m) {
+                dst.copy_from_slice(&w.scenario.weights);
+            }
+        }
+        // A failure (impossible once the design is checked) is reported by
+        // the sample-by-sample path, with its usual unit and indicator.
+        if kernel.scores(m, count, w).is_ok() {
+            let Worker {
+                comp,
+                keys,
+                tmp,
+                small,
+                ranks,
+                ..
+            } = w;
+            for b in 0..count {
+                let values = comp.get(b * n..(b + 1) * n).unwrap_or(&[]);
+                let out = ranks.get_mut(b * n..(b + 1) * n).unwrap_or(&mut []);
+                model.rank_values(values, keys, tmp, small, out);
+            }
+            return Ok(());
+        }
+    }
+    let s = w.scratch.get_or_insert_with(|| model.scratch());
+    for b in 0..count {
+        let mut rng = key.stream((start + b) as u64);
+        design.draw_all(model, &mut rng, &mut w.scenario);
+        design.evaluate(model, &w.scenario, s)?;
+        if let Some(out) = w.ranks.get_mut(b * n..(b + 1) * n) {
+            out.copy_from_slice(&s.ranks);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyse::perturb::{Perturbation, WeightLevel, WeightNoise};
+    use crate::{score, Dataset, Framework, Normalisation, Options};
+    use rand::Rng;
+
+    /// `units` units on a two-level framework; a third of the cells missing,
+    /// so some units miss a whole pillar or everything.
+    fn sparse_case(units: usize) -> (Dataset, Framework) {
+        let f = Framework::from_str(
+            "code,parent,weight,direction,method\nI,,1,1,arithmetic\nP,I,2,1,arithmetic\nQ,I,1,1,arithmetic\n\
+             R,I,1,1,arithmetic\na,P,1,1,minmax\nb,P,2,-1,minmax\nc,P,1,1,minmax\nd,Q,1,1,minmax\ne,Q,3,1,minmax\n\
+             g,R,1,1,minmax\n",
+        )
+        .unwrap();
+        let mut rng = Key::new(17, 99).stream(0);
+        let mut text = String::from("code,a,b,c,d,e,g\n");
+        for i in 0..units {
+            text.push_str(&format!("u{i}"));
+            for _ in 0..6 {
+                let v = (rng.next_u64() % 1000) as f64 / 1000.0 + 0.001;
+                if rng.next_u64() % 3 == 0 {
+                    text.push(',');
+                } else {
+                    text.push_str(&format!(",{v}"));
+                }
+            }
+            text.push('\n');
+        }
+        (Dataset::from_str(&text).unwrap(), f)
+    }
+
+    /// The kernel's index scores and ranks against the sample-by-sample path
+    /// (`Design::evaluate`), bit for bit.
+    fn check(scored: &crate::Scored, p: &Perturbation, samples: usize) -> usize {
+        let model = Model::new(scored, 0).unwrap();
+        let design = Design::new(&model, p).unwrap();
+        let kernel = Kernel::new(&model, &design).expect("a kernel for this design");
+        let key = Key::new(5, 77);
+        let n = model.n;
+        let mut w = Worker::new(&model, &design);
+        run_block(&model, &design, Some(&kernel), &key, 3, 3 + samples, &mut w).unwrap();
+        let mut sc = design.scenario(&model);
+        let mut s = model.scratch();
+        let mut missing = 0;
+        for b in 0..samples {
+            design.draw_all(&model, &mut key.stream((3 + b) as u64), &mut sc);
+            design.evaluate(&model, &sc, &mut s).unwrap();
+            for pos in 0..n {
+                let want = model.score(&s, model.root, pos);
+                missing += usize::from(want.is_nan());
+                assert_eq!(w.comp[b * n + pos].to_bits(), want.to_bits(), "sample {b} unit {pos}");
+            }
+            assert_eq!(&w.ranks[b * n..(b + 1) * n], &s.ranks[..], "sample {b}");
+        }
+        missing
+    }
+
+    fn uniform() -> Perturbation {
+        Perturbation {
+            weights: WeightNoise::Uniform {
+                share: 0.3,
+                level: WeightLevel::All,
+            },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn blocked_scores_match_the_general_path_bit_for_bit() {
+        // 300 units: three tiles, the last one partial.
+        let (d, f) = sparse_case(300);
+        for (min_share, precision) in [(0.0, None), (0.5, Some(4)), (1.0, Some(2))] {
+            let o = Options {
+                min_share,
+                precision,
+                ..Options::default()
+            };
+            let scored = score(&d, &f, &o).unwrap();
+            // Some composites are missing (a unit with no pillar, or too few).
+            let missing = check(&scored, &uniform(), 40);
+            assert!(missing > 0 || min_share == 0.0, "{min_share}");
+            let dirichlet = Perturbation {
+                weights: WeightNoise::Dirichlet {
+                    concentration: 5.0,
+                    level: WeightLevel::All,
+                },
+                ..Default::default()
+            };
+            check(&scored, &dirichlet, 40);
+            // Positive normalised values: geometric and harmonic means.
+            for agg in [crate::Aggregation::Geometric, crate::Aggregation::Harmonic] {
+                let p = Perturbation {
+                    normalisations: vec![Normalisation::Reference { value: None }],
+                    aggregations: vec![agg],
+                    ..uniform()
+                };
+                check(&scored, &p, 40);
+            }
+        }
+        // The nominal methods of a mixed framework, few units (one tile).
+        for (seed, geometric) in [(1, false), (2, true)] {
+            let (d, f) = crate::analyse::model::tests::random_case(seed, 40, geometric);
+            let scored = score(&d, &f, &Options::default()).unwrap();
+            check(&scored, &uniform(), 60);
+        }
+    }
+
+    #[test]
+    fn kernel_only_for_fixed_methods_and_values() {
+        let (d, f) = sparse_case(20);
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let model = Model::new(&scored, 0).unwrap();
+        let two = Perturbation {
+            normalisations: vec![Normalisation::MinMax, Normalisation::Rank],
+            ..uniform()
+        };
+        assert!(Kernel::new(&model, &Design::new(&model, &two).unwrap()).is_none());
+        let values = Perturbation {
+            values: Some(crate::ValueNoise {
+                relative: 0.1,
+                ..Default::default()
+            }),
+            ..uniform()
+        };
+        assert!(Kernel::new(&model, &Design::new(&model, &values).unwrap()).is_none());
+        assert!(Kernel::new(&model, &Design::new(&model, &uniform()).unwrap()).is_some());
+    }
+}

@@ -118,7 +118,7 @@ impl Kernel {
                             _ if y.is_nan() => 0.0,
                             Aggregation::Arithmetic => y,
                             _ if y <= 0.0 => return None,
-                            Aggregation::Geometric => y.ln(),
+                            Aggregation::Geometric => libm::log(y),
                             Aggregation::Harmonic => y,
                         };
                     }
@@ -296,7 +296,7 @@ impl Kernel {
                         }
                         Aggregation::Geometric => {
                             for (a, &y) in sum.iter_mut().zip(ys) {
-                                *a += if y > 0.0 { wc * y.ln() } else { 0.0 };
+                                *a += if y > 0.0 { wc * libm::log(y) } else { 0.0 };
                             }
                         }
                         Aggregation::Harmonic => {
@@ -310,7 +310,7 @@ impl Kernel {
         }
         let finish = |sm: f64, ws: f64| match method {
             Aggregation::Arithmetic => sm / ws,
-            Aggregation::Geometric => (sm / ws).exp(),
+            Aggregation::Geometric => libm::exp(sm / ws),
             Aggregation::Harmonic => ws / sm,
         };
         let out = tiles.get_mut(ki * TILE..ki * TILE + len).unwrap_or(&mut []);
@@ -325,7 +325,7 @@ impl Kernel {
                 }
                 Aggregation::Geometric => {
                     for (o, &sm) in out.iter_mut().zip(sum.iter()) {
-                        *o = (sm / ws).exp();
+                        *o = libm::exp(sm / ws);
                     }
                 }
                 Aggregation::Harmonic => {
@@ -387,7 +387,7 @@ impl Kernel {
                             method,
                         })
                     }
-                    Aggregation::Geometric => wc * y.ln(),
+                    Aggregation::Geometric => wc * libm::log(y),
                     Aggregation::Harmonic => wc / y,
                 };
                 ws += wc;

@@ -382,7 +382,7 @@ impl Model {
                             method,
                         })
                     }
-                    Aggregation::Geometric => w * y.ln(),
+                    Aggregation::Geometric => w * libm::log(y),
                     Aggregation::Harmonic => w / y,
                 };
                 *sm += term;
@@ -403,7 +403,7 @@ impl Model {
             } else {
                 match method {
                     Aggregation::Arithmetic => sm / ws,
-                    Aggregation::Geometric => (sm / ws).exp(),
+                    Aggregation::Geometric => libm::exp(sm / ws),
                     Aggregation::Harmonic => ws / sm,
                 }
             };

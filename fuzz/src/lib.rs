@@ -401,22 +401,28 @@ pub fn score(input: &[u8]) {
     }
 }
 
-/// Re-basing onto the 2025 map: never panics.
-pub fn rebase(input: &[u8]) {
+/// A fuzz input read as framework, data, option bytes and the rest.
+type Inputs<'a> = (Framework, Dataset, &'a [u8], Option<&'a [u8]>);
+
+/// Splits `framework \0 data \0 options [\0 rest]` and reads the framework
+/// (empty: the built-in one) and the data. `None`, after checking the
+/// error's messages, when the input ends before the data or either fails.
+fn framework_data_options(input: &[u8]) -> Option<Inputs<'_>> {
     let (fw, rest) = split(input);
-    let Some(rest) = rest else { return };
-    let (data, rest) = split(rest);
-    let (opts, mapping) = match rest {
+    let (data, rest) = split(rest?);
+    let (opts, tail) = match rest {
         Some(r) => split(r),
         None => (&[][..], None),
     };
-    let f = match load_framework(fw) {
-        Ok(f) => f,
-        Err(e) => return render(&e),
-    };
-    let d = match Dataset::from_reader(data, "data.csv") {
-        Ok(d) => d,
-        Err(e) => return render(&e),
+    let f = load_framework(fw).map_err(|e| render(&e)).ok()?;
+    let d = Dataset::from_reader(data, "data.csv").map_err(|e| render(&e)).ok()?;
+    Some((f, d, opts, tail))
+}
+
+/// Re-basing onto the 2025 map: never panics.
+pub fn rebase(input: &[u8]) {
+    let Some((f, d, opts, mapping)) = framework_data_options(input) else {
+        return;
     };
     let o = options(opts, &d);
     let byte = |i: usize| opts.get(i).copied().unwrap_or(0);
@@ -523,20 +529,8 @@ fn rescore(w: &WhatIf, edits: &[Edit]) -> Option<Scored> {
 /// reset give back earlier states bit for bit; the incrementally updated
 /// scores equal a full rescore of the edited data.
 pub fn whatif(input: &[u8]) {
-    let (fw, rest) = split(input);
-    let Some(rest) = rest else { return };
-    let (data, rest) = split(rest);
-    let (opts, script) = match rest {
-        Some(r) => split(r),
-        None => (&[][..], None),
-    };
-    let f = match load_framework(fw) {
-        Ok(f) => f,
-        Err(e) => return render(&e),
-    };
-    let d = match Dataset::from_reader(data, "data.csv") {
-        Ok(d) => d,
-        Err(e) => return render(&e),
+    let Some((f, d, opts, script)) = framework_data_options(input) else {
+        return;
     };
     let o = options(opts, &d);
     let mut w = match WhatIf::new(&d, &f, &o, None) {

@@ -11,7 +11,8 @@
 // 34 view, a COINr import, opening the import form, or `geo=34` in the link)
 // loads it through tools.js, which moves the calculator onto it.
 
-import { getLang } from './i18n.js';
+import { getLang, t, formatScore } from './i18n.js';
+import { LIMIT_BYTES } from './load.js';
 import { hashExtras } from './share.js';
 import { useTools, toolsCalculator, method } from './tools.js';
 
@@ -45,6 +46,7 @@ const STRINGS = {
     run: 'Chuẩn bị và tính',
     exportPrep: 'Xuất dữ liệu đã chuẩn bị',
     needFiles: 'Cần chọn cả tệp iData và tệp iMeta.',
+    tooBigCli: 'Với tệp lớn, hãy dùng công cụ dòng lệnh: ictindex prepare IDATA --coinr-meta IMETA.',
     log: 'Nhật ký chuẩn bị ({n} dòng)',
     prepared: 'Dữ liệu đã chuẩn bị: {units} đơn vị × {ind} chỉ số; {imp} ô được điền, {tr} ô được xử lý ngoại lai.',
     legend: '* ô được điền giá trị thiếu · † ô được xử lý ngoại lai',
@@ -88,6 +90,7 @@ const STRINGS = {
     run: 'Prepare and score',
     exportPrep: 'Export prepared data',
     needFiles: 'Choose both an iData and an iMeta file.',
+    tooBigCli: 'For large files use the command-line tool: ictindex prepare IDATA --coinr-meta IMETA.',
     log: 'Preparation log ({n} lines)',
     prepared: 'Prepared data: {units} units × {ind} indicators; {imp} cells imputed, {tr} cells treated.',
     legend: '* imputed cell · † treated outlier',
@@ -306,17 +309,31 @@ async function onGeo() {
   draw();
 }
 
+/**
+ * The file chosen in `input`, read as bytes; a file over the page's limit is
+ * not read (`{ name, size, tooBig: true }`), as on the main loading path.
+ */
 async function readFile(input) {
   const file = input.files?.[0];
-  return file ? { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) } : null;
+  if (!file) return null;
+  if (file.size > LIMIT_BYTES) return { name: file.name, size: file.size, tooBig: true };
+  return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+}
+
+/** The message for a COINr file over the page's limit, in the page's language. */
+function tooBigMessage(f) {
+  const mb = (n) => t('megabytes', { n: formatScore(n / 1e6, 1) });
+  return `${t('tooBig', { name: f.name, size: mb(f.size), limit: mb(LIMIT_BYTES) })} ${s('tooBigCli')}`;
 }
 
 /** Lists the iData columns that look like group columns in the group picker. */
 async function onIdataChosen() {
-  const f = await readFile($('dt-idata'));
+  // The header is in the first 4 KB: a big file is not read in full here.
+  const file = $('dt-idata').files?.[0];
   const sel = $('dt-group');
   const keep = sel.value;
-  const header = f ? new TextDecoder().decode(f.bytes.slice(0, 4096)).split(/\r?\n/)[0] : '';
+  const head = file ? await file.slice(0, 4096).text().catch(() => '') : '';
+  const header = head.split(/\r?\n/)[0];
   const cols = header
     .replace(/^\uFEFF/, '')
     .split(/[,;\t]/)
@@ -332,6 +349,11 @@ async function onRun() {
   const [idata, imeta] = await Promise.all([readFile($('dt-idata')), readFile($('dt-imeta'))]);
   if (!idata || !imeta) {
     showError(s('errCoinr'), s('needFiles'));
+    return;
+  }
+  const big = [idata, imeta].find((f) => f.tooBig);
+  if (big) {
+    showError(t('tooBigTitle'), tooBigMessage(big));
     return;
   }
   const range = $('dt-range').value === '100' ? [0, 100] : [0, 1];

@@ -11,7 +11,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,5 +142,26 @@ describe('data tools in headless Chromium', () => {
     await page.locator('#datatools').scrollIntoViewIfNeeded();
     await shot('dt-03-error');
     assert.deepEqual(errors, []);
+  });
+
+  it('refuses a 50 MB COINr file before reading it and keeps the view', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ictindex-dt-'));
+    try {
+      const path = join(dir, 'big-idata.csv');
+      const row = 'XX,1,2,3,4,5,6,7,8,9\n';
+      writeFileSync(path, 'uCode,a,b,c,d,e,f,g,h,i\n' + row.repeat(Math.ceil(50e6 / row.length)));
+      await page.locator('#dt-idata').setInputFiles(path);
+      await page.locator('#dt-imeta').setInputFiles(join(reference, 'coinr_asem_imeta.csv'));
+      await page.locator('#dt-run').click();
+      await page.waitForSelector('#dt-error:not([hidden])');
+      assert.equal(await page.locator('#dt-error-title').textContent(), 'File too large for this page');
+      const message = await page.locator('#dt-error-message').textContent();
+      assert.match(message, /^big-idata\.csv: 50\.0 MB, over the page’s limit of 1\.0 MB\./);
+      assert.match(message, /ictindex prepare IDATA --coinr-meta IMETA/);
+      assert.equal(await page.locator('#table tbody tr').count(), 51);
+      assert.deepEqual(errors, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

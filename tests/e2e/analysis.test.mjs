@@ -10,46 +10,29 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { www, out, wasmFile, serve, CHROMIUM } from './harness.mjs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { www, out, openBrowser } from './harness.mjs';
 
 
 describe('the analysis section in headless Chromium', () => {
-  let server;
+  let browser;
   let base;
   let ctx;
   let page;
-  let profile;
   const errors = [];
   const figures = {};
   const shot = (name) => page.locator('#analysis').screenshot({ path: join(out, `analysis-${name}.png`) });
 
   before(async () => {
-    assert.ok(existsSync(wasmFile), 'www/pkg is missing: run scripts/build-www first');
-    mkdirSync(out, { recursive: true });
-    server = await serve();
-    base = `http://127.0.0.1:${server.address().port}/`;
-    profile = mkdtempSync(join(tmpdir(), 'ictindex-e2e-analysis-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      ...CHROMIUM,
-      viewport: { width: 1440, height: 1000 },
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    browser = await openBrowser('ictindex-e2e-analysis-', errors, { acceptDownloads: false });
+    ({ base, ctx, page } = browser);
     await page.goto(base);
     await page.waitForSelector('body[data-ready]');
   });
 
   after(async () => {
-    await ctx?.close();
-    server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     writeFileSync(join(out, 'analysis-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
     console.log('figures:', JSON.stringify(figures, null, 2));
   });

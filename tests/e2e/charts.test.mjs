@@ -9,46 +9,27 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { www, out, wasmFile, serve, CHROMIUM } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { www, out, openBrowser } from './harness.mjs';
 
 
 describe('the charts in headless Chromium', () => {
-  let server;
+  let browser;
   let base;
-  let ctx;
   let page;
-  let profile;
   const errors = [];
 
   const shot = (name, target) => (target ?? page).screenshot({ path: join(out, `${name}.png`) });
   const svgOf = (kind) => page.locator(`#chart-${kind} svg`).evaluate((s) => s.outerHTML);
 
   before(async () => {
-    assert.ok(existsSync(wasmFile), 'www/pkg is missing: run scripts/build-www first');
-    mkdirSync(out, { recursive: true });
-    server = await serve();
-    base = `http://127.0.0.1:${server.address().port}/`;
-    profile = mkdtempSync(join(tmpdir(), 'ictindex-e2e-charts-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      ...CHROMIUM,
-      viewport: { width: 1440, height: 1000 },
-      acceptDownloads: true,
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    browser = await openBrowser('ictindex-e2e-charts-', errors);
+    ({ base, page } = browser);
   });
 
   after(async () => {
-    await ctx?.close();
-    server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it('draws the map and the distribution on opening', async () => {

@@ -10,13 +10,10 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { root, www, out, wasmFile, serve, CHROMIUM } from './harness.mjs';
+import { join, resolve } from 'node:path';
+import { root, www, out, openBrowser } from './harness.mjs';
 
 const reference = resolve(root, '../shared/reference/coinr-asem');
 
@@ -33,36 +30,22 @@ function legacyRanks() {
 }
 
 describe('data tools in headless Chromium', () => {
-  let server;
-  let ctx;
+  let browser;
   let page;
-  let profile;
   const errors = [];
   const shot = (name) => page.screenshot({ path: join(out, `${name}.png`), fullPage: false });
   const rankOf = async (code) => Number(await page.locator(`#table tbody tr[data-code="${code}"] .c-rank`).textContent());
 
   before(async () => {
-    assert.ok(existsSync(wasmFile), 'www/pkg is missing: run scripts/build-www first');
     assert.ok(existsSync(join(reference, 'coinr_asem_idata.csv')), `reference files missing in ${reference}`);
-    mkdirSync(out, { recursive: true });
-    server = await serve();
-    profile = mkdtempSync(join(tmpdir(), 'ictindex-e2e-dt-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      ...CHROMIUM,
-      viewport: { width: 1440, height: 1000 },
-      acceptDownloads: true,
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    browser = await openBrowser('ictindex-e2e-dt-', errors);
+    page = browser.page;
+    await page.goto(browser.base);
     await page.waitForSelector('body[data-ready]');
   });
 
   after(async () => {
-    await ctx?.close();
-    server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it('switches to the 34 units and shows Phú Thọ with its former provinces', async () => {

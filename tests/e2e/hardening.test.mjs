@@ -25,8 +25,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import { root, out, wasmFile, serve, CHROMIUM, cspReport } from './harness.mjs';
+import { root, out, wasmFile, CHROMIUM, cspReport, openBrowser } from './harness.mjs';
 import { PAYLOADS, field } from './payloads.mjs';
 
 /** The page's limit (www/load.js LIMIT_BYTES) and how many units one edition may have. */
@@ -64,7 +63,7 @@ describe('big and hostile input on the page', () => {
   let base;
   let ctx;
   let page;
-  let profile;
+  let browser;
   let tmp;
   const errors = [];
   const figures = {};
@@ -134,32 +133,22 @@ describe('big and hostile input on the page', () => {
     assert.ok(existsSync(wasmFile), 'www/pkg is missing: run scripts/build-www first');
     mkdirSync(out, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), 'ictindex-hard-'));
-    server = await serve();
-    base = `http://127.0.0.1:${server.address().port}/`;
-    profile = mkdtempSync(join(tmpdir(), 'ictindex-e2e-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      ...CHROMIUM,
+    browser = await openBrowser('ictindex-e2e-', errors, {
       // gc(): collect the test's own big strings before measuring, so a
       // collection of them is not counted as the page blocking.
       args: [...CHROMIUM.args, '--js-flags=--expose-gc'],
-      viewport: { width: 1440, height: 1000 },
-      acceptDownloads: true,
     });
+    ({ server, base, ctx, page } = browser);
     await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base.replace(/\/$/, '') });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await page.goto(base);
     await page.waitForSelector('body[data-ready]');
   });
 
   after(async () => {
-    await ctx?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     if (tmp) rmSync(tmp, { recursive: true, force: true });
     writeFileSync(join(out, 'hardening.json'), `${JSON.stringify(figures, null, 2)}\n`);
     console.log('figures:', JSON.stringify(figures, null, 2));
-    server?.close();
+    await browser?.close();
   });
 
   it('refuses a 50 MB file at once, says the limit and the CLI, and stays responsive', async () => {

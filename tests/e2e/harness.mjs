@@ -9,10 +9,13 @@
 // there was any, so every test file that closes its server in `after` fails on
 // a CSP violation without asking for it.
 
+import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, '../..');
@@ -105,6 +108,37 @@ export const CHROMIUM = {
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 };
+
+/**
+ * What a test file opens in `before`: the server over www/ and a fresh
+ * Chromium profile (named from `prefix`) with one page, whose uncaught
+ * exceptions and console errors are pushed to `errors`. `options` are added
+ * to the launch options (a 1440 × 1000 viewport, downloads accepted).
+ * `close()` closes the browser, removes the profile and closes the server,
+ * which throws on a Content-Security-Policy violation.
+ */
+export async function openBrowser(prefix, errors, options = {}) {
+  assert.ok(existsSync(wasmFile), 'www/pkg is missing: run scripts/build-www first');
+  mkdirSync(out, { recursive: true });
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const profile = mkdtempSync(join(tmpdir(), prefix));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    ...CHROMIUM,
+    viewport: { width: 1440, height: 1000 },
+    acceptDownloads: true,
+    ...options,
+  });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const close = async () => {
+    await ctx.close();
+    rmSync(profile, { recursive: true, force: true });
+    server.close();
+  };
+  return { server, base, ctx, page, close };
+}
 
 /** The median of a list of numbers. */
 export const median = (xs) => {

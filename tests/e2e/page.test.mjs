@@ -9,24 +9,19 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
-import { here, www, out, wasmFile, serve, CHROMIUM, median } from './harness.mjs';
+import { here, www, out, wasmFile, median, openBrowser } from './harness.mjs';
 
 
 
 describe('the page in headless Chromium', () => {
-  let server;
+  let browser;
   let base;
   let ctx;
   let page;
-  let profile;
   const errors = [];
   const figures = {};
 
@@ -36,25 +31,12 @@ describe('the page in headless Chromium', () => {
   const shot = (name) => page.screenshot({ path: join(out, `${name}.png`), fullPage: false });
 
   before(async () => {
-    assert.ok(existsSync(wasmFile), 'www/pkg is missing: run scripts/build-www first');
-    mkdirSync(out, { recursive: true });
-    server = await serve();
-    base = `http://127.0.0.1:${server.address().port}/`;
-    profile = mkdtempSync(join(tmpdir(), 'ictindex-e2e-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      ...CHROMIUM,
-      viewport: { width: 1440, height: 1000 },
-      acceptDownloads: true,
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    browser = await openBrowser('ictindex-e2e-', errors);
+    ({ base, ctx, page } = browser);
   });
 
   after(async () => {
-    await ctx?.close();
-    server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     writeFileSync(join(out, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
     console.log('figures:', JSON.stringify(figures, null, 2));
   });

@@ -3,25 +3,12 @@
 #![cfg(target_arch = "wasm32")]
 
 use ictindex::wasm::Calculator;
-use js_sys::{Array, Object, Reflect};
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use js_sys::{Array, Object};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// The message of a thrown `JsError`.
-fn message(e: JsError) -> String {
-    let v: JsValue = e.into();
-    v.dyn_into::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .unwrap_or_default()
-}
-
-fn get(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(key)).unwrap()
-}
-
-fn array(v: &JsValue) -> Array {
-    v.clone().dyn_into::<Array>().unwrap()
-}
+mod wasm_common;
+use wasm_common::{array, get, message};
 
 /// The row of unit `code` in `table().rows`.
 fn row(table: &JsValue, code: &str) -> JsValue {

@@ -3,24 +3,11 @@
 #![cfg(target_arch = "wasm32")]
 
 use ictindex::wasm::{analysis::AnalysisRun, Calculator};
-use js_sys::{Array, Reflect};
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-fn message(e: JsError) -> String {
-    let v: JsValue = e.into();
-    v.dyn_into::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .unwrap_or_default()
-}
-
-fn get(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(key)).unwrap()
-}
-
-fn array(v: &JsValue) -> Array {
-    v.clone().dyn_into::<Array>().unwrap()
-}
+mod wasm_common;
+use wasm_common::{array, get, message};
 
 fn json(text: &str) -> JsValue {
     js_sys::JSON::parse(text).unwrap()

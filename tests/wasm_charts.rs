@@ -4,16 +4,11 @@
 
 use ictindex::wasm::Calculator;
 use js_sys::Reflect;
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen::{JsError, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// The message of a thrown `JsError`.
-fn message(e: JsError) -> String {
-    let v: JsValue = e.into();
-    v.dyn_into::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .unwrap_or_default()
-}
+mod wasm_common;
+use wasm_common::message;
 
 /// `(svg, alt)` of a returned `Chart`.
 fn chart(v: Result<JsValue, JsError>) -> (String, String) {

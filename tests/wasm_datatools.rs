@@ -5,26 +5,14 @@
 
 use ictindex::wasm::Calculator;
 use js_sys::{Array, Object, Reflect};
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
+
+mod wasm_common;
+use wasm_common::{array, get, message};
 
 const IDATA: &str = include_str!("../../shared/reference/coinr-asem/coinr_asem_idata.csv");
 const IMETA: &str = include_str!("../../shared/reference/coinr-asem/coinr_asem_imeta.csv");
-
-fn message(e: JsError) -> String {
-    let v: JsValue = e.into();
-    v.dyn_into::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .unwrap_or_default()
-}
-
-fn get(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(key)).unwrap()
-}
-
-fn array(v: &JsValue) -> Array {
-    v.clone().dyn_into::<Array>().unwrap()
-}
 
 fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
     let o = Object::new();

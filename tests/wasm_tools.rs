@@ -7,15 +7,11 @@
 
 use ictindex::wasm::Calculator;
 use js_sys::Reflect;
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-fn message(e: JsError) -> String {
-    let v: JsValue = e.into();
-    v.dyn_into::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .unwrap_or_default()
-}
+mod wasm_common;
+use wasm_common::message;
 
 fn stringify(v: &JsValue) -> String {
     String::from(js_sys::JSON::stringify(v).unwrap())

@@ -273,11 +273,7 @@ fn initials(name: &str) -> String {
 }
 
 fn fmt_score(v: f64, lang: Lang) -> String {
-    let s = Fixed::<4>(v).to_string();
-    match lang {
-        Lang::Vi => s.replace('.', ","),
-        Lang::En => s,
-    }
+    lang.decimals(Fixed::<4>(v).to_string())
 }
 
 fn change_words(c: Option<i64>, lang: Lang) -> String {

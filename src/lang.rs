@@ -16,6 +16,17 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// A number written with a decimal point, as this language writes it:
+    /// Vietnamese uses a decimal comma.
+    pub(crate) fn decimals(self, text: String) -> String {
+        match self {
+            Lang::Vi => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+}
+
 impl std::str::FromStr for Lang {
     type Err = Error;
 

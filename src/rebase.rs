@@ -1634,11 +1634,7 @@ impl Breakdown {
             (Lang::En, Some(y)) => format!("Before the merger ({y}, of {n} provinces):\n"),
             (Lang::En, None) => format!("Before the merger (of {n} provinces):\n"),
         });
-        // Vietnamese writes a decimal comma.
-        let num = |text: String| match lang {
-            Lang::Vi => text.replace('.', ","),
-            Lang::En => text,
-        };
+        let num = |text: String| lang.decimals(text);
         for m in &self.members {
             let mut line = format!("- {}", m.name);
             if self.weighted {

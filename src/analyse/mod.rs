@@ -38,9 +38,5 @@ pub(crate) fn number(x: f64, decimals: usize, lang: crate::Lang, signed: bool) -
         (false, false, true) => "+",
         _ => "",
     };
-    let body = match lang {
-        crate::Lang::Vi => body.replace('.', ","),
-        crate::Lang::En => body,
-    };
-    format!("{sign}{body}")
+    format!("{sign}{}", lang.decimals(body))
 }

@@ -6,6 +6,7 @@
 
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use std::borrow::Cow;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::Lang;
@@ -278,13 +279,7 @@ pub fn scores_csv(scored: &Scored, year: Option<i64>, depth: Option<usize>, exce
         push_field(&mut out, k);
     }
     out.push('\n');
-    let text = |out: &mut String, s: &str| {
-        if excel && is_formula(s) {
-            push_field(out, &format!("'{s}"));
-        } else {
-            push_field(out, s);
-        }
-    };
+    let text = |out: &mut String, s: &str| push_field(out, &spreadsheet_text(s, excel));
     for pos in 0..ed.len() {
         let Some(u) = scored.unit(e, pos) else { continue };
         text(&mut out, &u.code);
@@ -426,11 +421,11 @@ fn is_formula(s: &str) -> bool {
 
 /// A text cell as written to CSV: with `excel`, a `'` before text a
 /// spreadsheet would take for a formula.
-pub(crate) fn spreadsheet_text(s: &str, excel: bool) -> String {
+pub(crate) fn spreadsheet_text(s: &str, excel: bool) -> Cow<'_, str> {
     if excel && is_formula(s) {
-        format!("'{s}")
+        Cow::Owned(format!("'{s}"))
     } else {
-        s.to_string()
+        Cow::Borrowed(s)
     }
 }
 
@@ -458,10 +453,7 @@ pub fn to_csv(records: &[Record], excel: bool) -> Result<String> {
         for (_, c) in &r.0 {
             buf.clear();
             match c {
-                Cell::Text(s) if excel && is_formula(s) => {
-                    buf.push('\'');
-                    buf.push_str(s);
-                }
+                Cell::Text(s) => buf.push_str(&spreadsheet_text(s, excel)),
                 c => c.push_text(&mut buf),
             }
             w.write_field(&buf).map_err(io)?;

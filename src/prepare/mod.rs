@@ -717,7 +717,7 @@ impl Prepared {
         header.push("flags".into());
         w.write_record(&header).map_err(io)?;
         for (r, u) in d.units().iter().enumerate() {
-            let text = |s: &str| crate::export::spreadsheet_text(s, excel);
+            let text = |s: &str| crate::export::spreadsheet_text(s, excel).into_owned();
             let mut rec = vec![
                 text(&u.code),
                 text(&u.name),

@@ -6,7 +6,7 @@ import { t, tParts, showControls, setLang, getLang, translate, nodeName, regionN
 import { renderHead, renderBody, sortRows, sortKeys, el } from './table.js';
 import { renderPanel } from './panel.js';
 import { encodeHash, decodeHash } from './share.js';
-import { setupLoading, looksLikeFramework, readItem, checkInWorker, LIMIT_BYTES, WORKER_BYTES, MAX_UNITS } from './load.js';
+import { setupLoading, looksLikeFramework, readItem, checkInWorker, formatSize, tooBigText, LIMIT_BYTES, WORKER_BYTES, MAX_UNITS } from './load.js';
 import { initAnalysis, updateAnalysis } from './analysis.js';
 import { setupDataTools } from './datatools.js';
 import { initCharts } from './charts.js';
@@ -380,14 +380,9 @@ function showProgress(name, size) {
   return setInterval(tick, 200);
 }
 
-/** A size in megabytes, one decimal (decimal comma in Vietnamese). */
-function formatSize(bytes) {
-  return t('megabytes', { n: formatScore(bytes / 1e6, 1) });
-}
-
 /** The message for an input of `size` bytes over the page's limit. */
 function tooBig(size, name = t('pasteName')) {
-  return t('tooBig', { name, size: formatSize(size), limit: formatSize(LIMIT_BYTES) });
+  return tooBigText(name, size);
 }
 
 /**

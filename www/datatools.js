@@ -11,8 +11,8 @@
 // 34 view, a COINr import, opening the import form, or `geo=34` in the link)
 // loads it through tools.js, which moves the calculator onto it.
 
-import { getLang, t, formatScore } from './i18n.js';
-import { LIMIT_BYTES } from './load.js';
+import { getLang, t } from './i18n.js';
+import { LIMIT_BYTES, tooBigText } from './load.js';
 import { hashExtras } from './share.js';
 import { useTools, toolsCalculator, method } from './tools.js';
 
@@ -320,11 +320,6 @@ async function readFile(input) {
   return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
 }
 
-/** The message for a COINr file over the page's limit, in the page's language. */
-function tooBigMessage(f) {
-  const mb = (n) => t('megabytes', { n: formatScore(n / 1e6, 1) });
-  return `${t('tooBig', { name: f.name, size: mb(f.size), limit: mb(LIMIT_BYTES) })} ${s('tooBigCli')}`;
-}
 
 /** Lists the iData columns that look like group columns in the group picker. */
 async function onIdataChosen() {
@@ -353,7 +348,7 @@ async function onRun() {
   }
   const big = [idata, imeta].find((f) => f.tooBig);
   if (big) {
-    showError(t('tooBigTitle'), tooBigMessage(big));
+    showError(t('tooBigTitle'), `${tooBigText(big.name, big.size)} ${s('tooBigCli')}`);
     return;
   }
   const range = $('dt-range').value === '100' ? [0, 100] : [0, 1];

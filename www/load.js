@@ -9,12 +9,24 @@
 // read and trial-loaded in a module worker (`parse-worker.js`), with a
 // cancel button, before the page's calculator touches it.
 
+import { t, formatScore } from './i18n.js';
+
 /** The largest file or paste the page loads (bytes; characters for a paste). */
 export const LIMIT_BYTES = 1_000_000;
 /** Inputs above this are checked in a worker first. */
 export const WORKER_BYTES = 100_000;
 /** The most units one edition may have to be drawn on the page. */
 export const MAX_UNITS = 5_000;
+
+/** A size in megabytes, one decimal (decimal comma in Vietnamese). */
+export function formatSize(bytes) {
+  return t('megabytes', { n: formatScore(bytes / 1e6, 1) });
+}
+
+/** The message for input `name` of `size` bytes, over the page's limit. */
+export function tooBigText(name, size) {
+  return t('tooBig', { name, size: formatSize(size), limit: formatSize(LIMIT_BYTES) });
+}
 
 /** Whether a file's first line looks like a framework (it has a `parent` column). */
 export function looksLikeFramework(input) {

@@ -2,6 +2,8 @@
 //! (the Vietnam ICT Index's shape). Target: 10,000 Monte Carlo samples in
 //! at most 50 ms natively.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use ictindex::{
     gaps, score, sensitivity, uncertainty, Dataset, Framework, Options, Perturbation, Scored, SensitivityConfig,
@@ -38,18 +40,7 @@ fn bench(c: &mut Criterion) {
     let s = data();
     let mut g = c.benchmark_group("analysis");
     g.sample_size(20);
-    let config = UncertaintyConfig {
-        samples: 10_000,
-        seed: 1,
-        top: 10,
-        perturbation: Perturbation {
-            weights: WeightNoise::Uniform {
-                share: 0.25,
-                level: WeightLevel::All,
-            },
-            ..Default::default()
-        },
-    };
+    let config = common::weight_noise(10_000);
     g.bench_function("uncertainty_10k_63x5", |b| {
         b.iter(|| uncertainty(&s, None, &config).unwrap())
     });

@@ -9,22 +9,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ictindex::{score, uncertainty, Options, Perturbation, UncertaintyConfig, WeightLevel, WeightNoise};
-
-fn config(samples: usize) -> UncertaintyConfig {
-    UncertaintyConfig {
-        samples,
-        seed: 1,
-        top: 10,
-        perturbation: Perturbation {
-            weights: WeightNoise::Uniform {
-                share: 0.25,
-                level: WeightLevel::All,
-            },
-            ..Default::default()
-        },
-    }
-}
+use ictindex::{score, uncertainty, Options};
 
 fn bench(c: &mut Criterion) {
     // The peer's semantics, as in benches/score.rs.
@@ -44,7 +29,7 @@ fn bench(c: &mut Criterion) {
             Ok(s) => s,
             Err(e) => panic!("{name}: {e}"),
         };
-        let cfg = config(samples);
+        let cfg = common::weight_noise(samples);
         g.bench_function(name, |b| b.iter(|| uncertainty(black_box(&s), None, &cfg)));
     }
     g.finish();

@@ -153,3 +153,21 @@ pub fn subscores(n: usize, seed: u64) -> (Framework, Dataset) {
         Err(e) => panic!("bench data: {e}"),
     }
 }
+
+/// Monte-Carlo over weights as the NumPy peer's `uncertainty`: every weight
+/// × U(0.75, 1.25), seed 1, the top 10 counted, `samples` samples.
+pub fn weight_noise(samples: usize) -> ictindex::UncertaintyConfig {
+    use ictindex::{Perturbation, WeightLevel, WeightNoise};
+    ictindex::UncertaintyConfig {
+        samples,
+        seed: 1,
+        top: 10,
+        perturbation: Perturbation {
+            weights: WeightNoise::Uniform {
+                share: 0.25,
+                level: WeightLevel::All,
+            },
+            ..Default::default()
+        },
+    }
+}

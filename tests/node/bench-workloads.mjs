@@ -126,8 +126,8 @@ function report() {
   const sides = [
     ['native 1 thread', 'native-1.json'],
     ['native 2 threads', 'native-2.json'],
-    ['wasm size', 'wasm-size.json'],
-    ['wasm speed', 'wasm-speed.json'],
+    ['wasm size (page module build)', 'wasm-size.json'],
+    ['wasm speed (tools module build)', 'wasm-speed.json'],
   ];
   // per side: per round: the list of timings
   const data = sides.map(([label, file]) => [

@@ -189,10 +189,11 @@ impl Kernel {
     /// additions in the same order in both (Rust never fuses them into FMA),
     /// so the scores are the same bits; the tests check it.
     fn scores(&self, m: usize, count: usize, w: &mut Worker) -> Result<(), NonPositive> {
-        #[cfg(target_arch = "x86_64")]
+        // (Always false off x86-64.)
         if self.avx2 {
             // SAFETY: `avx2` is only true when the CPU reports AVX2
             // (`is_x86_feature_detected!` in `avx2_detected`).
+            #[cfg(target_arch = "x86_64")]
             return unsafe { self.scores_avx2(m, count, w) };
         }
         self.scores_in::<8>(m, count, w)

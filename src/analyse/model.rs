@@ -832,7 +832,6 @@ pub(crate) mod tests {
 
     #[test]
     fn warm_ranks_match_rank_values_on_ties_missing_and_huge_values() {
-        use rand::Rng;
         let f = Framework::from_str("code,parent\nI,\na,I\n").unwrap();
         let mut rng = crate::analyse::random::Key::new(8, 8).stream(0);
         let mut u = move || crate::analyse::random::uniform(&mut rng);

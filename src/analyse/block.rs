@@ -60,6 +60,8 @@ struct Node {
     kids: Vec<(Source, usize)>,
     /// Units with a missing leaf child, ascending, with their pattern.
     gaps: Vec<(usize, usize)>,
+    /// Every child is a leaf.
+    leaves_only: bool,
     /// Per pattern: the weights (node indices) of the present children, in
     /// order (inner children count as present; units where one is not are
     /// handled on their own).
@@ -157,6 +159,7 @@ impl Kernel {
             nodes.push(Node {
                 node,
                 method,
+                leaves_only: kids.iter().all(|&(src, _)| matches!(src, Source::Leaf(_))),
                 gaps,
                 dead: patterns
                     .iter()
@@ -308,64 +311,82 @@ impl Kernel {
         // Arithmetic means whose inner children are all present on the tile
         // add them as leaves (`w·y`, in declaration order with the leaves).
         let group_inner = method == Aggregation::Arithmetic
-            && node.kids.iter().all(|&(src, _)| match src {
-                Source::Inner(j) => tiles
-                    .get(j * TILE..j * TILE + len)
-                    .is_some_and(|ys| ys.iter().fold(true, |a, &y| a & !y.is_nan())),
-                Source::Leaf(_) => true,
-            });
+            && (node.leaves_only
+                || node.kids.iter().all(|&(src, _)| match src {
+                    Source::Inner(j) => tiles
+                        .get(j * TILE..j * TILE + len)
+                        .is_some_and(|ys| ys.iter().fold(true, |a, &y| a & !y.is_nan())),
+                    Source::Leaf(_) => true,
+                }));
         let grouped_src = |src: Option<&(Source, usize)>| match src {
             Some((Source::Leaf(_), _)) => method != Aggregation::Harmonic,
             Some((Source::Inner(_), _)) => group_inner,
             None => false,
         };
-        let mut group: [(&[f64], f64); GROUP] = [(&[], 0.0); GROUP];
-        let mut grouped = 0;
-        for (k, &(src, c)) in node.kids.iter().enumerate() {
-            let wc = weights.get(c).copied().unwrap_or(0.0);
-            ws += wc;
-            // Missing leaves are prepared as neutral terms (+0): adding +0 to
-            // a sum that starts at +0 changes nothing, so the sums are exact.
-            match src {
-                _ if grouped_src(Some(&(src, c))) => {
-                    // Runs of leaves are added together, the sums held in registers.
+        if method != Aggregation::Harmonic && (node.leaves_only || group_inner) {
+            // Every child is added as a leaf: runs of GROUP children, in order.
+            for part in node.kids.chunks(GROUP) {
+                let mut group: [(&[f64], f64); GROUP] = [(&[], 0.0); GROUP];
+                for (g, &(src, c)) in group.iter_mut().zip(part) {
+                    let wc = weights.get(c).copied().unwrap_or(0.0);
+                    ws += wc;
                     let ys = match src {
                         Source::Leaf(s) => self.prepared.get(s * st + t0..s * st + t0 + wide),
                         Source::Inner(j) => tiles.get(j * TILE..j * TILE + wide),
-                    }
-                    .unwrap_or(&[]);
-                    if let Some(g) = group.get_mut(grouped) {
-                        *g = (ys, wc);
-                    }
-                    grouped += 1;
-                    if grouped == GROUP || !grouped_src(node.kids.get(k + 1)) {
-                        add_leaves::<C>(sum, group.get(..grouped).unwrap_or(&[]));
-                        grouped = 0;
-                    }
+                    };
+                    *g = (ys.unwrap_or(&[]), wc);
                 }
-                Source::Leaf(s) => {
-                    let ys = self.prepared.get(s * st + t0..s * st + t0 + len).unwrap_or(&[]);
-                    for (a, &y) in sum.iter_mut().zip(ys) {
-                        *a += wc / y;
+                add_leaves::<C>(sum, group.get(..part.len()).unwrap_or(&[]));
+            }
+        } else {
+            let mut group: [(&[f64], f64); GROUP] = [(&[], 0.0); GROUP];
+            let mut grouped = 0;
+            for (k, &(src, c)) in node.kids.iter().enumerate() {
+                let wc = weights.get(c).copied().unwrap_or(0.0);
+                ws += wc;
+                // Missing leaves are prepared as neutral terms (+0): adding +0 to
+                // a sum that starts at +0 changes nothing, so the sums are exact.
+                match src {
+                    _ if grouped_src(Some(&(src, c))) => {
+                        // Runs of leaves are added together, the sums held in registers.
+                        let ys = match src {
+                            Source::Leaf(s) => self.prepared.get(s * st + t0..s * st + t0 + wide),
+                            Source::Inner(j) => tiles.get(j * TILE..j * TILE + wide),
+                        }
+                        .unwrap_or(&[]);
+                        if let Some(g) = group.get_mut(grouped) {
+                            *g = (ys, wc);
+                        }
+                        grouped += 1;
+                        if grouped == GROUP || !grouped_src(node.kids.get(k + 1)) {
+                            add_leaves::<C>(sum, group.get(..grouped).unwrap_or(&[]));
+                            grouped = 0;
+                        }
                     }
-                }
-                Source::Inner(j) => {
-                    let ys = tiles.get(j * TILE..j * TILE + len).unwrap_or(&[]);
-                    inner_gap |= !ys.iter().fold(true, |a, &y| a & ok(y));
-                    match method {
-                        Aggregation::Arithmetic => {
-                            for (a, &y) in sum.iter_mut().zip(ys) {
-                                *a += if y.is_nan() { 0.0 } else { wc * y };
-                            }
+                    Source::Leaf(s) => {
+                        let ys = self.prepared.get(s * st + t0..s * st + t0 + len).unwrap_or(&[]);
+                        for (a, &y) in sum.iter_mut().zip(ys) {
+                            *a += wc / y;
                         }
-                        Aggregation::Geometric => {
-                            for (a, &y) in sum.iter_mut().zip(ys) {
-                                *a += if y > 0.0 { wc * libm::log(y) } else { 0.0 };
+                    }
+                    Source::Inner(j) => {
+                        let ys = tiles.get(j * TILE..j * TILE + len).unwrap_or(&[]);
+                        inner_gap |= !ys.iter().fold(true, |a, &y| a & ok(y));
+                        match method {
+                            Aggregation::Arithmetic => {
+                                for (a, &y) in sum.iter_mut().zip(ys) {
+                                    *a += if y.is_nan() { 0.0 } else { wc * y };
+                                }
                             }
-                        }
-                        Aggregation::Harmonic => {
-                            for (a, &y) in sum.iter_mut().zip(ys) {
-                                *a += if y > 0.0 { wc / y } else { 0.0 };
+                            Aggregation::Geometric => {
+                                for (a, &y) in sum.iter_mut().zip(ys) {
+                                    *a += if y > 0.0 { wc * libm::log(y) } else { 0.0 };
+                                }
+                            }
+                            Aggregation::Harmonic => {
+                                for (a, &y) in sum.iter_mut().zip(ys) {
+                                    *a += if y > 0.0 { wc / y } else { 0.0 };
+                                }
                             }
                         }
                     }

@@ -33,7 +33,7 @@ use crate::framework::Aggregation;
 
 /// Units per tile: a tile of the prepared leaves stays in the core's cache
 /// while a block of samples uses it.
-const TILE: usize = 128;
+const TILE: usize = 256;
 /// Score cells (samples × units) per block.
 const BLOCK_CELLS: usize = 1 << 18;
 
@@ -60,11 +60,15 @@ struct Node {
     kids: Vec<(Source, usize)>,
     /// Units with a missing leaf child, ascending, with their pattern.
     gaps: Vec<(usize, usize)>,
-    /// Per pattern: which children are present (inner children count as
-    /// present; units where one is not are handled on their own).
-    patterns: Vec<Vec<bool>>,
-    /// Per pattern: how many children are present.
-    counts: Vec<usize>,
+    /// Every child is a leaf.
+    leaves_only: bool,
+    /// Per pattern: the weights (node indices) of the present children, in
+    /// order (inner children count as present; units where one is not are
+    /// handled on their own).
+    patterns: Vec<Vec<usize>>,
+    /// Per pattern: too few children present (none, or fewer than
+    /// `min_share` of them): the unit's score is missing.
+    dead: Vec<bool>,
     /// Where this node's patterns start among all nodes' patterns.
     base: usize,
 }
@@ -79,9 +83,13 @@ pub(crate) struct Kernel {
     /// Per slot, slot-major: `y` (arithmetic parent) or `ln y` (geometric)
     /// with missing → 0, or `y` with missing → +∞ (harmonic: `w/∞ = 0`).
     prepared: Vec<f64>,
-    /// Column stride of `prepared`: `n` rounded up to a multiple of 8 (the
-    /// padding is 0), so that groups of leaves run over whole chunks.
+    /// Column stride of `prepared`: `n` rounded up to a multiple of
+    /// [`CHUNK_MAX`] (the padding is 0), so that groups of leaves run over
+    /// whole chunks.
     stride: usize,
+    /// Whether to run the AVX2 build of the kernel (x86-64 CPUs that have it;
+    /// the same operations in the same order, so the same bits).
+    avx2: bool,
     /// Normalised leaves with NaN for missing, slot-major.
     values: Vec<f64>,
     min_share: f64,
@@ -100,7 +108,7 @@ impl Kernel {
         let n = model.n;
         let mut index = vec![None; model.children.len()];
         let mut nodes = Vec::with_capacity(model.order.len());
-        let stride = n.div_ceil(8) * 8;
+        let stride = n.div_ceil(CHUNK_MAX) * CHUNK_MAX;
         let mut prepared = vec![0.0; model.leaves.len() * stride];
         let mut base = 0;
         for &node in &model.order {
@@ -151,10 +159,20 @@ impl Kernel {
             nodes.push(Node {
                 node,
                 method,
-                kids,
+                leaves_only: kids.iter().all(|&(src, _)| matches!(src, Source::Leaf(_))),
                 gaps,
-                counts: patterns.iter().map(|p| p.iter().filter(|&&x| x).count()).collect(),
-                patterns,
+                dead: patterns
+                    .iter()
+                    .map(|p| {
+                        let ct = p.iter().filter(|&&x| x).count();
+                        ct == 0 || (ct as f64) < model.min_share() * kids.len() as f64
+                    })
+                    .collect(),
+                patterns: patterns
+                    .iter()
+                    .map(|p| kids.iter().zip(p).filter(|&(_, &x)| x).map(|(&(_, c), _)| c).collect())
+                    .collect(),
+                kids,
                 base,
             });
             base += nodes.last().map_or(0, |x| x.patterns.len());
@@ -169,6 +187,7 @@ impl Kernel {
             nodes,
             prepared,
             stride,
+            avx2: avx2_detected(),
             values,
             min_share: model.min_share(),
         })
@@ -176,7 +195,38 @@ impl Kernel {
 
     /// Index scores of `count` samples into `w.comp` (`b * n + pos`), sample
     /// `b` weighted by `w.wts[b * m..(b + 1) * m]` (`m` = number of nodes).
+    ///
+    /// The same code runs in two builds: portable (chunks of 8 units: SSE2
+    /// on x86-64, wasm's SIMD-less code) and, on x86-64 CPUs with AVX2,
+    /// compiled for AVX2 with chunks of 32 units (eight 4-wide sums in
+    /// registers). Each unit's sums are the same multiplications and
+    /// additions in the same order in both (Rust never fuses them into FMA),
+    /// so the scores are the same bits; the tests check it.
     fn scores(&self, m: usize, count: usize, w: &mut Worker) -> Result<(), NonPositive> {
+        // (Always false off x86-64.)
+        if self.avx2 {
+            // SAFETY: `avx2` is only true when the CPU reports AVX2
+            // (`is_x86_feature_detected!` in `avx2_detected`).
+            #[cfg(target_arch = "x86_64")]
+            return unsafe { self.scores_avx2(m, count, w) };
+        }
+        self.scores_in::<8>(m, count, w)
+    }
+
+    /// [`Kernel::scores`] compiled for AVX2.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn scores_avx2(&self, m: usize, count: usize, w: &mut Worker) -> Result<(), NonPositive> {
+        self.scores_in::<CHUNK_MAX>(m, count, w)
+    }
+
+    /// [`Kernel::scores`] with leaf sums in chunks of `C` units.
+    #[inline(always)]
+    fn scores_in<const C: usize>(&self, m: usize, count: usize, w: &mut Worker) -> Result<(), NonPositive> {
         let n = self.n;
         let k = self.nodes.len();
         let Worker {
@@ -199,10 +249,8 @@ impl Kernel {
             for node in &self.nodes {
                 for (q, p) in node.patterns.iter().enumerate() {
                     let mut x = 0.0;
-                    for (&(_, c), &present) in node.kids.iter().zip(p) {
-                        if present {
-                            x += weights.get(c).copied().unwrap_or(0.0);
-                        }
+                    for &c in p {
+                        x += weights.get(c).copied().unwrap_or(0.0);
                     }
                     if let Some(y) = pws.get_mut(b * np + node.base + q) {
                         *y = x;
@@ -219,7 +267,7 @@ impl Kernel {
                     let start = b * np + node.base;
                     let pw = pws.get(start..start + node.patterns.len()).unwrap_or(&[]);
                     let mut bufs = Bufs { tiles, sum, pws: pw };
-                    self.node_tile(node, ki, weights, t0, len, &mut bufs)?;
+                    self.node_tile::<C>(node, ki, weights, t0, len, &mut bufs)?;
                 }
                 let root = tiles.get((k - 1) * TILE..(k - 1) * TILE + len).unwrap_or(&[]);
                 if let Some(out) = comp.get_mut(b * n + t0..b * n + t0 + len) {
@@ -231,8 +279,10 @@ impl Kernel {
         Ok(())
     }
 
-    /// Scores `node` (kernel index `ki`) on units `t0..t0 + len` into its tile.
-    fn node_tile(
+    /// Scores `node` (kernel index `ki`) on units `t0..t0 + len` into its
+    /// tile, leaf sums in chunks of `C` units.
+    #[inline(always)]
+    fn node_tile<const C: usize>(
         &self,
         node: &Node,
         ki: usize,
@@ -243,10 +293,10 @@ impl Kernel {
     ) -> Result<(), NonPositive> {
         let n = self.n;
         let Bufs { tiles, sum, pws } = w;
-        // Leaf groups run over the tile rounded up to whole chunks of 8 (the
+        // Leaf groups run over the tile rounded up to whole chunks (the
         // padding's sums are never read); other loops stop at `len`.
         let st = self.stride;
-        let wide = len.div_ceil(8) * 8;
+        let wide = len.div_ceil(C) * C;
         let sum = sum.get_mut(..wide).unwrap_or(&mut []);
         sum.fill(0.0);
         let method = node.method;
@@ -258,50 +308,85 @@ impl Kernel {
         let mut ws = 0.0;
         // Some unit has an inner child that is missing (or not positive for ln, 1/y).
         let mut inner_gap = false;
-        let mut group: [(&[f64], f64); GROUP] = [(&[], 0.0); GROUP];
-        let mut grouped = 0;
-        for (k, &(src, c)) in node.kids.iter().enumerate() {
-            let wc = weights.get(c).copied().unwrap_or(0.0);
-            ws += wc;
-            // Missing leaves are prepared as neutral terms (+0): adding +0 to
-            // a sum that starts at +0 changes nothing, so the sums are exact.
-            match src {
-                Source::Leaf(s) if method != Aggregation::Harmonic => {
-                    // Runs of leaves are added together, the sums held in registers.
-                    let ys = self.prepared.get(s * st + t0..s * st + t0 + wide).unwrap_or(&[]);
-                    if let Some(g) = group.get_mut(grouped) {
-                        *g = (ys, wc);
-                    }
-                    grouped += 1;
-                    let next_is_leaf = matches!(node.kids.get(k + 1), Some((Source::Leaf(_), _)));
-                    if grouped == GROUP || !next_is_leaf {
-                        add_leaves(sum, group.get(..grouped).unwrap_or(&[]));
-                        grouped = 0;
-                    }
+        // Arithmetic means whose inner children are all present on the tile
+        // add them as leaves (`w·y`, in declaration order with the leaves).
+        let group_inner = method == Aggregation::Arithmetic
+            && (node.leaves_only
+                || node.kids.iter().all(|&(src, _)| match src {
+                    Source::Inner(j) => tiles
+                        .get(j * TILE..j * TILE + len)
+                        .is_some_and(|ys| ys.iter().fold(true, |a, &y| a & !y.is_nan())),
+                    Source::Leaf(_) => true,
+                }));
+        let grouped_src = |src: Option<&(Source, usize)>| match src {
+            Some((Source::Leaf(_), _)) => method != Aggregation::Harmonic,
+            Some((Source::Inner(_), _)) => group_inner,
+            None => false,
+        };
+        if method != Aggregation::Harmonic && (node.leaves_only || group_inner) {
+            // Every child is added as a leaf: runs of GROUP children, in order.
+            for part in node.kids.chunks(GROUP) {
+                let mut group: [(&[f64], f64); GROUP] = [(&[], 0.0); GROUP];
+                for (g, &(src, c)) in group.iter_mut().zip(part) {
+                    let wc = weights.get(c).copied().unwrap_or(0.0);
+                    ws += wc;
+                    let ys = match src {
+                        Source::Leaf(s) => self.prepared.get(s * st + t0..s * st + t0 + wide),
+                        Source::Inner(j) => tiles.get(j * TILE..j * TILE + wide),
+                    };
+                    *g = (ys.unwrap_or(&[]), wc);
                 }
-                Source::Leaf(s) => {
-                    let ys = self.prepared.get(s * st + t0..s * st + t0 + len).unwrap_or(&[]);
-                    for (a, &y) in sum.iter_mut().zip(ys) {
-                        *a += wc / y;
+                add_leaves::<C>(sum, group.get(..part.len()).unwrap_or(&[]));
+            }
+        } else {
+            let mut group: [(&[f64], f64); GROUP] = [(&[], 0.0); GROUP];
+            let mut grouped = 0;
+            for (k, &(src, c)) in node.kids.iter().enumerate() {
+                let wc = weights.get(c).copied().unwrap_or(0.0);
+                ws += wc;
+                // Missing leaves are prepared as neutral terms (+0): adding +0 to
+                // a sum that starts at +0 changes nothing, so the sums are exact.
+                match src {
+                    _ if grouped_src(Some(&(src, c))) => {
+                        // Runs of leaves are added together, the sums held in registers.
+                        let ys = match src {
+                            Source::Leaf(s) => self.prepared.get(s * st + t0..s * st + t0 + wide),
+                            Source::Inner(j) => tiles.get(j * TILE..j * TILE + wide),
+                        }
+                        .unwrap_or(&[]);
+                        if let Some(g) = group.get_mut(grouped) {
+                            *g = (ys, wc);
+                        }
+                        grouped += 1;
+                        if grouped == GROUP || !grouped_src(node.kids.get(k + 1)) {
+                            add_leaves::<C>(sum, group.get(..grouped).unwrap_or(&[]));
+                            grouped = 0;
+                        }
                     }
-                }
-                Source::Inner(j) => {
-                    let ys = tiles.get(j * TILE..j * TILE + len).unwrap_or(&[]);
-                    inner_gap |= !ys.iter().fold(true, |a, &y| a & ok(y));
-                    match method {
-                        Aggregation::Arithmetic => {
-                            for (a, &y) in sum.iter_mut().zip(ys) {
-                                *a += if y.is_nan() { 0.0 } else { wc * y };
-                            }
+                    Source::Leaf(s) => {
+                        let ys = self.prepared.get(s * st + t0..s * st + t0 + len).unwrap_or(&[]);
+                        for (a, &y) in sum.iter_mut().zip(ys) {
+                            *a += wc / y;
                         }
-                        Aggregation::Geometric => {
-                            for (a, &y) in sum.iter_mut().zip(ys) {
-                                *a += if y > 0.0 { wc * libm::log(y) } else { 0.0 };
+                    }
+                    Source::Inner(j) => {
+                        let ys = tiles.get(j * TILE..j * TILE + len).unwrap_or(&[]);
+                        inner_gap |= !ys.iter().fold(true, |a, &y| a & ok(y));
+                        match method {
+                            Aggregation::Arithmetic => {
+                                for (a, &y) in sum.iter_mut().zip(ys) {
+                                    *a += if y.is_nan() { 0.0 } else { wc * y };
+                                }
                             }
-                        }
-                        Aggregation::Harmonic => {
-                            for (a, &y) in sum.iter_mut().zip(ys) {
-                                *a += if y > 0.0 { wc / y } else { 0.0 };
+                            Aggregation::Geometric => {
+                                for (a, &y) in sum.iter_mut().zip(ys) {
+                                    *a += if y > 0.0 { wc * libm::log(y) } else { 0.0 };
+                                }
+                            }
+                            Aggregation::Harmonic => {
+                                for (a, &y) in sum.iter_mut().zip(ys) {
+                                    *a += if y > 0.0 { wc / y } else { 0.0 };
+                                }
                             }
                         }
                     }
@@ -343,14 +428,10 @@ impl Kernel {
             if pos >= t0 + len {
                 break;
             }
-            let ct = node.counts.get(p).copied().unwrap_or(0);
+            let dead = node.dead.get(p).copied().unwrap_or(true);
             let wp = pws.get(p).copied().unwrap_or(0.0);
             if let (Some(o), Some(&sm)) = (out.get_mut(pos - t0), sum.get(pos - t0)) {
-                *o = if ct == 0 || (ct as f64) < self.min_share * kf || wp <= 0.0 {
-                    f64::NAN
-                } else {
-                    finish(sm, wp)
-                };
+                *o = if dead || wp <= 0.0 { f64::NAN } else { finish(sm, wp) };
             }
         }
         if !inner_gap {
@@ -407,25 +488,41 @@ impl Kernel {
 
 /// Leaves added in one pass.
 const GROUP: usize = 16;
+/// The widest chunk of units summed at once (the AVX2 build's); [`TILE`]
+/// and the prepared columns' stride are multiples of it.
+const CHUNK_MAX: usize = 32;
 
-/// `sum[i] += w·y[i]` for each `(y, w)` of `group` in turn, eight units at a
-/// time with the eight sums held in registers (per unit, the same additions
+/// Whether this CPU runs the AVX2 build of the kernel.
+fn avx2_detected() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// `sum[i] += w·y[i]` for each `(y, w)` of `group` in turn, `C` units at a
+/// time with the `C` sums held in registers (per unit, the same additions
 /// in the same order as one child after the other).
-fn add_leaves(sum: &mut [f64], group: &[(&[f64], f64)]) {
-    let mut chunks = sum.chunks_exact_mut(8);
+#[inline(always)]
+fn add_leaves<const C: usize>(sum: &mut [f64], group: &[(&[f64], f64)]) {
+    let mut chunks = sum.chunks_exact_mut(C);
     let mut off = 0;
     for out in &mut chunks {
-        let mut acc = [0.0; 8];
+        let mut acc = [0.0; C];
         acc.copy_from_slice(out);
         for &(ys, wc) in group {
-            if let Some(ys) = ys.get(off..off + 8) {
+            if let Some(ys) = ys.get(off..off + C) {
                 for (a, &y) in acc.iter_mut().zip(ys) {
                     *a += wc * y;
                 }
             }
         }
         out.copy_from_slice(&acc);
-        off += 8;
+        off += C;
     }
     let rest = chunks.into_remainder();
     for &(ys, wc) in group {
@@ -460,6 +557,8 @@ pub(crate) struct Worker {
     keys: Vec<u128>,
     tmp: Vec<u128>,
     small: Vec<u64>,
+    /// Positions in the last ranked sample's key order (see [`Model::rank_values_from`]).
+    order: Vec<u32>,
     /// Per sample of the block: ranks by position (0 = unranked), `b * n + pos`.
     pub ranks: Vec<u32>,
 }
@@ -478,6 +577,7 @@ impl Worker {
             keys: Vec::with_capacity(model.n),
             tmp: Vec::new(),
             small: Vec::with_capacity(model.n),
+            order: Vec::new(),
             ranks: Vec::new(),
         }
     }
@@ -515,13 +615,14 @@ pub(crate) fn run_block(
                 keys,
                 tmp,
                 small,
+                order,
                 ranks,
                 ..
             } = w;
             for b in 0..count {
                 let values = comp.get(b * n..(b + 1) * n).unwrap_or(&[]);
                 let out = ranks.get_mut(b * n..(b + 1) * n).unwrap_or(&mut []);
-                model.rank_values(values, keys, tmp, small, out);
+                model.rank_values_from(values, order, keys, tmp, small, out);
             }
             return Ok(());
         }
@@ -581,6 +682,17 @@ mod tests {
         let n = model.n;
         let mut w = Worker::new(&model, &design);
         run_block(&model, &design, Some(&kernel), &key, 3, 3 + samples, &mut w).unwrap();
+        // The portable build and (on CPUs with AVX2) the AVX2 build: the same bits.
+        let portable = Kernel {
+            avx2: false,
+            ..kernel.clone()
+        };
+        let mut wp = Worker::new(&model, &design);
+        run_block(&model, &design, Some(&portable), &key, 3, 3 + samples, &mut wp).unwrap();
+        assert_eq!(kernel.avx2, avx2_detected());
+        let bits = |w: &Worker| w.comp.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&w), bits(&wp));
+        assert_eq!(w.ranks, wp.ranks);
         let mut sc = design.scenario(&model);
         let mut s = model.scratch();
         let mut missing = 0;
@@ -609,7 +721,7 @@ mod tests {
 
     #[test]
     fn blocked_scores_match_the_general_path_bit_for_bit() {
-        // 300 units: three tiles, the last one partial.
+        // 300 units: two tiles, the last one partial.
         let (d, f) = sparse_case(300);
         for (min_share, precision) in [(0.0, None), (0.5, Some(4)), (1.0, Some(2))] {
             let o = Options {
@@ -645,6 +757,19 @@ mod tests {
             let scored = score(&d, &f, &Options::default()).unwrap();
             check(&scored, &uniform(), 60);
         }
+    }
+
+    #[test]
+    fn blocked_scores_match_on_three_tiles() {
+        // 600 units: two whole tiles and a partial one (88 units: two
+        // 32-unit chunks and a padded one), with gaps and missing pillars.
+        let (d, f) = sparse_case(600);
+        let o = Options {
+            min_share: 0.5,
+            ..Options::default()
+        };
+        let scored = score(&d, &f, &o).unwrap();
+        assert!(check(&scored, &uniform(), 12) > 0);
     }
 
     #[test]

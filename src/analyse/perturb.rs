@@ -216,6 +216,15 @@ fn invalid(name: &str, value: impl ToString) -> Error {
     })
 }
 
+/// Draws one weight: the nominal one times `1 + share·(2u − 1)`, `u` uniform in [0, 1).
+#[inline(always)]
+fn draw_weight(model: &Model, node: usize, share: f64, rng: &mut ChaCha8Rng, sc: &mut Scenario) {
+    let u = uniform(rng);
+    if let (Some(w), Some(&w0)) = (sc.weights.get_mut(node), model.weights.get(node)) {
+        *w = w0 * (1.0 + share * (2.0 * u - 1.0));
+    }
+}
+
 impl Design {
     /// Resolves `p` against `model`; checks that every combination of the
     /// alternatives scores the edition (e.g. no geometric mean over a 0).
@@ -356,12 +365,7 @@ impl Design {
     /// Draws factor `f` into `sc`.
     pub fn draw(&self, model: &Model, f: &Factor, rng: &mut ChaCha8Rng, sc: &mut Scenario) {
         match f {
-            Factor::Weight { node, share } => {
-                let u = uniform(rng);
-                if let (Some(w), Some(&w0)) = (sc.weights.get_mut(*node), model.weights.get(*node)) {
-                    *w = w0 * (1.0 + share * (2.0 * u - 1.0));
-                }
-            }
+            Factor::Weight { node, share } => draw_weight(model, *node, *share, rng, sc),
             Factor::Group {
                 children,
                 gammas,
@@ -406,7 +410,12 @@ impl Design {
     /// Draws every factor, in order, from one generator (Monte Carlo).
     pub fn draw_all(&self, model: &Model, rng: &mut ChaCha8Rng, sc: &mut Scenario) {
         for f in &self.factors {
-            self.draw(model, f, rng, sc);
+            // The usual factor inline, the others through `draw`.
+            if let Factor::Weight { node, share } = f {
+                draw_weight(model, *node, *share, rng, sc);
+            } else {
+                self.draw(model, f, rng, sc);
+            }
         }
     }
 

@@ -222,10 +222,25 @@ impl Uncertainty {
                     },
                 )
                 .collect();
+            // The wave's blocks up to the first failure, added at once.
+            let mut done = Vec::with_capacity(part.len());
+            let mut failed = None;
             for (r, &(a, b)) in results.into_iter().zip(part) {
-                let ranks = r.map_err(|e| self.model.error(e))?;
-                add_ranks(&mut self.hist, &ranks, self.model.n);
-                self.accumulated += b - a;
+                match r {
+                    Ok(ranks) => {
+                        done.push(ranks);
+                        self.accumulated += b - a;
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            let blocks: Vec<&[u32]> = done.iter().map(Vec::as_slice).collect();
+            add_blocks(&mut self.hist, &blocks, self.model.n);
+            if let Some(e) = failed {
+                return Err(self.model.error(e));
             }
         }
         Ok(())
@@ -308,14 +323,34 @@ const PARALLEL_CELLS: usize = 1 << 16;
 #[cfg(not(target_arch = "wasm32"))]
 const WAVE_CELLS: usize = 1 << 24;
 
-/// Adds a block's ranks (`b * n + pos`) to the histograms, unit by unit.
+/// Adds a block's ranks (`b * n + pos`) to the histograms.
 fn add_ranks(hist: &mut [u32], ranks: &[u32], n: usize) {
+    add_blocks(hist, &[ranks], n);
+}
+
+/// Units whose histograms take every sample of a wave together.
+const HIST_UNITS: usize = 64;
+
+/// Adds blocks' ranks (each `b * n + pos`) to the histograms, [`HIST_UNITS`]
+/// units at a time across every sample of every block: those units' rows
+/// stay in cache (on 10,000 units the rows take 400 MB) while the samples'
+/// ranks are read in runs. The counts are whole numbers, so the order of the
+/// additions does not matter.
+fn add_blocks(hist: &mut [u32], blocks: &[&[u32]], n: usize) {
     let n1 = n + 1;
-    let count = ranks.len().checked_div(n).unwrap_or(0);
-    for (pos, row) in hist.chunks_exact_mut(n1).enumerate() {
-        for b in 0..count {
-            if let Some(h) = ranks.get(b * n + pos).and_then(|&r| row.get_mut(r as usize)) {
-                *h += 1;
+    if n == 0 {
+        return;
+    }
+    for (t, rows) in hist.chunks_mut(HIST_UNITS * n1).enumerate() {
+        let p0 = t * HIST_UNITS;
+        for ranks in blocks {
+            for sample in ranks.chunks_exact(n) {
+                let part = sample.get(p0..).unwrap_or(&[]);
+                for (row, &r) in rows.chunks_exact_mut(n1).zip(part) {
+                    if let Some(h) = row.get_mut(r as usize) {
+                        *h += 1;
+                    }
+                }
             }
         }
     }

@@ -114,8 +114,8 @@ pub struct Uncertainty {
     worker: Worker,
     nominal: Vec<u32>,
     ranked: u32,
-    /// `hist[pos * (n + 1) + rank]`: samples where unit `pos` had `rank` (0 = unranked).
-    hist: Vec<u32>,
+    /// Every unit's ranks over the samples accumulated.
+    tally: Tally,
     next: usize,
     accumulated: usize,
 }
@@ -139,7 +139,7 @@ impl Uncertainty {
         Ok(Uncertainty {
             kernel: Kernel::new(&model, &design),
             worker: Worker::new(&model, &design),
-            hist: vec![0; n * (n + 1)],
+            tally: Tally::new(n, config.samples),
             year: scored.editions().get(e).and_then(|x| x.year()),
             key: Key::new(config.seed, UNCERTAINTY),
             config: config.clone(),
@@ -194,7 +194,7 @@ impl Uncertainty {
                 &mut self.worker,
             )
             .map_err(|e| self.model.error(e))?;
-            add_ranks(&mut self.hist, &self.worker.ranks, self.model.n);
+            self.tally.add(&[&self.worker.ranks], self.model.n);
             self.accumulated += stop - k;
             k = stop;
         }
@@ -238,7 +238,7 @@ impl Uncertainty {
                 }
             }
             let blocks: Vec<&[u32]> = done.iter().map(Vec::as_slice).collect();
-            add_blocks(&mut self.hist, &blocks, self.model.n);
+            self.tally.add(&blocks, self.model.n);
             if let Some(e) = failed {
                 return Err(self.model.error(e));
             }
@@ -248,9 +248,7 @@ impl Uncertainty {
 
     /// Adds the samples accumulated by `other` (a clone run on other ranges).
     pub fn merge(&mut self, other: &Uncertainty) {
-        for (a, b) in self.hist.iter_mut().zip(&other.hist) {
-            *a += b;
-        }
+        self.tally.merge(&other.tally);
         self.accumulated += other.accumulated;
     }
 
@@ -266,11 +264,11 @@ impl Uncertainty {
 
     /// The intervals from the samples accumulated so far.
     pub fn result(&self) -> UncertaintyResult {
-        let n1 = self.model.n + 1;
         let k = self.accumulated as u64;
+        let mut counts = Counts::new(self.model.n);
         let units = (0..self.model.n)
             .map(|pos| {
-                let h = self.hist.get(pos * n1..(pos + 1) * n1).unwrap_or(&[]);
+                let h = counts.of(&self.tally, pos);
                 let ranks = h.get(1..).unwrap_or(&[]);
                 // Every sample adds one count per unit: the ranked ones are all but `h[0]`.
                 let total = k.saturating_sub(h.first().map_or(0, |&c| u64::from(c)));
@@ -323,9 +321,112 @@ const PARALLEL_CELLS: usize = 1 << 16;
 #[cfg(not(target_arch = "wasm32"))]
 const WAVE_CELLS: usize = 1 << 24;
 
-/// Adds a block's ranks (`b * n + pos`) to the histograms.
-fn add_ranks(hist: &mut [u32], ranks: &[u32], n: usize) {
-    add_blocks(hist, &[ranks], n);
+/// Every unit's ranks over the samples accumulated, kept in whichever form
+/// is smaller: with more samples than ranks, a histogram of counts per unit;
+/// with fewer (e.g. 1,000 samples of 10,000 units: 40 MB instead of 400 MB),
+/// each sample's rank per unit. Both give the same counts, so the same result.
+#[derive(Clone, Debug, PartialEq)]
+enum Tally {
+    /// `hist[pos * (n + 1) + rank]`: samples where unit `pos` had `rank` (0 = unranked).
+    Counts(Vec<u32>),
+    /// `lists[pos]`: unit `pos`'s rank in each sample accumulated (0 = unranked).
+    Lists(Vec<Vec<u32>>),
+}
+
+impl Tally {
+    /// The smaller form for `n` units and `samples` samples.
+    fn new(n: usize, samples: usize) -> Self {
+        if samples <= n {
+            Tally::Lists((0..n).map(|_| Vec::with_capacity(samples)).collect())
+        } else {
+            Tally::Counts(vec![0; n * (n + 1)])
+        }
+    }
+
+    /// Adds blocks' ranks (each `b * n + pos`).
+    fn add(&mut self, blocks: &[&[u32]], n: usize) {
+        match self {
+            Tally::Counts(hist) => add_blocks(hist, blocks, n),
+            Tally::Lists(lists) => add_lists(lists, blocks, n),
+        }
+    }
+
+    /// Adds `other`'s samples (same form: both made for the same run).
+    fn merge(&mut self, other: &Tally) {
+        match (self, other) {
+            (Tally::Counts(a), Tally::Counts(b)) => {
+                for (a, b) in a.iter_mut().zip(b) {
+                    *a += b;
+                }
+            }
+            (Tally::Lists(a), Tally::Lists(b)) => {
+                for (a, b) in a.iter_mut().zip(b) {
+                    a.extend_from_slice(b);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One unit's histogram at a time, read from a [`Tally`].
+struct Counts {
+    /// For [`Tally::Lists`]: `n + 1` counts, those of unit `last` (or none).
+    buffer: Vec<u32>,
+    last: Option<usize>,
+}
+
+impl Counts {
+    fn new(n: usize) -> Self {
+        Counts {
+            buffer: vec![0; n + 1],
+            last: None,
+        }
+    }
+
+    /// Unit `pos`'s counts by rank (`[0]`: unranked), `n + 1` of them.
+    fn of<'a>(&'a mut self, tally: &'a Tally, pos: usize) -> &'a [u32] {
+        let n1 = self.buffer.len();
+        match tally {
+            Tally::Counts(hist) => hist.get(pos * n1..(pos + 1) * n1).unwrap_or(&[]),
+            Tally::Lists(lists) => {
+                // Clear what the last unit counted, then count this one.
+                if let Some(prev) = self.last.and_then(|p| lists.get(p)) {
+                    for &r in prev {
+                        if let Some(c) = self.buffer.get_mut(r as usize) {
+                            *c = 0;
+                        }
+                    }
+                }
+                self.last = Some(pos);
+                for &r in lists.get(pos).map_or(&[][..], Vec::as_slice) {
+                    if let Some(c) = self.buffer.get_mut(r as usize) {
+                        *c += 1;
+                    }
+                }
+                &self.buffer
+            }
+        }
+    }
+}
+
+/// Appends blocks' ranks (each `b * n + pos`) to the units' lists,
+/// [`HIST_UNITS`] units at a time across every sample (as [`add_blocks`]).
+fn add_lists(lists: &mut [Vec<u32>], blocks: &[&[u32]], n: usize) {
+    if n == 0 {
+        return;
+    }
+    for (t, group) in lists.chunks_mut(HIST_UNITS).enumerate() {
+        let p0 = t * HIST_UNITS;
+        for ranks in blocks {
+            for sample in ranks.chunks_exact(n) {
+                let part = sample.get(p0..).unwrap_or(&[]);
+                for (list, &r) in group.iter_mut().zip(part) {
+                    list.push(r);
+                }
+            }
+        }
+    }
 }
 
 /// Units whose histograms take every sample of a wave together.
@@ -541,6 +642,47 @@ mod tests {
     }
 
     #[test]
+    fn rank_lists_give_what_histograms_give() {
+        // Fewer samples than units: ranks kept per unit (lists), on every
+        // core natively; the same run tallied as histograms, in chunks, and
+        // split and merged, gives the same intervals.
+        let (d, f) = random_case(11, 1000, true);
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let cfg = config(600);
+        assert!(1000 * 600 >= PARALLEL_CELLS && 600 >= 2 * block_len(1000));
+        let whole = uncertainty(&scored, None, &cfg).unwrap();
+        let fresh = Uncertainty::new(&scored, None, &cfg).unwrap();
+        assert!(matches!(fresh.tally, Tally::Lists(_)));
+        let mut counted = fresh.clone();
+        counted.tally = Tally::Counts(vec![0; 1000 * 1001]);
+        counted.run(600).unwrap();
+        assert_eq!(counted.result(), whole);
+        let mut chunked = fresh.clone();
+        while !chunked.is_done() {
+            chunked.run(13).unwrap();
+        }
+        assert_eq!(chunked.tally, {
+            let mut one = fresh.clone();
+            one.run(600).unwrap();
+            one.tally
+        });
+        assert_eq!(chunked.result(), whole);
+        let (mut a, mut b) = (fresh.clone(), fresh);
+        b.run_range(250, 600).unwrap();
+        a.run_range(0, 250).unwrap();
+        a.merge(&b);
+        assert_eq!(a.result(), whole);
+        // The weights move ranks: real intervals, not points.
+        assert!(whole.units.iter().any(|u| u.p5_rank != u.p95_rank));
+        // Reading units out of order gives each unit its own counts.
+        let mut counts = Counts::new(1000);
+        let later = counts.of(&a.tally, 7).to_vec();
+        let _ = counts.of(&a.tally, 3);
+        assert_eq!(counts.of(&a.tally, 7), &later[..]);
+        assert_eq!(later.iter().map(|&c| u64::from(c)).sum::<u64>(), 600);
+    }
+
+    #[test]
     fn chunks_and_splits_give_the_same_result() {
         let (d, f) = random_case(5, 25, false);
         let scored = score(&d, &f, &Options::default()).unwrap();
@@ -595,7 +737,7 @@ mod tests {
             let mut plain = Uncertainty::new(&scored, None, &cfg).unwrap();
             plain.kernel = None;
             plain.run(1000).unwrap();
-            assert_eq!(plain.hist, serial.hist);
+            assert_eq!(plain.tally, serial.tally);
             assert!(whole.units.iter().any(|u| u.p5_rank != u.p95_rank));
         }
     }

@@ -242,6 +242,27 @@ pub fn records_to_depth(scored: &Scored, year: Option<i64>, depth: Option<usize>
 /// assert!(scores_csv(&s, None, Some(0), false).unwrap().starts_with("code,name,year,group,ICT_score,"));
 /// ```
 pub fn scores_csv(scored: &Scored, year: Option<i64>, depth: Option<usize>, excel: bool) -> Result<String> {
+    #[cfg(not(target_arch = "wasm32"))]
+    let parts = rayon::current_num_threads();
+    #[cfg(target_arch = "wasm32")]
+    let parts = 1;
+    scores_csv_in(scored, year, depth, excel, parts)
+}
+
+/// Editions from this many rows are written on every core (natively).
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_ROWS: usize = 2_000;
+
+/// [`scores_csv`] with the rows written in up to `parts` parts at once
+/// (natively, from [`PARALLEL_ROWS`] rows), each into its own buffer, then
+/// joined in order: the same bytes for any `parts`.
+fn scores_csv_in(
+    scored: &Scored,
+    year: Option<i64>,
+    depth: Option<usize>,
+    excel: bool,
+    parts: usize,
+) -> Result<String> {
     let e = scored.edition_index(year)?;
     let ed = scored.editions().get(e).ok_or_else(|| Error::new(ErrorKind::NoRows))?;
     if (0..ed.len()).all(|pos| scored.unit(e, pos).is_none()) {
@@ -280,54 +301,64 @@ pub fn scores_csv(scored: &Scored, year: Option<i64>, depth: Option<usize>, exce
     }
     out.push('\n');
     let text = |out: &mut String, s: &str| push_field(out, &spreadsheet_text(s, excel));
-    for pos in 0..ed.len() {
-        let Some(u) = scored.unit(e, pos) else { continue };
-        text(&mut out, &u.code);
-        out.push(',');
-        text(&mut out, &u.name);
-        out.push(',');
-        if let Some(y) = u.year {
-            push_int(&mut out, y);
-        }
-        out.push(',');
-        if let Some(g) = &u.group {
-            text(&mut out, g);
-        }
-        for &l in &leaves {
+    let rows = |out: &mut String, range: std::ops::Range<usize>| {
+        for pos in range {
+            let Some(u) = scored.unit(e, pos) else { continue };
+            text(out, &u.code);
             out.push(',');
-            if let Some(v) = ed.raw(l, pos) {
-                push_float(&mut out, v);
-            }
-        }
-        for &(node, scores, ranks) in &columns {
+            text(out, &u.name);
             out.push(',');
-            if let Some(&v) = scores.get(pos).filter(|v| !v.is_nan()) {
-                push_float(&mut out, v);
+            if let Some(y) = u.year {
+                push_int(out, y);
             }
             out.push(',');
-            if let Some(&Some(r)) = ranks.get(pos) {
-                push_int(&mut out, r.into());
+            if let Some(g) = &u.group {
+                text(out, g);
+            }
+            for &l in &leaves {
+                out.push(',');
+                if let Some(v) = ed.raw(l, pos) {
+                    push_float(out, v);
+                }
+            }
+            for &(node, scores, ranks) in &columns {
+                out.push(',');
+                if let Some(&v) = scores.get(pos).filter(|v| !v.is_nan()) {
+                    push_float(out, v);
+                }
+                out.push(',');
+                if let Some(&Some(r)) = ranks.get(pos) {
+                    push_int(out, r.into());
+                }
+                out.push(',');
+                if let Some(c) = scored.change(e, node, pos) {
+                    push_int(out, c);
+                }
             }
             out.push(',');
-            if let Some(c) = scored.change(e, node, pos) {
-                push_int(&mut out, c);
+            if let Some((r, n)) = ed.group_rank(pos) {
+                push_int(out, r.into());
+                out.push(',');
+                push_int(out, n.into());
+            } else {
+                out.push(',');
             }
-        }
-        out.push(',');
-        if let Some((r, n)) = ed.group_rank(pos) {
-            push_int(&mut out, r.into());
             out.push(',');
-            push_int(&mut out, n.into());
-        } else {
+            push_int(out, n_ranked);
             out.push(',');
+            if scored.presence(e, pos) == Presence::New {
+                out.push_str("new");
+            }
+            out.push('\n');
         }
-        out.push(',');
-        push_int(&mut out, n_ranked);
-        out.push(',');
-        if scored.presence(e, pos) == Presence::New {
-            out.push_str("new");
-        }
-        out.push('\n');
+    };
+    let row_bytes = keys.len() * 8;
+    #[cfg(not(target_arch = "wasm32"))]
+    in_parts(&mut out, ed.len(), parts, row_bytes, &rows);
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = (parts, row_bytes);
+        rows(&mut out, 0..ed.len());
     }
     if let Some(base) = scored.base_of(e) {
         for &bp in scored.dropped(e) {
@@ -361,6 +392,43 @@ pub fn scores_csv(scored: &Scored, year: Option<i64>, depth: Option<usize>, exce
         }
     }
     Ok(out)
+}
+
+/// Writes rows `0..n` with `rows` (a row range into a buffer), after what
+/// `out` holds: the first part straight into `out`, the others (up to
+/// `parts` in all, from [`PARALLEL_ROWS`] rows) into buffers of about
+/// `row_bytes` a row on the other cores, appended in order.
+#[cfg(not(target_arch = "wasm32"))]
+fn in_parts(
+    out: &mut String,
+    n: usize,
+    parts: usize,
+    row_bytes: usize,
+    rows: &(impl Fn(&mut String, std::ops::Range<usize>) + Sync),
+) {
+    use rayon::prelude::*;
+    if parts <= 1 || n < PARALLEL_ROWS {
+        rows(out, 0..n);
+        return;
+    }
+    let size = n.div_ceil(parts);
+    let ((), rest) = rayon::join(
+        || rows(out, 0..size),
+        || {
+            (1..parts)
+                .into_par_iter()
+                .map(|k| {
+                    let range = (k * size).min(n)..((k + 1) * size).min(n);
+                    let mut part = String::with_capacity(range.len() * row_bytes);
+                    rows(&mut part, range);
+                    part
+                })
+                .collect::<Vec<String>>()
+        },
+    );
+    for part in rest {
+        out.push_str(&part);
+    }
 }
 
 /// A node, its scores and its ranks.

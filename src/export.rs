@@ -469,7 +469,8 @@ fn push_int(out: &mut String, v: i64) {
     if v < 0 {
         out.push('-');
     }
-    out.push_str(std::str::from_utf8(digits.get(at..).unwrap_or(&[])).unwrap_or(""));
+    // ASCII digits: pushed as chars, without a UTF-8 check.
+    out.extend(digits.get(at..).unwrap_or(&[]).iter().map(|&d| char::from(d)));
 }
 
 /// The root first, then the other inner nodes and leaves in declaration order.
@@ -702,6 +703,54 @@ mod tests {
         let r = records(&s, None).unwrap();
         assert_eq!(scores_csv(&s, None, None, false).unwrap(), to_csv(&r, false).unwrap());
         assert!(scores_csv(&s, None, None, false).unwrap().contains("dropped"));
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn scores_csv_in_parts_is_scores_csv_in_one() {
+        // Two editions (new and dropped units, groups, a quoted name), large
+        // enough to be written in parts.
+        let mut text = String::from("code,name,year,group,HTKT,HTNL,UD,SXKD,MT\n");
+        for year in [1, 2] {
+            for u in 0..2_600 {
+                if (year == 1 && u % 11 == 5) || (year == 2 && u % 13 == 7) {
+                    continue;
+                }
+                let v = |k: usize| match (u * 7 + k * 3 + year) % 17 {
+                    0 => String::new(),
+                    x => format!("{}", (x * 37 + u) as f64 / 400.0),
+                };
+                let name = if u % 97 == 0 {
+                    format!("\"U, {u}\"")
+                } else {
+                    format!("U{u}")
+                };
+                text.push_str(&format!(
+                    "u{u},{name},{year},{},{},{},{},{},{}\n",
+                    ["N", "S", ""][u % 3],
+                    v(0),
+                    v(1),
+                    v(2),
+                    v(3),
+                    v(4)
+                ));
+            }
+        }
+        let d = Dataset::from_str(&text).unwrap();
+        let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+        for year in [Some(1), Some(2)] {
+            for depth in [None, Some(0), Some(1)] {
+                for excel in [false, true] {
+                    let one = scores_csv_in(&s, year, depth, excel, 1).unwrap();
+                    assert!(one.lines().count() > PARALLEL_ROWS);
+                    for parts in [2, 3, 7] {
+                        assert_eq!(scores_csv_in(&s, year, depth, excel, parts).unwrap(), one);
+                    }
+                    assert_eq!(scores_csv(&s, year, depth, excel).unwrap(), one);
+                }
+            }
+        }
+        assert!(scores_csv_in(&s, Some(2), None, false, 2).unwrap().contains("dropped"));
     }
 
     #[test]

@@ -1489,6 +1489,154 @@ mod tests {
         assert_eq!(d.line_of(2), Some(4));
     }
 
+    /// A dataset and problems as comparable text: values by their bits.
+    fn outcome(r: &(Option<Dataset>, Vec<Error>)) -> String {
+        let data = r.0.as_ref().map(|d| {
+            let values: Vec<Vec<u64>> = d
+                .values
+                .iter()
+                .map(|c| c.iter().map(|v| v.to_bits()).collect())
+                .collect();
+            format!(
+                "{:?} {:?} {:?} {:?} {:?} {values:?}",
+                d.source, d.units, d.indicators, d.lines, d.columns
+            )
+        });
+        let problems: Vec<String> = r.1.iter().map(|e| format!("{e} {:?}", e.location())).collect();
+        format!("{data:?}\n{problems:?}")
+    }
+
+    /// Data text of `rows` units (`seed` picks the delimiter, the columns and
+    /// the cells), with `bad` rows turned into one kind of problem or oddity each.
+    fn generated(rows: usize, seed: u64, bad: &[(usize, u8)]) -> String {
+        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let d = [",", ";", "\t"][(seed % 3) as usize];
+        let with_year = seed % 2 == 0;
+        let mut out = format!("code{d}name{d}group");
+        if with_year {
+            out.push_str(&format!("{d}year"));
+        }
+        out.push_str(&format!("{d}A{d}B{d}C{d}status\n"));
+        for r in 0..rows {
+            let mut cells: Vec<String> = vec![format!("u{r}"), format!("Unit {r}"), ["N", "S", ""][r % 3].into()];
+            if with_year {
+                cells.push(format!("{}", 2015 + r % 2));
+            }
+            for _ in 0..3 {
+                let x = next();
+                cells.push(match x % 10 {
+                    0 => String::new(),
+                    1 => "NA".into(),
+                    2 => format!("{}", (x >> 20) % 1000),
+                    3 => format!("-{}.{}", (x >> 20) % 100, (x >> 40) % 10_000),
+                    4 => format!("{}e-3", (x >> 20) % 1000),
+                    5 => format!(" {}.5 ", (x >> 20) % 10),
+                    _ => format!("{}.{:04}", (x >> 20) % 100, (x >> 40) % 10_000),
+                });
+            }
+            if d != "," {
+                // A decimal comma now and then.
+                if let Some(c) = cells
+                    .iter_mut()
+                    .rev()
+                    .nth(1)
+                    .filter(|c| c.contains('.') && !c.contains('-'))
+                {
+                    *c = c.replace('.', ",");
+                }
+            }
+            cells.push(if r % 7 == 3 { "new".into() } else { String::new() });
+            for &(_, kind) in bad.iter().filter(|&&(at, _)| at == r) {
+                let n = cells.len();
+                match kind {
+                    0 => cells[n - 2] = "x1".into(),  // not a number
+                    1 => cells[n - 3] = "inf".into(), // not finite
+                    2 => cells[0] = String::new(),    // no code
+                    3 => cells[0] = "u0".into(),      // a duplicate (without a year column)
+                    4 => {
+                        cells.pop(); // a ragged row
+                    }
+                    5 => cells[n - 1] = "dropped".into(), // skipped
+                    6 => {
+                        // a blank row
+                        cells.iter_mut().for_each(|c| *c = " ".into());
+                    }
+                    7 => cells[3] = if with_year { "20x6".into() } else { "7".into() },
+                    _ => {}
+                }
+            }
+            out.push_str(&cells.join(d));
+            out.push('\n');
+            if bad.contains(&(r, 8)) {
+                out.push_str("\n\n"); // empty lines
+            }
+        }
+        out
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn reading_in_runs_is_reading_in_one_pass() {
+        let mut in_runs = 0;
+        for seed in 0..20u64 {
+            let rows = 1 + (seed as usize * 7) % 50;
+            // No problem; then problems and oddities early, late, at both ends of a half.
+            let mut cases: Vec<Vec<(usize, u8)>> = vec![vec![]];
+            for kind in 0..9u8 {
+                for at in [0, rows / 2, rows / 2 + 1, rows - 1, (seed as usize) % rows] {
+                    cases.push(vec![(at, kind)]);
+                    cases.push(vec![(at, kind), ((at + rows / 2) % rows, (kind + seed as u8) % 9)]);
+                }
+            }
+            for bad in cases {
+                let text = generated(rows, seed, &bad);
+                let one = Dataset::parse_in(&text, "d.csv", 1, 1);
+                let all = Dataset::parse_in(&text, "d.csv", MAX_PROBLEMS, 1);
+                for runs in [2, 3, 5] {
+                    assert_eq!(
+                        outcome(&Dataset::parse_in(&text, "d.csv", 1, runs)),
+                        outcome(&one),
+                        "{text}"
+                    );
+                    let many = Dataset::parse_in(&text, "d.csv", MAX_PROBLEMS, runs);
+                    assert_eq!(outcome(&many), outcome(&all), "{text}");
+                }
+                let csv = CsvText::new(&text).unwrap();
+                let cols = classify(&csv.header().unwrap()).unwrap();
+                if let Some(rows) = read_in_runs(&csv, &cols, 3) {
+                    in_runs += 1;
+                    // Only clean data is read in runs.
+                    assert!(one.1.is_empty(), "{text}");
+                    assert_eq!(rows.0.len(), one.0.as_ref().unwrap().units.len());
+                } else {
+                    assert!(!one.1.is_empty() || rows < 3 || text.contains('"'), "{text}");
+                }
+            }
+        }
+        // The runs really ran: most clean and odd-but-valid inputs.
+        assert!(in_runs > 300, "{in_runs}");
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn runs_start_after_empty_lines_and_quotes_go_to_the_reader() {
+        let text = "\n\ncode,A\nx,1\n\n\ny,2\n\nz,3\nw,4";
+        let one = Dataset::parse_in(text, "", 1, 1);
+        for runs in 2..8 {
+            assert_eq!(outcome(&Dataset::parse_in(text, "", 1, runs)), outcome(&one));
+        }
+        assert_eq!(one.0.unwrap().lines, [4, 5, 8, 10]);
+        let csv = CsvText::new("code,A\nx,1\ny,\"2\"\n").unwrap();
+        let cols = classify(&csv.header().unwrap()).unwrap();
+        assert!(read_in_runs(&csv, &cols, 2).is_none());
+    }
+
     #[test]
     fn check_lists_all_problems() {
         let p = Dataset::check("code,A\nx,a\ny,b\ny,1\n".as_bytes(), "");

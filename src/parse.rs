@@ -490,13 +490,13 @@ fn cell<'f>(fields: &[&'f [u8]], i: usize) -> &'f str {
     std::str::from_utf8(bytes).map(trim).unwrap_or("")
 }
 
+/// A unit's code and year.
+type RowKey<'f> = (&'f str, Option<i64>);
+
 /// A data row's unit code and year; `Ok(None)` for a row ictindex listed as
 /// `dropped` (absent from its edition, skipped); else the problem that stops
 /// the row, with its field: an empty code or a year that is not a whole number.
-fn row_key<'f>(
-    fields: &[&'f [u8]],
-    cols: &Columns,
-) -> std::result::Result<Option<(&'f str, Option<i64>)>, (usize, ErrorKind)> {
+fn row_key<'f>(fields: &[&'f [u8]], cols: &Columns) -> std::result::Result<Option<RowKey<'f>>, (usize, ErrorKind)> {
     if cols
         .status
         .is_some_and(|i| cell(fields, i).eq_ignore_ascii_case("dropped"))
@@ -592,6 +592,10 @@ fn read_values<C: ColumnSink>(
     }
 }
 
+/// Rows read: their units, `values[indicator][row]` and lines.
+#[cfg(not(target_arch = "wasm32"))]
+type Rows = (Vec<Unit>, Vec<Vec<f64>>, Vec<u64>);
+
 /// Texts from this size are read on every core (natively); under it the
 /// threads' start costs more than they save.
 #[cfg(not(target_arch = "wasm32"))]
@@ -604,7 +608,7 @@ const PARALLEL_BYTES: usize = 256 * 1024;
 /// cell, a duplicate unit, …): the one-pass read then reports the problems
 /// in file order. Rows, values and lines are exactly the one-pass read's.
 #[cfg(not(target_arch = "wasm32"))]
-fn read_in_runs(csv: &CsvText<'_>, cols: &Columns, runs: usize) -> Option<(Vec<Unit>, Vec<Vec<f64>>, Vec<u64>)> {
+fn read_in_runs(csv: &CsvText<'_>, cols: &Columns, runs: usize) -> Option<Rows> {
     use rayon::prelude::*;
     let text = csv.text.as_bytes();
     let delimiter = csv.delimiter;
@@ -1490,6 +1494,7 @@ mod tests {
     }
 
     /// A dataset and problems as comparable text: values by their bits.
+    #[cfg(not(target_arch = "wasm32"))]
     fn outcome(r: &(Option<Dataset>, Vec<Error>)) -> String {
         let data = r.0.as_ref().map(|d| {
             let values: Vec<Vec<u64>> = d
@@ -1508,6 +1513,7 @@ mod tests {
 
     /// Data text of `rows` units (`seed` picks the delimiter, the columns and
     /// the cells), with `bad` rows turned into one kind of problem or oddity each.
+    #[cfg(not(target_arch = "wasm32"))]
     fn generated(rows: usize, seed: u64, bad: &[(usize, u8)]) -> String {
         let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
         let mut next = move || {

@@ -537,35 +537,14 @@ fn row_unit(fields: &[&[u8]], cols: &Columns, code: &str, year: Option<i64>) -> 
     }
 }
 
-/// Where a row's values go, one indicator column: appended to a column being
-/// built, or into the next slot of a column's preallocated rows.
-trait ColumnSink {
-    /// Stores the column's next value.
-    fn put(&mut self, v: f64);
-}
-
-impl ColumnSink for Vec<f64> {
-    fn put(&mut self, v: f64) {
-        self.push(v);
-    }
-}
-
-impl ColumnSink for std::slice::IterMut<'_, f64> {
-    fn put(&mut self, v: f64) {
-        if let Some(slot) = self.next() {
-            *slot = v;
-        }
-    }
-}
-
 /// Reads a row's indicator cells (`indicators`: field index and header)
-/// into `columns`, one value each (`NaN` for missing or bad); `problem` gets
+/// onto `columns`, one value each (`NaN` for missing or bad); `problem` gets
 /// the field and kind of each bad cell (not a number, not finite).
-fn read_values<C: ColumnSink>(
+fn read_values(
     fields: &[&[u8]],
     indicators: &[(usize, String)],
     decimal_comma: bool,
-    columns: &mut [C],
+    columns: &mut [Vec<f64>],
     mut problem: impl FnMut(usize, ErrorKind),
 ) {
     for ((i, _), col) in indicators.iter().zip(columns.iter_mut()) {
@@ -588,7 +567,7 @@ fn read_values<C: ColumnSink>(
                 }
             }
         });
-        col.put(v);
+        col.push(v);
     }
 }
 
@@ -602,8 +581,9 @@ type Rows = (Vec<Unit>, Vec<Vec<f64>>, Vec<u64>);
 const PARALLEL_BYTES: usize = 256 * 1024;
 
 /// The rows of `csv` (units, `values[indicator][row]`, lines), read in up to
-/// `runs` runs of whole lines at once, each straight into its rows of the
-/// final columns; `None` if the text has quotes or carriage returns (the CSV
+/// `runs` runs of whole lines at once (the first straight onto the final
+/// columns, the others onto their own, then appended column by column on
+/// every core); `None` if the text has quotes or carriage returns (the CSV
 /// reader's case), no data row, or any problem at all (a ragged row, a bad
 /// cell, a duplicate unit, …): the one-pass read then reports the problems
 /// in file order. Rows, values and lines are exactly the one-pass read's.
@@ -657,22 +637,15 @@ fn read_in_runs(csv: &CsvText<'_>, cols: &Columns, runs: usize) -> Option<Rows> 
         room.push(newlines + usize::from(p.last().is_some_and(|&b| b != b'\n')));
     }
     let total: usize = room.iter().sum();
-    let mut values: Vec<Vec<f64>> = cols.indicators.iter().map(|_| vec![0.0; total]).collect();
-    // Each part's rows of every column.
-    let mut slots: Vec<Vec<std::slice::IterMut<'_, f64>>> =
-        parts.iter().map(|_| Vec::with_capacity(values.len())).collect();
-    for col in &mut values {
-        let mut rest = col.as_mut_slice();
-        for (slot, &n) in slots.iter_mut().zip(&room) {
-            let (mine, tail) = rest.split_at_mut_checked(n)?;
-            slot.push(mine.iter_mut());
-            rest = tail;
-        }
-    }
     let decimal_comma = delimiter != b',';
-    let read = |(part, first_line, rows, mut columns): (&[u8], u64, usize, Vec<std::slice::IterMut<'_, f64>>)| {
-        let mut units = Vec::with_capacity(rows);
-        let mut lines = Vec::with_capacity(rows);
+    let n_cols = cols.indicators.len();
+    // Each part onto columns of its own, the first onto the final ones
+    // (room for every row: the others' rows are appended to them).
+    let read = |(k, part, first_line, rows): (usize, &[u8], u64, usize)| {
+        let room = if k == 0 { total } else { rows };
+        let mut columns: Vec<Vec<f64>> = (0..n_cols).map(|_| Vec::with_capacity(room)).collect();
+        let mut units = Vec::with_capacity(room);
+        let mut lines = Vec::with_capacity(room);
         let mut clean = true;
         plain_rows(part, delimiter, first_line, Some(header_len), &mut |next| {
             let Ok((line, fields)) = next else {
@@ -694,55 +667,46 @@ fn read_in_runs(csv: &CsvText<'_>, cols: &Columns, runs: usize) -> Option<Rows> 
             lines.push(line);
             !clean
         });
-        clean.then_some((units, lines))
+        clean.then_some((units, columns, lines))
     };
-    let read: Vec<Option<(Vec<Unit>, Vec<u64>)>> = parts
+    let jobs: Vec<(usize, &[u8], u64, usize)> = parts
         .into_iter()
         .zip(starts)
-        .zip(room.iter().copied())
-        .zip(slots)
-        .map(|(((p, l), r), s)| (p, l, r, s))
-        .collect::<Vec<_>>()
+        .zip(room)
+        .enumerate()
+        .map(|(k, ((p, l), r))| (k, p, l, r))
+        .collect();
+    let mut read = jobs
         .into_par_iter()
         .map(read)
-        .collect();
-    let mut units = Vec::with_capacity(total);
-    let mut lines = Vec::with_capacity(total);
-    let mut filled = Vec::with_capacity(read.len());
-    for part in read {
-        let (u, l) = part?;
-        filled.push(u.len());
+        .collect::<Option<Vec<Rows>>>()?
+        .into_iter();
+    let (mut units, mut values, mut lines) = read.next()?;
+    let mut rest = Vec::with_capacity(read.len());
+    for (u, columns, l) in read {
         units.extend(u);
         lines.extend(l);
+        rest.push(columns);
     }
     if units.is_empty() {
         return None;
     }
-    // One unit per code and edition: else the one-pass read says where.
-    let mut seen = std::collections::HashSet::with_capacity(units.len());
-    if !units.iter().all(|u| seen.insert((u.code.as_str(), u.year))) {
-        return None;
-    }
-    // Parts with fewer rows than lines (blank or dropped rows) leave gaps:
-    // the later rows move up.
-    if filled.iter().zip(&room).any(|(f, r)| f != r) {
-        for col in &mut values {
-            let (mut to, mut from) = (0, 0);
-            for (&f, &r) in filled.iter().zip(&room) {
-                if to == from {
-                    // Nothing moves.
-                } else if let Some(span) = col.get_mut(to..from + f) {
-                    span.copy_within(from - to.., 0);
+    let ((), unique) = rayon::join(
+        // The other parts' rows after the first's, column by column.
+        || {
+            values.par_iter_mut().enumerate().for_each(|(c, col)| {
+                for more in &rest {
+                    col.extend_from_slice(more.get(c).map_or(&[][..], Vec::as_slice));
                 }
-                to += f;
-                from += r;
-            }
-        }
-    }
-    for col in &mut values {
-        col.truncate(units.len());
-    }
-    Some((units, values, lines))
+            })
+        },
+        // One unit per code and edition: else the one-pass read says where.
+        || {
+            let mut seen = std::collections::HashSet::with_capacity(units.len());
+            units.iter().all(|u| seen.insert((u.code.as_str(), u.year)))
+        },
+    );
+    unique.then_some((units, values, lines))
 }
 
 /// A unit (province) in one edition.

@@ -109,6 +109,19 @@ fn locate(err: Error, text: &str, at: usize, delimiter: u8) -> Error {
     err.at_line(line).at_column(field, name.as_deref())
 }
 
+/// The first byte-order mark in `text`: natively, a large text's two halves
+/// (cut at a character boundary, so no mark is split) are searched at once.
+fn find_bom(text: &str) -> Option<usize> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if text.len() >= PARALLEL_BYTES {
+        let half = (text.len() / 2..text.len()).find(|&i| text.is_char_boundary(i))?;
+        let (a, b) = text.split_at_checked(half)?;
+        let (first, second) = rayon::join(|| a.find('\u{feff}'), || b.find('\u{feff}'));
+        return first.or(second.map(|at| at + half));
+    }
+    text.find('\u{feff}')
+}
+
 /// Text of a CSV file with its detected delimiter.
 pub(crate) struct CsvText<'a> {
     text: &'a str,
@@ -128,7 +141,7 @@ impl<'a> CsvText<'a> {
     pub fn new(text: &'a str) -> Result<Self> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let delimiter = detect_delimiter(text);
-        if let Some(at) = text.find('\u{feff}') {
+        if let Some(at) = find_bom(text) {
             return Err(locate(Error::new(ErrorKind::StrayBom), text, at, delimiter));
         }
         if text.trim().is_empty() {
@@ -1402,6 +1415,24 @@ mod tests {
         let err = Dataset::from_str("code;A\nx;\u{feff}1\n").unwrap_err();
         assert_eq!((err.location().line, err.location().column), (Some(2), Some(2)));
         assert_eq!(err.location().column_name.as_deref(), Some("A"));
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn large_texts_find_the_first_bom_in_halves() {
+        let n = PARALLEL_BYTES + 11;
+        let bom = '\u{feff}';
+        let mut cases = vec![];
+        for at in [0, 5, n / 2 - 3, n / 2 - 2, n / 2 - 1, n / 2, n / 2 + 1, n - 1] {
+            cases.push(format!("{}{bom}{}", "a".repeat(at), "é".repeat((n - at) / 2)));
+            cases.push(format!("{}{bom}{}{bom}b", "é".repeat(at / 2), "a".repeat(n - at)));
+        }
+        cases.push("a".repeat(n));
+        cases.push(format!("{}{bom}", "é".repeat(n)));
+        for text in &cases {
+            assert!(text.len() >= PARALLEL_BYTES);
+            assert_eq!(find_bom(text), text.find(bom));
+        }
     }
 
     #[test]

@@ -242,6 +242,27 @@ pub fn records_to_depth(scored: &Scored, year: Option<i64>, depth: Option<usize>
 /// assert!(scores_csv(&s, None, Some(0), false).unwrap().starts_with("code,name,year,group,ICT_score,"));
 /// ```
 pub fn scores_csv(scored: &Scored, year: Option<i64>, depth: Option<usize>, excel: bool) -> Result<String> {
+    #[cfg(not(target_arch = "wasm32"))]
+    let parts = rayon::current_num_threads();
+    #[cfg(target_arch = "wasm32")]
+    let parts = 1;
+    scores_csv_in(scored, year, depth, excel, parts)
+}
+
+/// Editions from this many rows are written on every core (natively).
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_ROWS: usize = 2_000;
+
+/// [`scores_csv`] with the rows written in up to `parts` parts at once
+/// (natively, from [`PARALLEL_ROWS`] rows), each into its own buffer, then
+/// joined in order: the same bytes for any `parts`.
+fn scores_csv_in(
+    scored: &Scored,
+    year: Option<i64>,
+    depth: Option<usize>,
+    excel: bool,
+    parts: usize,
+) -> Result<String> {
     let e = scored.edition_index(year)?;
     let ed = scored.editions().get(e).ok_or_else(|| Error::new(ErrorKind::NoRows))?;
     if (0..ed.len()).all(|pos| scored.unit(e, pos).is_none()) {
@@ -280,54 +301,64 @@ pub fn scores_csv(scored: &Scored, year: Option<i64>, depth: Option<usize>, exce
     }
     out.push('\n');
     let text = |out: &mut String, s: &str| push_field(out, &spreadsheet_text(s, excel));
-    for pos in 0..ed.len() {
-        let Some(u) = scored.unit(e, pos) else { continue };
-        text(&mut out, &u.code);
-        out.push(',');
-        text(&mut out, &u.name);
-        out.push(',');
-        if let Some(y) = u.year {
-            push_int(&mut out, y);
-        }
-        out.push(',');
-        if let Some(g) = &u.group {
-            text(&mut out, g);
-        }
-        for &l in &leaves {
+    let rows = |out: &mut String, range: std::ops::Range<usize>| {
+        for pos in range {
+            let Some(u) = scored.unit(e, pos) else { continue };
+            text(out, &u.code);
             out.push(',');
-            if let Some(v) = ed.raw(l, pos) {
-                push_float(&mut out, v);
-            }
-        }
-        for &(node, scores, ranks) in &columns {
+            text(out, &u.name);
             out.push(',');
-            if let Some(&v) = scores.get(pos).filter(|v| !v.is_nan()) {
-                push_float(&mut out, v);
+            if let Some(y) = u.year {
+                push_int(out, y);
             }
             out.push(',');
-            if let Some(&Some(r)) = ranks.get(pos) {
-                push_int(&mut out, r.into());
+            if let Some(g) = &u.group {
+                text(out, g);
+            }
+            for &l in &leaves {
+                out.push(',');
+                if let Some(v) = ed.raw(l, pos) {
+                    push_float(out, v);
+                }
+            }
+            for &(node, scores, ranks) in &columns {
+                out.push(',');
+                if let Some(&v) = scores.get(pos).filter(|v| !v.is_nan()) {
+                    push_float(out, v);
+                }
+                out.push(',');
+                if let Some(&Some(r)) = ranks.get(pos) {
+                    push_int(out, r.into());
+                }
+                out.push(',');
+                if let Some(c) = scored.change(e, node, pos) {
+                    push_int(out, c);
+                }
             }
             out.push(',');
-            if let Some(c) = scored.change(e, node, pos) {
-                push_int(&mut out, c);
+            if let Some((r, n)) = ed.group_rank(pos) {
+                push_int(out, r.into());
+                out.push(',');
+                push_int(out, n.into());
+            } else {
+                out.push(',');
             }
-        }
-        out.push(',');
-        if let Some((r, n)) = ed.group_rank(pos) {
-            push_int(&mut out, r.into());
             out.push(',');
-            push_int(&mut out, n.into());
-        } else {
+            push_int(out, n_ranked);
             out.push(',');
+            if scored.presence(e, pos) == Presence::New {
+                out.push_str("new");
+            }
+            out.push('\n');
         }
-        out.push(',');
-        push_int(&mut out, n_ranked);
-        out.push(',');
-        if scored.presence(e, pos) == Presence::New {
-            out.push_str("new");
-        }
-        out.push('\n');
+    };
+    let row_bytes = keys.len() * 8;
+    #[cfg(not(target_arch = "wasm32"))]
+    in_parts(&mut out, ed.len(), parts, row_bytes, &rows);
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = (parts, row_bytes);
+        rows(&mut out, 0..ed.len());
     }
     if let Some(base) = scored.base_of(e) {
         for &bp in scored.dropped(e) {
@@ -361,6 +392,43 @@ pub fn scores_csv(scored: &Scored, year: Option<i64>, depth: Option<usize>, exce
         }
     }
     Ok(out)
+}
+
+/// Writes rows `0..n` with `rows` (a row range into a buffer), after what
+/// `out` holds: the first part straight into `out`, the others (up to
+/// `parts` in all, from [`PARALLEL_ROWS`] rows) into buffers of about
+/// `row_bytes` a row on the other cores, appended in order.
+#[cfg(not(target_arch = "wasm32"))]
+fn in_parts(
+    out: &mut String,
+    n: usize,
+    parts: usize,
+    row_bytes: usize,
+    rows: &(impl Fn(&mut String, std::ops::Range<usize>) + Sync),
+) {
+    use rayon::prelude::*;
+    if parts <= 1 || n < PARALLEL_ROWS {
+        rows(out, 0..n);
+        return;
+    }
+    let size = n.div_ceil(parts);
+    let ((), rest) = rayon::join(
+        || rows(out, 0..size),
+        || {
+            (1..parts)
+                .into_par_iter()
+                .map(|k| {
+                    let range = (k * size).min(n)..((k + 1) * size).min(n);
+                    let mut part = String::with_capacity(range.len() * row_bytes);
+                    rows(&mut part, range);
+                    part
+                })
+                .collect::<Vec<String>>()
+        },
+    );
+    for part in rest {
+        out.push_str(&part);
+    }
 }
 
 /// A node, its scores and its ranks.
@@ -401,7 +469,8 @@ fn push_int(out: &mut String, v: i64) {
     if v < 0 {
         out.push('-');
     }
-    out.push_str(std::str::from_utf8(digits.get(at..).unwrap_or(&[])).unwrap_or(""));
+    // ASCII digits: pushed as chars, without a UTF-8 check.
+    out.extend(digits.get(at..).unwrap_or(&[]).iter().map(|&d| char::from(d)));
 }
 
 /// The root first, then the other inner nodes and leaves in declaration order.
@@ -634,6 +703,54 @@ mod tests {
         let r = records(&s, None).unwrap();
         assert_eq!(scores_csv(&s, None, None, false).unwrap(), to_csv(&r, false).unwrap());
         assert!(scores_csv(&s, None, None, false).unwrap().contains("dropped"));
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn scores_csv_in_parts_is_scores_csv_in_one() {
+        // Two editions (new and dropped units, groups, a quoted name), large
+        // enough to be written in parts.
+        let mut text = String::from("code,name,year,group,HTKT,HTNL,UD,SXKD,MT\n");
+        for year in [1, 2] {
+            for u in 0..2_600 {
+                if (year == 1 && u % 11 == 5) || (year == 2 && u % 13 == 7) {
+                    continue;
+                }
+                let v = |k: usize| match (u * 7 + k * 3 + year) % 17 {
+                    0 => String::new(),
+                    x => format!("{}", (x * 37 + u) as f64 / 400.0),
+                };
+                let name = if u % 97 == 0 {
+                    format!("\"U, {u}\"")
+                } else {
+                    format!("U{u}")
+                };
+                text.push_str(&format!(
+                    "u{u},{name},{year},{},{},{},{},{},{}\n",
+                    ["N", "S", ""][u % 3],
+                    v(0),
+                    v(1),
+                    v(2),
+                    v(3),
+                    v(4)
+                ));
+            }
+        }
+        let d = Dataset::from_str(&text).unwrap();
+        let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+        for year in [Some(1), Some(2)] {
+            for depth in [None, Some(0), Some(1)] {
+                for excel in [false, true] {
+                    let one = scores_csv_in(&s, year, depth, excel, 1).unwrap();
+                    assert!(one.lines().count() > PARALLEL_ROWS);
+                    for parts in [2, 3, 7] {
+                        assert_eq!(scores_csv_in(&s, year, depth, excel, parts).unwrap(), one);
+                    }
+                    assert_eq!(scores_csv(&s, year, depth, excel).unwrap(), one);
+                }
+            }
+        }
+        assert!(scores_csv_in(&s, Some(2), None, false, 2).unwrap().contains("dropped"));
     }
 
     #[test]

@@ -358,6 +358,9 @@ fn run(command: Command, start: Instant) -> Run {
             if timing {
                 print_timing(start, t0, t_read, t_compute);
             }
+            // The process ends next: freeing the data, the scores and the
+            // text (tens of thousands of allocations) would only delay it.
+            std::mem::forget((data, scored, text));
             Ok(code)
         }
         Command::Report { input, unit, format } => {

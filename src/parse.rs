@@ -109,6 +109,19 @@ fn locate(err: Error, text: &str, at: usize, delimiter: u8) -> Error {
     err.at_line(line).at_column(field, name.as_deref())
 }
 
+/// The first byte-order mark in `text`: natively, a large text's two halves
+/// (cut at a character boundary, so no mark is split) are searched at once.
+fn find_bom(text: &str) -> Option<usize> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if text.len() >= PARALLEL_BYTES {
+        let half = (text.len() / 2..text.len()).find(|&i| text.is_char_boundary(i))?;
+        let (a, b) = text.split_at_checked(half)?;
+        let (first, second) = rayon::join(|| a.find('\u{feff}'), || b.find('\u{feff}'));
+        return first.or(second.map(|at| at + half));
+    }
+    text.find('\u{feff}')
+}
+
 /// Text of a CSV file with its detected delimiter.
 pub(crate) struct CsvText<'a> {
     text: &'a str,
@@ -128,7 +141,7 @@ impl<'a> CsvText<'a> {
     pub fn new(text: &'a str) -> Result<Self> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let delimiter = detect_delimiter(text);
-        if let Some(at) = text.find('\u{feff}') {
+        if let Some(at) = find_bom(text) {
             return Err(locate(Error::new(ErrorKind::StrayBom), text, at, delimiter));
         }
         if text.trim().is_empty() {
@@ -200,78 +213,7 @@ impl<'a> CsvText<'a> {
 
     /// [`CsvText::each_row`] for text without quotes or carriage returns.
     fn each_plain_row(&self, row: &mut impl FnMut(Result<(u64, &[&[u8]])>) -> bool) {
-        let text = self.text.as_bytes();
-        let delimiter = self.delimiter;
-        let mut header_len = None;
-        let mut fields: Vec<&'a [u8]> = Vec::new();
-        // The reader numbers a row by the line after the previous row
-        // (empty lines skipped in between are not counted): the same here.
-        let mut after_previous = 1u64;
-        let mut line_no = 0u64;
-        let mut field_start = 0usize;
-        let mut line_start = 0usize;
-        // Each line: the fields so far, and the end of its last field.
-        let mut end_line = |fields: &mut Vec<&'a [u8]>, line_start: usize, end: usize, field_start: usize| {
-            line_no += 1;
-            if end == line_start {
-                return false; // an empty line: skipped, as by the reader
-            }
-            fields.push(text.get(field_start..end).unwrap_or(b""));
-            let line = after_previous;
-            after_previous = line_no + 1;
-            let stop = match header_len {
-                None => {
-                    header_len = Some(fields.len());
-                    false
-                }
-                Some(n) if n != fields.len() => {
-                    row(Err(shape_error(n, delimiter, fields, line)));
-                    true
-                }
-                Some(_) if is_blank(fields) => false,
-                Some(_) => row(Ok((line, fields.as_slice()))),
-            };
-            fields.clear();
-            stop
-        };
-        // Fields end at the delimiter or a newline (ASCII: always char
-        // boundaries). Eight bytes at a time: a word's delimiters and
-        // newlines are found together, then visited in order.
-        let mut at_break = |i: usize, b: u8| -> bool {
-            if b == delimiter {
-                fields.push(text.get(field_start..i).unwrap_or(b""));
-                field_start = i + 1;
-            } else {
-                if end_line(&mut fields, line_start, i, field_start) {
-                    return true;
-                }
-                line_start = i + 1;
-                field_start = i + 1;
-            }
-            false
-        };
-        let mut words = text.chunks_exact(8);
-        for (w, word) in (&mut words).enumerate() {
-            let Ok(bytes) = <[u8; 8]>::try_from(word) else { continue };
-            let x = u64::from_le_bytes(bytes);
-            let mut found = zero_bytes(x ^ splat(delimiter)) | zero_bytes(x ^ splat(b'\n'));
-            while found != 0 {
-                let k = (found.trailing_zeros() / 8) as usize;
-                found &= found - 1;
-                if let Some(&b) = bytes.get(k) {
-                    if at_break(w * 8 + k, b) {
-                        return;
-                    }
-                }
-            }
-        }
-        let tail = text.len() - words.remainder().len();
-        for (k, &b) in words.remainder().iter().enumerate() {
-            if (b == delimiter || b == b'\n') && at_break(tail + k, b) {
-                return;
-            }
-        }
-        end_line(&mut fields, line_start, text.len(), field_start);
+        plain_rows(self.text.as_bytes(), self.delimiter, 1, None, row);
     }
 
     /// [`CsvText::each_row`] by the CSV reader.
@@ -310,6 +252,90 @@ impl<'a> CsvText<'a> {
     pub fn number(&self, raw: &str) -> Option<f64> {
         parse_number(raw, self.delimiter != b',')
     }
+}
+
+/// The rows of quote-free, CR-free `text` (a whole file, or a run of whole
+/// lines of one, starting at line `first_line`) as [`CsvText::each_row`]
+/// gives them. With `header_len`, `text` holds data lines only, each to have
+/// that many fields; without, its first non-empty line is the header. A run
+/// must start right after a row (not after empty lines) for its rows to be
+/// numbered as in the whole file.
+fn plain_rows<'a>(
+    text: &'a [u8],
+    delimiter: u8,
+    first_line: u64,
+    mut header_len: Option<usize>,
+    row: &mut impl FnMut(Result<(u64, &[&[u8]])>) -> bool,
+) {
+    let mut fields: Vec<&'a [u8]> = Vec::new();
+    // The reader numbers a row by the line after the previous row
+    // (empty lines skipped in between are not counted): the same here.
+    let mut after_previous = first_line;
+    let mut line_no = first_line.saturating_sub(1);
+    let mut field_start = 0usize;
+    let mut line_start = 0usize;
+    // Each line: the fields so far, and the end of its last field.
+    let mut end_line = |fields: &mut Vec<&'a [u8]>, line_start: usize, end: usize, field_start: usize| {
+        line_no += 1;
+        if end == line_start {
+            return false; // an empty line: skipped, as by the reader
+        }
+        fields.push(text.get(field_start..end).unwrap_or(b""));
+        let line = after_previous;
+        after_previous = line_no + 1;
+        let stop = match header_len {
+            None => {
+                header_len = Some(fields.len());
+                false
+            }
+            Some(n) if n != fields.len() => {
+                row(Err(shape_error(n, delimiter, fields, line)));
+                true
+            }
+            Some(_) if is_blank(fields) => false,
+            Some(_) => row(Ok((line, fields.as_slice()))),
+        };
+        fields.clear();
+        stop
+    };
+    // Fields end at the delimiter or a newline (ASCII: always char
+    // boundaries). Eight bytes at a time: a word's delimiters and
+    // newlines are found together, then visited in order.
+    let mut at_break = |i: usize, b: u8| -> bool {
+        if b == delimiter {
+            fields.push(text.get(field_start..i).unwrap_or(b""));
+            field_start = i + 1;
+        } else {
+            if end_line(&mut fields, line_start, i, field_start) {
+                return true;
+            }
+            line_start = i + 1;
+            field_start = i + 1;
+        }
+        false
+    };
+    let mut words = text.chunks_exact(8);
+    for (w, word) in (&mut words).enumerate() {
+        let Ok(bytes) = <[u8; 8]>::try_from(word) else { continue };
+        let x = u64::from_le_bytes(bytes);
+        let mut found = zero_bytes(x ^ splat(delimiter)) | zero_bytes(x ^ splat(b'\n'));
+        while found != 0 {
+            let k = (found.trailing_zeros() / 8) as usize;
+            found &= found - 1;
+            if let Some(&b) = bytes.get(k) {
+                if at_break(w * 8 + k, b) {
+                    return;
+                }
+            }
+        }
+    }
+    let tail = text.len() - words.remainder().len();
+    for (k, &b) in words.remainder().iter().enumerate() {
+        if (b == delimiter || b == b'\n') && at_break(tail + k, b) {
+            return;
+        }
+    }
+    end_line(&mut fields, line_start, text.len(), field_start);
 }
 
 /// `b` in every byte of a word.
@@ -470,6 +496,232 @@ fn is_missing(s: &str) -> bool {
     s.is_empty() || s.eq_ignore_ascii_case("na") || s.eq_ignore_ascii_case("n/a")
 }
 
+/// The trimmed text of field `i` (`""` if absent). Fields are cut at ASCII
+/// bytes of valid UTF-8 text, so they are always UTF-8.
+fn cell<'f>(fields: &[&'f [u8]], i: usize) -> &'f str {
+    let bytes = fields.get(i).copied().unwrap_or(b"");
+    std::str::from_utf8(bytes).map(trim).unwrap_or("")
+}
+
+/// A unit's code and year.
+type RowKey<'f> = (&'f str, Option<i64>);
+
+/// A data row's unit code and year; `Ok(None)` for a row ictindex listed as
+/// `dropped` (absent from its edition, skipped); else the problem that stops
+/// the row, with its field: an empty code or a year that is not a whole number.
+fn row_key<'f>(fields: &[&'f [u8]], cols: &Columns) -> std::result::Result<Option<RowKey<'f>>, (usize, ErrorKind)> {
+    if cols
+        .status
+        .is_some_and(|i| cell(fields, i).eq_ignore_ascii_case("dropped"))
+    {
+        return Ok(None);
+    }
+    let code = cell(fields, cols.code);
+    if code.is_empty() {
+        return Err((cols.code, ErrorKind::EmptyCode));
+    }
+    let year = match cols.year.map(|i| (i, cell(fields, i))) {
+        None | Some((_, "")) => None,
+        Some((i, raw)) => match raw.parse::<i64>() {
+            Ok(y) => Some(y),
+            Err(_) => return Err((i, ErrorKind::InvalidYear(raw.into()))),
+        },
+    };
+    Ok(Some((code, year)))
+}
+
+/// The unit of a data row with key (`code`, `year`).
+fn row_unit(fields: &[&[u8]], cols: &Columns, code: &str, year: Option<i64>) -> Unit {
+    let name = cols
+        .name
+        .map(|i| cell(fields, i))
+        .filter(|s| !s.is_empty())
+        .unwrap_or(code)
+        .to_string();
+    let group = cols
+        .group
+        .map(|i| cell(fields, i).to_string())
+        .filter(|s| !s.is_empty());
+    Unit {
+        code: code.to_string(),
+        name,
+        year,
+        group,
+    }
+}
+
+/// Reads a row's indicator cells (`indicators`: field index and header)
+/// onto `columns`, one value each (`NaN` for missing or bad); `problem` gets
+/// the field and kind of each bad cell (not a number, not finite).
+fn read_values(
+    fields: &[&[u8]],
+    indicators: &[(usize, String)],
+    decimal_comma: bool,
+    columns: &mut [Vec<f64>],
+    mut problem: impl FnMut(usize, ErrorKind),
+) {
+    for ((i, _), col) in indicators.iter().zip(columns.iter_mut()) {
+        // The usual cell, a plain decimal, is read from its bytes directly.
+        let fast = fields.get(*i).and_then(|b| parse_decimal(b));
+        let v = fast.unwrap_or_else(|| {
+            let raw = cell(fields, *i);
+            if is_missing(raw) {
+                return f64::NAN;
+            }
+            match parse_number(raw, decimal_comma) {
+                Some(v) if v.is_finite() => v,
+                Some(_) => {
+                    problem(*i, ErrorKind::NotFinite(raw.into()));
+                    f64::NAN
+                }
+                None => {
+                    problem(*i, ErrorKind::NotANumber(raw.into()));
+                    f64::NAN
+                }
+            }
+        });
+        col.push(v);
+    }
+}
+
+/// Rows read: their units, `values[indicator][row]` and lines.
+#[cfg(not(target_arch = "wasm32"))]
+type Rows = (Vec<Unit>, Vec<Vec<f64>>, Vec<u64>);
+
+/// Texts from this size are read on every core (natively); under it the
+/// threads' start costs more than they save.
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_BYTES: usize = 256 * 1024;
+
+/// The rows of `csv` (units, `values[indicator][row]`, lines), read in up to
+/// `runs` runs of whole lines at once (the first straight onto the final
+/// columns, the others onto their own, then appended column by column on
+/// every core); `None` if the text has quotes or carriage returns (the CSV
+/// reader's case), no data row, or any problem at all (a ragged row, a bad
+/// cell, a duplicate unit, …): the one-pass read then reports the problems
+/// in file order. Rows, values and lines are exactly the one-pass read's.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_in_runs(csv: &CsvText<'_>, cols: &Columns, runs: usize) -> Option<Rows> {
+    use rayon::prelude::*;
+    let text = csv.text.as_bytes();
+    let delimiter = csv.delimiter;
+    // The header is the first non-empty line; the data lines follow it.
+    let head_start = text.iter().position(|&b| b != b'\n')?;
+    let head_len = text.get(head_start..)?.iter().position(|&b| b == b'\n')?;
+    let header = text.get(head_start..head_start + head_len)?;
+    let header_len = count_byte(header, delimiter) + 1;
+    let body = head_start + head_len + 1;
+    if any_byte(text.get(..body)?, b'"', b'\r') {
+        return None;
+    }
+    // Cut after the newline ending a non-empty line near each k/runs of the
+    // data, so that each run starts right after a row (line numbers below).
+    let mut cuts = vec![body];
+    for k in 1..runs {
+        let from = (body + (text.len() - body) / runs * k).max(cuts.last().copied().unwrap_or(body));
+        let window = text.get(from - 1..)?;
+        let Some(q) = window.windows(2).position(|w| matches!(w, [a, b'\n'] if *a != b'\n')) else {
+            break;
+        };
+        cuts.push(from + q + 1);
+    }
+    cuts.push(text.len());
+    cuts.dedup();
+    let parts: Vec<&[u8]> = cuts
+        .windows(2)
+        .filter_map(|w| text.get(*w.first()?..*w.get(1)?))
+        .collect();
+    // Each part: whether it needs the CSV reader, and its newlines.
+    let scans: Vec<(bool, usize)> = parts
+        .par_iter()
+        .map(|p| (any_byte(p, b'"', b'\r'), count_byte(p, b'\n')))
+        .collect();
+    if scans.iter().any(|&(quoted, _)| quoted) {
+        return None;
+    }
+    // A part's rows are at most its lines; its first line's number counts
+    // the newlines before it.
+    let mut first_line = count_byte(text.get(..body)?, b'\n') as u64 + 1;
+    let mut starts = Vec::with_capacity(parts.len());
+    let mut room = Vec::with_capacity(parts.len());
+    for (p, &(_, newlines)) in parts.iter().zip(&scans) {
+        starts.push(first_line);
+        first_line += newlines as u64;
+        room.push(newlines + usize::from(p.last().is_some_and(|&b| b != b'\n')));
+    }
+    let total: usize = room.iter().sum();
+    let decimal_comma = delimiter != b',';
+    let n_cols = cols.indicators.len();
+    // Each part onto columns of its own, the first onto the final ones
+    // (room for every row: the others' rows are appended to them).
+    let read = |(k, part, first_line, rows): (usize, &[u8], u64, usize)| {
+        let room = if k == 0 { total } else { rows };
+        let mut columns: Vec<Vec<f64>> = (0..n_cols).map(|_| Vec::with_capacity(room)).collect();
+        let mut units = Vec::with_capacity(room);
+        let mut lines = Vec::with_capacity(room);
+        let mut clean = true;
+        plain_rows(part, delimiter, first_line, Some(header_len), &mut |next| {
+            let Ok((line, fields)) = next else {
+                clean = false;
+                return true;
+            };
+            let (code, year) = match row_key(fields, cols) {
+                Ok(Some(key)) => key,
+                Ok(None) => return false,
+                Err(_) => {
+                    clean = false;
+                    return true;
+                }
+            };
+            read_values(fields, &cols.indicators, decimal_comma, &mut columns, |_, _| {
+                clean = false
+            });
+            units.push(row_unit(fields, cols, code, year));
+            lines.push(line);
+            !clean
+        });
+        clean.then_some((units, columns, lines))
+    };
+    let jobs: Vec<(usize, &[u8], u64, usize)> = parts
+        .into_iter()
+        .zip(starts)
+        .zip(room)
+        .enumerate()
+        .map(|(k, ((p, l), r))| (k, p, l, r))
+        .collect();
+    let mut read = jobs
+        .into_par_iter()
+        .map(read)
+        .collect::<Option<Vec<Rows>>>()?
+        .into_iter();
+    let (mut units, mut values, mut lines) = read.next()?;
+    let mut rest = Vec::with_capacity(read.len());
+    for (u, columns, l) in read {
+        units.extend(u);
+        lines.extend(l);
+        rest.push(columns);
+    }
+    if units.is_empty() {
+        return None;
+    }
+    let ((), unique) = rayon::join(
+        // The other parts' rows after the first's, column by column.
+        || {
+            values.par_iter_mut().enumerate().for_each(|(c, col)| {
+                for more in &rest {
+                    col.extend_from_slice(more.get(c).map_or(&[][..], Vec::as_slice));
+                }
+            })
+        },
+        // One unit per code and edition: else the one-pass read says where.
+        || {
+            let mut seen = std::collections::HashSet::with_capacity(units.len());
+            units.iter().all(|u| seen.insert((u.code.as_str(), u.year)))
+        },
+    );
+    unique.then_some((units, values, lines))
+}
+
 /// A unit (province) in one edition.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unit {
@@ -610,8 +862,26 @@ impl Dataset {
         }
     }
 
-    /// Parses `text`, stopping after `max_problems` problems.
+    /// Parses `text`, stopping after `max_problems` problems. Natively, a
+    /// large quote-free text is read on every core ([`read_in_runs`]).
     fn parse(text: &str, source: &str, max_problems: usize) -> (Option<Self>, Vec<Error>) {
+        #[cfg(not(target_arch = "wasm32"))]
+        let runs = if text.len() >= PARALLEL_BYTES {
+            rayon::current_num_threads()
+        } else {
+            1
+        };
+        #[cfg(target_arch = "wasm32")]
+        let runs = 1;
+        Self::parse_in(text, source, max_problems, runs)
+    }
+
+    /// [`Dataset::parse`] with the text read in `runs` parts at once (natively,
+    /// when it has no quotes or carriage returns; `runs` ≤ 1: in one pass).
+    /// The parts stop at their first problem; then the text is read again in
+    /// one pass, which finds every problem in file order, so the result is
+    /// the same for any `runs`.
+    fn parse_in(text: &str, source: &str, max_problems: usize, runs: usize) -> (Option<Self>, Vec<Error>) {
         let mut problems = Vec::new();
         let named = |e: Error| if source.is_empty() { e } else { e.in_file(source) };
         let csv = match CsvText::new(text) {
@@ -626,6 +896,22 @@ impl Dataset {
             Ok(c) => c,
             Err(e) => return (None, vec![named(e)]),
         };
+        let dataset = |units: Vec<Unit>, values: Vec<Vec<f64>>, lines: Vec<u64>| Dataset {
+            source: source.to_string(),
+            units: Arc::new(units),
+            indicators: cols.indicators.iter().map(|(_, h)| h.clone()).collect(),
+            values: values.into_iter().map(Arc::new).collect(),
+            lines,
+            columns: cols.indicators.iter().map(|(i, _)| *i as u64 + 1).collect(),
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        if runs > 1 {
+            if let Some((units, values, lines)) = read_in_runs(&csv, &cols, runs) {
+                return (Some(dataset(units, values, lines)), problems);
+            }
+        }
+        #[cfg(target_arch = "wasm32")]
+        let _ = runs;
         // Rows estimated from the line count, so that columns grow once.
         let estimate = count_byte(text.as_bytes(), b'\n');
         let mut units = Vec::with_capacity(estimate);
@@ -635,6 +921,7 @@ impl Dataset {
         let mut lines = Vec::with_capacity(estimate);
         let mut seen: HashMap<(String, Option<i64>), u64> = HashMap::with_capacity(estimate);
         let head = |i: usize| header.get(i).map(String::as_str);
+        let decimal_comma = csv.delimiter != b',';
         // Each data row: its line and fields, or the error that stops the read.
         // Returns whether to stop.
         let mut row = |next: Result<(u64, &[&[u8]])>| -> bool {
@@ -647,76 +934,26 @@ impl Dataset {
                     return true;
                 }
             };
-            // Fields are cut at ASCII bytes of valid UTF-8 text: always UTF-8.
-            let cell = |i: usize| {
-                let bytes = fields.get(i).copied().unwrap_or(b"");
-                std::str::from_utf8(bytes).map(trim).unwrap_or("")
-            };
             let at = |i: usize, k: ErrorKind| named(Error::new(k).at_line(line).at_column(i as u64 + 1, head(i)));
-            // A unit ictindex listed as dropped is absent from this edition.
-            if cols.status.is_some_and(|i| cell(i).eq_ignore_ascii_case("dropped")) {
-                return false;
-            }
-            let code = cell(cols.code).to_string();
-            if code.is_empty() {
-                problems.push(at(cols.code, ErrorKind::EmptyCode));
-                return problems.len() >= max_problems;
-            }
-            let year = match cols.year.map(|i| (i, cell(i))) {
-                None | Some((_, "")) => None,
-                Some((i, raw)) => match raw.parse::<i64>() {
-                    Ok(y) => Some(y),
-                    Err(_) => {
-                        problems.push(at(i, ErrorKind::InvalidYear(raw.into())).for_unit(&code));
-                        return problems.len() >= max_problems;
-                    }
-                },
+            let (code, year) = match row_key(fields, &cols) {
+                Ok(Some(key)) => key,
+                // A unit ictindex listed as dropped is absent from this edition.
+                Ok(None) => return false,
+                Err((i, kind)) => {
+                    let code = cell(fields, cols.code);
+                    let e = at(i, kind);
+                    problems.push(if code.is_empty() { e } else { e.for_unit(code) });
+                    return problems.len() >= max_problems;
+                }
             };
-            if let Some(first_line) = seen.insert((code.clone(), year), line) {
-                problems.push(at(cols.code, ErrorKind::DuplicateUnit { first_line }).for_unit(&code));
+            if let Some(first_line) = seen.insert((code.to_string(), year), line) {
+                problems.push(at(cols.code, ErrorKind::DuplicateUnit { first_line }).for_unit(code));
                 return problems.len() >= max_problems;
             }
-            for (k, (i, _)) in cols.indicators.iter().enumerate() {
-                // The usual cell, a plain decimal, is read from its bytes directly.
-                if let Some(v) = fields.get(*i).and_then(|b| parse_decimal(b)) {
-                    if let Some(col) = values.get_mut(k) {
-                        col.push(v);
-                    }
-                    continue;
-                }
-                let raw = cell(*i);
-                let v = if is_missing(raw) {
-                    f64::NAN
-                } else {
-                    match csv.number(raw) {
-                        Some(v) if v.is_finite() => v,
-                        Some(_) => {
-                            problems.push(at(*i, ErrorKind::NotFinite(raw.into())).for_unit(&code));
-                            f64::NAN
-                        }
-                        None => {
-                            problems.push(at(*i, ErrorKind::NotANumber(raw.into())).for_unit(&code));
-                            f64::NAN
-                        }
-                    }
-                };
-                if let Some(col) = values.get_mut(k) {
-                    col.push(v);
-                }
-            }
-            let name = cols
-                .name
-                .map(&cell)
-                .filter(|s| !s.is_empty())
-                .unwrap_or(&code)
-                .to_string();
-            let group = cols.group.map(|i| cell(i).to_string()).filter(|s| !s.is_empty());
-            units.push(Unit {
-                code,
-                name,
-                year,
-                group,
+            read_values(fields, &cols.indicators, decimal_comma, &mut values, |i, kind| {
+                problems.push(at(i, kind).for_unit(code));
             });
+            units.push(row_unit(fields, &cols, code, year));
             lines.push(line);
             problems.len() >= max_problems
         };
@@ -725,15 +962,7 @@ impl Dataset {
             problems.push(named(Error::new(ErrorKind::NoRows)));
         }
         problems.truncate(max_problems);
-        let data = Dataset {
-            source: source.to_string(),
-            units: Arc::new(units),
-            indicators: cols.indicators.iter().map(|(_, h)| h.clone()).collect(),
-            values: values.into_iter().map(Arc::new).collect(),
-            lines,
-            columns: cols.indicators.iter().map(|(i, _)| *i as u64 + 1).collect(),
-        };
-        (Some(data), problems)
+        (Some(dataset(units, values, lines)), problems)
     }
 
     /// Builds a dataset from parts: `values[indicator][row]` with `None` for missing.
@@ -1189,6 +1418,24 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn large_texts_find_the_first_bom_in_halves() {
+        let n = PARALLEL_BYTES + 11;
+        let bom = '\u{feff}';
+        let mut cases = vec![];
+        for at in [0, 5, n / 2 - 3, n / 2 - 2, n / 2 - 1, n / 2, n / 2 + 1, n - 1] {
+            cases.push(format!("{}{bom}{}", "a".repeat(at), "é".repeat((n - at) / 2)));
+            cases.push(format!("{}{bom}{}{bom}b", "é".repeat(at / 2), "a".repeat(n - at)));
+        }
+        cases.push("a".repeat(n));
+        cases.push(format!("{}{bom}", "é".repeat(n)));
+        for text in &cases {
+            assert!(text.len() >= PARALLEL_BYTES);
+            assert_eq!(find_bom(text), text.find(bom));
+        }
+    }
+
+    #[test]
     fn mixed_delimiters_and_unclosed_quotes_are_named() {
         let err = Dataset::from_str("code,A,B\nx;0,5;1\n").unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::MixedDelimiter { header: ',', row: ';' });
@@ -1239,6 +1486,156 @@ mod tests {
         assert_eq!(d.years(), [Some(2015), Some(2016)]);
         assert_eq!(d.rows_of(Some(2016)), [0, 2]);
         assert_eq!(d.line_of(2), Some(4));
+    }
+
+    /// A dataset and problems as comparable text: values by their bits.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn outcome(r: &(Option<Dataset>, Vec<Error>)) -> String {
+        let data = r.0.as_ref().map(|d| {
+            let values: Vec<Vec<u64>> = d
+                .values
+                .iter()
+                .map(|c| c.iter().map(|v| v.to_bits()).collect())
+                .collect();
+            format!(
+                "{:?} {:?} {:?} {:?} {:?} {values:?}",
+                d.source, d.units, d.indicators, d.lines, d.columns
+            )
+        });
+        let problems: Vec<String> = r.1.iter().map(|e| format!("{e} {:?}", e.location())).collect();
+        format!("{data:?}\n{problems:?}")
+    }
+
+    /// Data text of `rows` units (`seed` picks the delimiter, the columns and
+    /// the cells), with `bad` rows turned into one kind of problem or oddity each.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn generated(rows: usize, seed: u64, bad: &[(usize, u8)]) -> String {
+        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let d = [",", ";", "\t"][(seed % 3) as usize];
+        let with_year = seed % 2 == 0;
+        let mut out = format!("code{d}name{d}group");
+        if with_year {
+            out.push_str(&format!("{d}year"));
+        }
+        out.push_str(&format!("{d}A{d}B{d}C{d}status\n"));
+        for r in 0..rows {
+            let mut cells: Vec<String> = vec![format!("u{r}"), format!("Unit {r}"), ["N", "S", ""][r % 3].into()];
+            if with_year {
+                cells.push(format!("{}", 2015 + r % 2));
+            }
+            for _ in 0..3 {
+                let x = next();
+                cells.push(match x % 10 {
+                    0 => String::new(),
+                    1 => "NA".into(),
+                    2 => format!("{}", (x >> 20) % 1000),
+                    3 => format!("-{}.{}", (x >> 20) % 100, (x >> 40) % 10_000),
+                    4 => format!("{}e-3", (x >> 20) % 1000),
+                    5 => format!(" {}.5 ", (x >> 20) % 10),
+                    _ => format!("{}.{:04}", (x >> 20) % 100, (x >> 40) % 10_000),
+                });
+            }
+            if d != "," {
+                // A decimal comma now and then.
+                if let Some(c) = cells
+                    .iter_mut()
+                    .rev()
+                    .nth(1)
+                    .filter(|c| c.contains('.') && !c.contains('-'))
+                {
+                    *c = c.replace('.', ",");
+                }
+            }
+            cells.push(if r % 7 == 3 { "new".into() } else { String::new() });
+            for &(_, kind) in bad.iter().filter(|&&(at, _)| at == r) {
+                let n = cells.len();
+                match kind {
+                    0 => cells[n - 2] = "x1".into(),  // not a number
+                    1 => cells[n - 3] = "inf".into(), // not finite
+                    2 => cells[0] = String::new(),    // no code
+                    3 => cells[0] = "u0".into(),      // a duplicate (without a year column)
+                    4 => {
+                        cells.pop(); // a ragged row
+                    }
+                    5 => cells[n - 1] = "dropped".into(), // skipped
+                    6 => {
+                        // a blank row
+                        cells.iter_mut().for_each(|c| *c = " ".into());
+                    }
+                    7 => cells[3] = if with_year { "20x6".into() } else { "7".into() },
+                    _ => {}
+                }
+            }
+            out.push_str(&cells.join(d));
+            out.push('\n');
+            if bad.contains(&(r, 8)) {
+                out.push_str("\n\n"); // empty lines
+            }
+        }
+        out
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn reading_in_runs_is_reading_in_one_pass() {
+        let mut in_runs = 0;
+        for seed in 0..20u64 {
+            let rows = 1 + (seed as usize * 7) % 50;
+            // No problem; then problems and oddities early, late, at both ends of a half.
+            let mut cases: Vec<Vec<(usize, u8)>> = vec![vec![]];
+            for kind in 0..9u8 {
+                for at in [0, rows / 2, rows / 2 + 1, rows - 1, (seed as usize) % rows] {
+                    cases.push(vec![(at, kind)]);
+                    cases.push(vec![(at, kind), ((at + rows / 2) % rows, (kind + seed as u8) % 9)]);
+                }
+            }
+            for bad in cases {
+                let text = generated(rows, seed, &bad);
+                let one = Dataset::parse_in(&text, "d.csv", 1, 1);
+                let all = Dataset::parse_in(&text, "d.csv", MAX_PROBLEMS, 1);
+                for runs in [2, 3, 5] {
+                    assert_eq!(
+                        outcome(&Dataset::parse_in(&text, "d.csv", 1, runs)),
+                        outcome(&one),
+                        "{text}"
+                    );
+                    let many = Dataset::parse_in(&text, "d.csv", MAX_PROBLEMS, runs);
+                    assert_eq!(outcome(&many), outcome(&all), "{text}");
+                }
+                let csv = CsvText::new(&text).unwrap();
+                let cols = classify(&csv.header().unwrap()).unwrap();
+                if let Some(rows) = read_in_runs(&csv, &cols, 3) {
+                    in_runs += 1;
+                    // Only clean data is read in runs.
+                    assert!(one.1.is_empty(), "{text}");
+                    assert_eq!(rows.0.len(), one.0.as_ref().unwrap().units.len());
+                } else {
+                    assert!(!one.1.is_empty() || rows < 3 || text.contains('"'), "{text}");
+                }
+            }
+        }
+        // The runs really ran: most clean and odd-but-valid inputs.
+        assert!(in_runs > 300, "{in_runs}");
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn runs_start_after_empty_lines_and_quotes_go_to_the_reader() {
+        let text = "\n\ncode,A\nx,1\n\n\ny,2\n\nz,3\nw,4";
+        let one = Dataset::parse_in(text, "", 1, 1);
+        for runs in 2..8 {
+            assert_eq!(outcome(&Dataset::parse_in(text, "", 1, runs)), outcome(&one));
+        }
+        assert_eq!(one.0.unwrap().lines, [4, 5, 8, 10]);
+        let csv = CsvText::new("code,A\nx,1\ny,\"2\"\n").unwrap();
+        let cols = classify(&csv.header().unwrap()).unwrap();
+        assert!(read_in_runs(&csv, &cols, 2).is_none());
     }
 
     #[test]

@@ -931,6 +931,208 @@ mod tests {
         Dataset::from_str(text).unwrap()
     }
 
+    /// A seeded framework and data set exercising every normalisation, both
+    /// directions, missing values, a constant and an empty column, nested
+    /// nodes, the three means and more units than two tiles.
+    fn mixed(units: usize, seed: u64) -> (Framework, Dataset) {
+        let mut state = seed;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let methods = [
+            ("minmax", "", ""),
+            ("zscore", "", ""),
+            ("goalpost", "10", "80"),
+            ("reference", "", ""),
+            ("reference", "", "90"),
+            ("rank", "", ""),
+            ("percentile", "", ""),
+            ("none", "", ""),
+        ];
+        let mut fw = String::from("code,parent,weight,direction,method,lo,hi\nI,,1,1,arithmetic,,\n");
+        fw.push_str("P1,I,2,1,arithmetic,,\nP2,I,1,1,arithmetic,,\nQ,P2,1.5,1,arithmetic,,\n");
+        fw.push_str("P3,I,1,1,geometric,,\nP4,I,0.5,1,harmonic,,\n");
+        let mut leaves = Vec::new();
+        for j in 0..60 {
+            let (m, lo, hi) = methods[j % methods.len()];
+            let dir = if j % 3 == 1 && m != "none" { -1 } else { 1 };
+            let parent = if j < 48 {
+                "P1"
+            } else if j < 52 {
+                "P2"
+            } else {
+                "Q"
+            };
+            leaves.push((format!("a{j}"), parent, m, lo, hi, dir));
+        }
+        // Positive values only under the geometric and harmonic means.
+        for j in 0..4 {
+            leaves.push((format!("g{j}"), "P3", "none", "", "", 1));
+            leaves.push((format!("h{j}"), "P4", "reference", "", "", 1));
+        }
+        for (code, parent, m, lo, hi, dir) in &leaves {
+            let w = 0.5 + (code.len() % 3) as f64 * 0.25;
+            fw.push_str(&format!("{code},{parent},{w},{dir},{m},{lo},{hi}\n"));
+        }
+        let f = Framework::from_str(&fw).unwrap();
+        let mut text = String::from("code");
+        for l in &leaves {
+            text.push_str(&format!(",{}", l.0));
+        }
+        text.push('\n');
+        for u in 0..units {
+            text.push_str(&format!("u{u}"));
+            for (j, (code, ..)) in leaves.iter().enumerate() {
+                let v = 1.0 + 99.0 * next();
+                let missing = next() < 0.05 || code == "a7";
+                let cell = match j {
+                    _ if missing => String::new(),
+                    3 => "5".into(),                        // constant: min-max 0/0, missing
+                    9 => format!("{}", (v / 10.0).round()), // ties
+                    _ if code.starts_with('a') && j % 5 == 0 => format!("{:?}", v - 50.0),
+                    _ => format!("{v:?}"),
+                };
+                text.push_str(&format!(",{cell}"));
+            }
+            text.push('\n');
+        }
+        (f, data(&text))
+    }
+
+    /// Every node's scores the straightforward way: every leaf normalised
+    /// into a whole column, then every inner node aggregated from columns.
+    fn eager(e: &EditionScores, f: &Framework, options: &Options) -> Vec<Vec<f64>> {
+        let n = e.len();
+        let mut cols = vec![vec![f64::NAN; n]; f.nodes().len()];
+        for &l in f.leaves() {
+            let node = &f.nodes()[l];
+            let Method::Normalise(m) = node.method() else {
+                unreachable!()
+            };
+            let raw: Vec<f64> = (0..n).map(|p| e.raw(l, p).unwrap_or(f64::NAN)).collect();
+            crate::normalise::normalise(m, node.spec.direction, &raw, &mut cols[l]);
+            let (lo, hi) = f.range();
+            let bounded = matches!(
+                m,
+                Normalisation::MinMax | Normalisation::Goalpost { .. } | Normalisation::Percentile
+            );
+            if bounded && (lo, hi) != (0.0, 1.0) {
+                for y in &mut cols[l] {
+                    *y = *y * (hi - lo) + lo;
+                }
+            }
+        }
+        for &i in f.inner_order() {
+            let node = &f.nodes()[i];
+            let Method::Aggregate(m) = node.method() else {
+                unreachable!()
+            };
+            let mut out = vec![0.0; n];
+            let children: Vec<(&[f64], f64)> = node
+                .children
+                .iter()
+                .map(|&c| (cols[c].as_slice(), f.nodes()[c].spec.weight))
+                .collect();
+            aggregate(m, &children, options.min_share, &mut out).unwrap();
+            cols[i] = out;
+        }
+        cols
+    }
+
+    fn assert_bits(e: &EditionScores, want: &[Vec<f64>], what: &str) {
+        for (node, col) in want.iter().enumerate() {
+            let got: Vec<u64> = e.scores(node).iter().map(|v| v.to_bits()).collect();
+            let want: Vec<u64> = col.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, want, "{what}: node {node}");
+        }
+    }
+
+    #[test]
+    fn tiled_lazy_scores_equal_whole_columns_bit_for_bit() {
+        // 2,100 units: two whole tiles and a part; P1's 48 leaves × 2,100
+        // units also take the multi-threaded path natively.
+        let (f, d) = mixed(2_100, 7);
+        for range in [(0.0, 1.0), (0.0, 100.0)] {
+            let f = f.with_range(range.0, range.1).unwrap();
+            for min_share in [0.0, 0.5, 1.0] {
+                let o = Options {
+                    precision: None,
+                    min_share,
+                    base_year: None,
+                };
+                let s = score(&d, &f, &o).unwrap();
+                let e = s.edition(None).unwrap();
+                let want = eager(e, &f, &o);
+                // Leaves under arithmetic means not read yet: their parents came
+                // from tiles; the geometric and harmonic means read whole columns.
+                for (node, leaf) in e.leaves.iter().enumerate() {
+                    if let Some(l) = leaf {
+                        let tiled = f.nodes()[node].code().starts_with('a');
+                        assert_eq!(l.scores.0.get().is_none(), tiled, "node {node}");
+                    }
+                }
+                assert_bits(e, &want, &format!("range {range:?} share {min_share}"));
+                // Leaves now read: aggregating again from their columns gives the same.
+                let mut again = e.clone();
+                again.compute_all(&d, &f, &o).unwrap();
+                assert_bits(&again, &want, "from columns");
+                // Ranks (of leaves too) as from the eager columns.
+                for node in [f.root_index(), f.index_of("a5").unwrap(), f.index_of("Q").unwrap()] {
+                    let mut r = vec![None; e.len()];
+                    let n = rank(&want[node], o.precision, &mut r);
+                    assert_eq!(e.ranks(node), r.as_slice());
+                    assert_eq!(e.ranked(node), n);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn one_group_ranks_equal_the_index_ranks() {
+        let (f, d) = mixed(300, 3);
+        let s = score(&d, &f, &Options::default()).unwrap();
+        let e = s.edition(None).unwrap();
+        let r = f.root_index();
+        let mut want = vec![None; e.len()];
+        let counts = rank_within(e.scores(r), &vec![0; e.len()], e.precision, &mut want);
+        for (pos, w) in want.iter().enumerate() {
+            assert_eq!(e.group_rank(pos), w.map(|k| (k, counts[0])));
+        }
+        assert!(e.group_rank(0).is_some());
+    }
+
+    #[test]
+    fn value_edits_renormalise_lazily_as_a_full_rescore() {
+        let (f, d) = mixed(1_500, 11);
+        let o = Options {
+            precision: None,
+            min_share: 0.0,
+            base_year: None,
+        };
+        let mut w = crate::WhatIf::new(&d, &f, &o, None).unwrap();
+        // A leaf whose column was read (normalised) and one that was not.
+        let a0 = f.index_of("a0").unwrap();
+        let _ = w.scored().editions()[0].scores(a0);
+        w.apply(&crate::Edit::parse_value("u3:a0=1000").unwrap()).unwrap();
+        w.apply(&crate::Edit::parse_value("u4:a8=").unwrap()).unwrap();
+        w.apply(&crate::Edit::parse_value("u5:a49=-7").unwrap()).unwrap();
+        let mut d2 = d.clone();
+        let col = |c: &str| d.indicator_index(c).unwrap();
+        d2.set_value(3, col("a0"), Some(1000.0));
+        d2.set_value(4, col("a8"), None);
+        d2.set_value(5, col("a49"), Some(-7.0));
+        let full = score(&d2, &f, &o).unwrap();
+        let (got, want) = (&w.scored().editions()[0], &full.editions()[0]);
+        assert_bits(got, &eager(want, &f, &o), "edited");
+        let bits = |e: &EditionScores| -> Vec<Vec<u64>> {
+            e.raw.iter().map(|c| c.iter().map(|v| v.to_bits()).collect()).collect()
+        };
+        assert_eq!(bits(got), bits(want));
+    }
+
     #[test]
     fn deep_tree_with_minmax_by_hand() {
         let f = Framework::from_str("code,parent,weight,direction,method\nI,,1,1,arithmetic\nP,I,3,1,arithmetic\nQ,I,1,1,arithmetic\na,P,1,1,minmax\nb,P,1,-1,minmax\nc,Q,1,1,none\n").unwrap();

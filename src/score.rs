@@ -411,10 +411,13 @@ impl EditionScores {
             return Ok(());
         };
         let weight = |c: usize| framework.nodes().get(c).map_or(0.0, |k| k.spec.weight);
-        // Leaves not normalised yet are normalised a tile at a time (an
-        // arithmetic mean cannot fail; the others, which can, report the
-        // first bad value child by child, so they read whole columns).
+        // In editions of more than a tile, leaves not normalised yet are
+        // normalised a tile at a time (an arithmetic mean cannot fail; the
+        // others, which can, report the first bad value child by child, so
+        // they read whole columns). Smaller editions keep their leaves'
+        // columns: a what-if edit then renormalises the edited leaf only.
         let tiled = method == Aggregation::Arithmetic
+            && self.rows.len() > TILE
             && n.children.iter().any(|&c| {
                 self.leaves
                     .get(c)
@@ -625,14 +628,15 @@ fn aggregate_tiled(range: (f64, f64), method: Aggregation, children: &[Child], m
     let run = |(t, out): (usize, &mut [f64])| {
         let start = t * TILE;
         let end = start + out.len();
-        let mut buffer = vec![f64::NAN; TILE * children.len()];
+        let leaves = children.iter().filter(|c| matches!(c, Child::Leaf(..))).count();
+        let mut buffer = vec![f64::NAN; out.len() * leaves];
         let mut tiles: Vec<(&[f64], f64)> = Vec::with_capacity(children.len());
         let mut free: &mut [f64] = &mut buffer;
         for child in children {
             match *child {
                 Child::Column(col, w) => tiles.push((col.get(start..end).unwrap_or(&[]), w)),
                 Child::Leaf(leaf, raw, w) => {
-                    let (part, rest) = std::mem::take(&mut free).split_at_mut(out.len().min(TILE));
+                    let (part, rest) = std::mem::take(&mut free).split_at_mut(out.len());
                     leaf.normalise_part(range, raw, raw.get(start..end).unwrap_or(&[]), part);
                     free = rest;
                     tiles.push((part, w));

@@ -31,56 +31,121 @@ use crate::framework::{Direction, Normalisation};
 /// assert_eq!(y[3], 0.0);
 /// ```
 pub fn normalise(method: Normalisation, direction: Direction, x: &[f64], out: &mut [f64]) {
-    let d = direction.sign();
-    let present = || x.iter().copied().filter(|v| !v.is_nan());
-    match method {
-        Normalisation::None => map_nan(x, out, |v| v),
-        Normalisation::MinMax => {
-            let (lo, hi) = min_max(d, x);
-            let range = hi - lo;
-            map_nan(x, out, |v| (d * v - lo) / range);
-        }
-        Normalisation::ZScore => {
-            // Sums run over the values in ascending order, so the result does not
-            // depend on the order of the rows (floating-point addition is not associative).
-            let mut z: Vec<f64> = present().map(|v| d * v).collect();
-            z.sort_unstable_by(f64::total_cmp);
-            let n = z.len() as f64;
-            let mean = z.iter().sum::<f64>() / n;
-            let var = z.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-            let sd = var.sqrt();
-            map_nan(x, out, |v| (d * v - mean) / sd);
-        }
-        Normalisation::Goalpost { lo, hi } => {
-            let range = hi - lo;
-            map_nan(x, out, |v| {
+    Prepared::new(method, direction, x).apply(x, out);
+}
+
+/// A normalisation with its column statistics taken (min and max, mean and
+/// sd, the reference value, the sorted values): it then maps each value on
+/// its own, so a column can be normalised a slice at a time, each slice
+/// exactly as [`normalise`] of the whole column would.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Prepared {
+    /// `d`: the direction's sign.
+    d: f64,
+    kind: Kind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Kind {
+    None,
+    MinMax {
+        lo: f64,
+        range: f64,
+    },
+    ZScore {
+        mean: f64,
+        sd: f64,
+    },
+    Goalpost {
+        lo: f64,
+        hi: f64,
+        range: f64,
+    },
+    ReferenceUp {
+        r: f64,
+    },
+    ReferenceDown {
+        r: f64,
+    },
+    /// `z`: the present `d·x`, ascending; `n`: how many.
+    Rank {
+        z: Vec<f64>,
+        n: f64,
+        percentile: bool,
+    },
+}
+
+impl Prepared {
+    /// Takes the statistics of column `x` that `method` needs.
+    pub(crate) fn new(method: Normalisation, direction: Direction, x: &[f64]) -> Self {
+        let d = direction.sign();
+        let present = || x.iter().copied().filter(|v| !v.is_nan());
+        let kind = match method {
+            Normalisation::None => Kind::None,
+            Normalisation::MinMax => {
+                let (lo, hi) = min_max(d, x);
+                Kind::MinMax { lo, range: hi - lo }
+            }
+            Normalisation::ZScore => {
+                // Sums run over the values in ascending order, so the result does not
+                // depend on the order of the rows (floating-point addition is not associative).
+                let mut z: Vec<f64> = present().map(|v| d * v).collect();
+                z.sort_unstable_by(f64::total_cmp);
+                let n = z.len() as f64;
+                let mean = z.iter().sum::<f64>() / n;
+                let var = z.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+                Kind::ZScore { mean, sd: var.sqrt() }
+            }
+            Normalisation::Goalpost { lo, hi } => Kind::Goalpost { lo, hi, range: hi - lo },
+            Normalisation::Reference { value } => {
+                if d > 0.0 {
+                    let r = value.unwrap_or_else(|| present().fold(f64::NEG_INFINITY, f64::max));
+                    Kind::ReferenceUp { r }
+                } else {
+                    let r = value.unwrap_or_else(|| present().filter(|&v| v > 0.0).fold(f64::INFINITY, f64::min));
+                    Kind::ReferenceDown { r }
+                }
+            }
+            Normalisation::Rank | Normalisation::Percentile => {
+                let mut z: Vec<f64> = present().map(|v| d * v).collect();
+                z.sort_unstable_by(f64::total_cmp);
+                let n = z.len() as f64;
+                Kind::Rank {
+                    z,
+                    n,
+                    percentile: matches!(method, Normalisation::Percentile),
+                }
+            }
+        };
+        Prepared { d, kind }
+    }
+
+    /// Normalises the values `x` (any slice of the column, or other values)
+    /// into `out`, value by value.
+    pub(crate) fn apply(&self, x: &[f64], out: &mut [f64]) {
+        let d = self.d;
+        match &self.kind {
+            Kind::None => map_nan(x, out, |v| v),
+            &Kind::MinMax { lo, range } => map_nan(x, out, |v| (d * v - lo) / range),
+            &Kind::ZScore { mean, sd } => map_nan(x, out, |v| (d * v - mean) / sd),
+            &Kind::Goalpost { lo, hi, range } => map_nan(x, out, |v| {
                 let y = if d > 0.0 { (v - lo) / range } else { (hi - v) / range };
                 y.clamp(0.0, 1.0)
-            });
-        }
-        Normalisation::Reference { value } => {
-            if d > 0.0 {
-                let r = value.unwrap_or_else(|| present().fold(f64::NEG_INFINITY, f64::max));
-                map_nan(x, out, |v| v / r);
-            } else {
-                let r = value.unwrap_or_else(|| present().filter(|&v| v > 0.0).fold(f64::INFINITY, f64::min));
-                map_nan(x, out, |v| if v > 0.0 { r / v } else { f64::NAN });
+            }),
+            &Kind::ReferenceUp { r } => map_nan(x, out, |v| v / r),
+            &Kind::ReferenceDown { r } => map_nan(x, out, |v| if v > 0.0 { r / v } else { f64::NAN }),
+            Kind::Rank { z, n, percentile } => {
+                let (n, percentile) = (*n, *percentile);
+                map(x, out, |v| {
+                    // Ascending competition rank: 1 + number of values strictly below.
+                    let below = z.partition_point(|&w| w < d * v) as f64;
+                    if percentile {
+                        below / (n - 1.0)
+                    } else {
+                        below + 1.0
+                    }
+                });
             }
-        }
-        Normalisation::Rank | Normalisation::Percentile => {
-            let mut z: Vec<f64> = present().map(|v| d * v).collect();
-            z.sort_unstable_by(f64::total_cmp);
-            let n = z.len() as f64;
-            let percentile = matches!(method, Normalisation::Percentile);
-            map(x, out, |v| {
-                // Ascending competition rank: 1 + number of values strictly below.
-                let below = z.partition_point(|&w| w < d * v) as f64;
-                if percentile {
-                    below / (n - 1.0)
-                } else {
-                    below + 1.0
-                }
-            });
         }
     }
 }

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::aggregate;
 use crate::error::{Error, ErrorKind, Result};
-use crate::framework::{Direction, Framework, Method, Normalisation};
-use crate::normalise::normalise;
+use crate::framework::{Aggregation, Direction, Framework, Method, Normalisation};
+use crate::normalise::Prepared;
 use crate::parse::{Dataset, Unit};
 use crate::rank::{rank, rank_within};
 
@@ -177,21 +177,89 @@ impl<T> PartialEq for Lazy<T> {
     }
 }
 
+/// A leaf's normalisation, its column statistics and its normalised scores,
+/// each taken from the raw values when first needed and dropped when they change.
+#[derive(Clone, Debug)]
+struct Leaf {
+    method: Normalisation,
+    direction: Direction,
+    prepared: Lazy<Prepared>,
+    scores: Lazy<Vec<f64>>,
+}
+
+impl Leaf {
+    fn new(method: Normalisation, direction: Direction) -> Self {
+        Leaf {
+            method,
+            direction,
+            prepared: Lazy::default(),
+            scores: Lazy::default(),
+        }
+    }
+
+    /// The column statistics of `raw`, taken now if not yet.
+    fn prepared(&self, raw: &[f64]) -> &Prepared {
+        self.prepared
+            .0
+            .get_or_init(|| Prepared::new(self.method, self.direction, raw))
+    }
+
+    /// Whether bounded scores are mapped from [0, 1] onto `range`.
+    fn scaled(&self, range: (f64, f64)) -> Option<(f64, f64)> {
+        let bounded = matches!(
+            self.method,
+            Normalisation::MinMax | Normalisation::Goalpost { .. } | Normalisation::Percentile
+        );
+        (bounded && range != (0.0, 1.0)).then_some(range)
+    }
+
+    /// Normalises `raw_part`, a slice of the column `raw`, into `out`: each
+    /// value exactly as normalising the whole column would give it.
+    fn normalise_part(&self, range: (f64, f64), raw: &[f64], raw_part: &[f64], out: &mut [f64]) {
+        self.prepared(raw).apply(raw_part, out);
+        if let Some((lo, hi)) = self.scaled(range) {
+            for y in out.iter_mut() {
+                *y = *y * (hi - lo) + lo;
+            }
+        }
+    }
+
+    /// The normalised column of `raw`, computed now if not yet.
+    fn scores(&self, range: (f64, f64), raw: &[f64]) -> &[f64] {
+        self.scores.0.get_or_init(|| {
+            let mut out = vec![f64::NAN; raw.len()];
+            self.normalise_part(range, raw, raw, &mut out);
+            out
+        })
+    }
+}
+
+/// Units aggregated at a time when a node reads leaves not normalised yet:
+/// each leaf's slice is normalised into a buffer that stays in cache.
+const TILE: usize = 1024;
+
 /// Every node's scores and ranks for one edition. Positions (`pos`) index the
 /// edition's units in file order.
 ///
-/// Scores are computed by [`score`]; a node's ranks are computed when first
-/// read (ranking sorts the units, and most uses read the ranks of a few
-/// nodes only), once, and are the same whenever they are computed.
-#[derive(Clone, Debug, PartialEq)]
+/// Inner nodes' scores are computed by [`score`]. A leaf's normalised scores
+/// are computed when first read (aggregation normalises the leaves a slice of
+/// units at a time, without storing them), and a node's ranks too (ranking
+/// sorts the units, and most uses read the ranks of a few nodes only): once,
+/// and the same whenever they are computed.
+#[derive(Clone, Debug)]
 pub struct EditionScores {
     year: Option<i64>,
     rows: Vec<usize>,
     /// Per node: raw values of a leaf (empty for inner nodes); shared with the
     /// dataset when the edition spans all its rows, copied on write.
     raw: Vec<Arc<Vec<f64>>>,
-    /// Per node: normalised (leaf) or aggregated (inner) scores; NaN = missing.
+    /// Per node: aggregated scores of an inner node (NaN = missing); empty
+    /// for a leaf, whose normalised scores are in `leaves`.
     scores: Vec<Vec<f64>>,
+    /// Per node: a leaf's normalisation and normalised scores (`None` for inner nodes).
+    leaves: Vec<Option<Leaf>>,
+    /// The framework's range of bounded normalisations.
+    range: (f64, f64),
     precision: Option<u32>,
     root: usize,
     ranks: Vec<Lazy<Ranked>>,
@@ -246,10 +314,29 @@ impl EditionScores {
             }
             (groups, group_of)
         };
+        let leaves: Vec<Option<Leaf>> = framework
+            .nodes()
+            .iter()
+            .map(|n| match n.method() {
+                Method::Normalise(m) if n.is_leaf() => Some(Leaf::new(m, n.spec.direction)),
+                _ => None,
+            })
+            .collect();
         let mut e = EditionScores {
             year,
-            // One fill per column (`vec![col; n]` would fill one and copy it).
-            scores: (0..nodes).map(|_| vec![f64::NAN; rows.len()]).collect(),
+            // Inner nodes only, one fill per column (`vec![col; n]` would fill one and copy it).
+            scores: leaves
+                .iter()
+                .map(|l| {
+                    if l.is_some() {
+                        Vec::new()
+                    } else {
+                        vec![f64::NAN; rows.len()]
+                    }
+                })
+                .collect(),
+            leaves,
+            range: framework.range(),
             precision: options.precision,
             root: framework.root_index(),
             ranks: (0..nodes).map(|_| Lazy::default()).collect(),
@@ -263,35 +350,26 @@ impl EditionScores {
         Ok(e)
     }
 
-    /// Normalises every leaf, aggregates every inner node; ranks follow when read.
+    /// Aggregates every inner node (normalising leaves as it reads them);
+    /// leaves' scores and ranks follow when read.
     pub(crate) fn compute_all(&mut self, data: &Dataset, framework: &Framework, options: &Options) -> Result<()> {
-        // Columns are independent: natively, large editions normalise them on
-        // all cores (each column computed exactly as alone).
-        let jobs: Vec<(Normalisation, Direction, &[f64], &mut Vec<f64>)> = framework
-            .nodes()
-            .iter()
-            .zip(&self.raw)
-            .zip(self.scores.iter_mut())
-            .filter_map(|((node, raw), out)| match node.method() {
-                Method::Normalise(m) if node.is_leaf() => Some((m, node.spec.direction, raw.as_slice(), out)),
-                _ => None,
-            })
-            .collect();
-        let range = framework.range();
-        let run = |(m, d, raw, out): (Normalisation, Direction, &[f64], &mut Vec<f64>)| {
-            normalise_scaled(range, m, d, raw, out)
-        };
+        // Leaves' statistics are independent: natively, large editions take
+        // them on all cores (each exactly as alone).
         #[cfg(not(target_arch = "wasm32"))]
         {
             use rayon::prelude::*;
+            let jobs: Vec<(&Leaf, &[f64])> = self
+                .leaves
+                .iter()
+                .zip(&self.raw)
+                .filter_map(|(l, raw)| Some((l.as_ref()?, raw.as_slice())))
+                .collect();
             if self.rows.len() * jobs.len() >= PARALLEL_CELLS {
-                jobs.into_par_iter().for_each(run);
-            } else {
-                jobs.into_iter().for_each(run);
+                jobs.into_par_iter().for_each(|(l, raw)| {
+                    l.prepared(raw);
+                });
             }
         }
-        #[cfg(target_arch = "wasm32")]
-        jobs.into_iter().for_each(run);
         for &node in framework.inner_order() {
             self.aggregate_node(data, framework, node, options)?;
         }
@@ -301,18 +379,17 @@ impl EditionScores {
         Ok(())
     }
 
-    /// Recomputes leaf `leaf`'s normalised column from its raw values.
+    /// Drops leaf `leaf`'s normalised column (and its statistics), to be
+    /// computed again from its raw values when next read.
     pub(crate) fn normalise_leaf(&mut self, framework: &Framework, leaf: usize) {
-        let Some(Method::Normalise(method)) = framework.nodes().get(leaf).map(|n| n.method()) else {
+        let Some(node) = framework.nodes().get(leaf) else {
             return;
         };
-        let direction = framework
-            .nodes()
-            .get(leaf)
-            .map(|n| n.spec.direction)
-            .unwrap_or_default();
-        if let (Some(raw), Some(out)) = (self.raw.get(leaf), self.scores.get_mut(leaf)) {
-            normalise_scaled(framework.range(), method, direction, raw.as_slice(), out);
+        let Method::Normalise(method) = node.method() else {
+            return;
+        };
+        if let Some(slot) = self.leaves.get_mut(leaf) {
+            *slot = Some(Leaf::new(method, node.spec.direction));
         }
     }
 
@@ -333,16 +410,38 @@ impl EditionScores {
         let Some(mut out) = self.scores.get_mut(node).map(std::mem::take) else {
             return Ok(());
         };
-        let children: Vec<(&[f64], f64)> = n
-            .children
-            .iter()
-            .map(|&c| {
-                let col = self.scores.get(c).map(Vec::as_slice).unwrap_or(&[]);
-                let w = framework.nodes().get(c).map_or(0.0, |k| k.spec.weight);
-                (col, w)
-            })
-            .collect();
-        let result = aggregate(method, &children, options.min_share, &mut out);
+        let weight = |c: usize| framework.nodes().get(c).map_or(0.0, |k| k.spec.weight);
+        // In editions of more than a tile, leaves not normalised yet are
+        // normalised a tile at a time (an arithmetic mean cannot fail; the
+        // others, which can, report the first bad value child by child, so
+        // they read whole columns). Smaller editions keep their leaves'
+        // columns: a what-if edit then renormalises the edited leaf only.
+        let tiled = method == Aggregation::Arithmetic
+            && self.rows.len() > TILE
+            && n.children.iter().any(|&c| {
+                self.leaves
+                    .get(c)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|l| l.scores.0.get().is_none())
+            });
+        let result = if tiled {
+            let children: Vec<Child> = n
+                .children
+                .iter()
+                .map(|&c| {
+                    let raw = self.raw.get(c).map(|r| r.as_slice()).unwrap_or(&[]);
+                    match self.leaves.get(c).and_then(Option::as_ref) {
+                        Some(leaf) if leaf.scores.0.get().is_none() => Child::Leaf(leaf, raw, weight(c)),
+                        _ => Child::Column(self.scores(c), weight(c)),
+                    }
+                })
+                .collect();
+            aggregate_tiled(self.range, method, &children, options.min_share, &mut out);
+            Ok(())
+        } else {
+            let children: Vec<(&[f64], f64)> = n.children.iter().map(|&c| (self.scores(c), weight(c))).collect();
+            aggregate(method, &children, options.min_share, &mut out)
+        };
         if let Some(slot) = self.scores.get_mut(node) {
             *slot = out;
         }
@@ -386,8 +485,8 @@ impl EditionScores {
 
     /// `node`'s ranks, computed now if not yet.
     fn ranked_node(&self, node: usize) -> Option<&Ranked> {
-        let scores = self.scores.get(node)?;
         let cell = self.ranks.get(node)?;
+        let scores = self.scores(node);
         Some(cell.0.get_or_init(|| {
             let mut ranks = vec![None; scores.len()];
             let n = rank(scores, self.precision, &mut ranks);
@@ -398,6 +497,13 @@ impl EditionScores {
     /// The index's ranks within groups, computed now if not yet.
     fn group_ranked(&self) -> &GroupRanked {
         self.group_ranks.0.get_or_init(|| {
+            if let ([_], Some(r)) = (self.groups.as_slice(), self.ranked_node(self.root)) {
+                // One group (every unit's id is 0): its ranks are the index's.
+                return GroupRanked {
+                    ranks: r.ranks.clone(),
+                    n: vec![r.n],
+                };
+            }
             let scores = self.scores(self.root);
             let mut ranks = vec![None; scores.len()];
             let n = rank_within(scores, &self.group_of, self.precision, &mut ranks);
@@ -409,6 +515,9 @@ impl EditionScores {
     pub(crate) fn set_raw(&mut self, leaf: usize, pos: usize, value: Option<f64>) {
         if let Some(v) = self.raw.get_mut(leaf).and_then(|c| Arc::make_mut(c).get_mut(pos)) {
             *v = value.unwrap_or(f64::NAN);
+        }
+        if let Some(Some(l)) = self.leaves.get_mut(leaf) {
+            *l = Leaf::new(l.method, l.direction);
         }
     }
 
@@ -443,16 +552,16 @@ impl EditionScores {
 
     /// Score of `node` for the unit at `pos` (normalised for a leaf).
     pub fn score(&self, node: usize, pos: usize) -> Option<f64> {
-        self.scores
-            .get(node)
-            .and_then(|c| c.get(pos))
-            .copied()
-            .filter(|v| !v.is_nan())
+        self.scores(node).get(pos).copied().filter(|v| !v.is_nan())
     }
 
-    /// The whole score column of `node` (NaN = missing).
+    /// The whole score column of `node` (NaN = missing); a leaf's is
+    /// normalised on the first call.
     pub fn scores(&self, node: usize) -> &[f64] {
-        self.scores.get(node).map(Vec::as_slice).unwrap_or(&[])
+        match (self.leaves.get(node), self.raw.get(node)) {
+            (Some(Some(leaf)), Some(raw)) => leaf.scores(self.range, raw),
+            _ => self.scores.get(node).map(Vec::as_slice).unwrap_or(&[]),
+        }
     }
 
     /// Rank of `node` for the unit at `pos` (the node's ranks are computed on
@@ -488,20 +597,64 @@ impl EditionScores {
     }
 }
 
-/// Normalises `raw` into `out`; bounded methods' scores in [0, 1] are then
-/// mapped to the framework's `range` (COINr: 0–100).
-fn normalise_scaled(range: (f64, f64), method: Normalisation, direction: Direction, raw: &[f64], out: &mut [f64]) {
-    normalise(method, direction, raw, out);
-    let (lo, hi) = range;
-    let bounded = matches!(
-        method,
-        Normalisation::MinMax | Normalisation::Goalpost { .. } | Normalisation::Percentile
-    );
-    if bounded && (lo, hi) != (0.0, 1.0) {
-        for y in out.iter_mut() {
-            *y = *y * (hi - lo) + lo;
+/// Scores compared, not how far they were computed: a leaf's normalised
+/// scores and every node's ranks are functions of the rest.
+impl PartialEq for EditionScores {
+    fn eq(&self, other: &Self) -> bool {
+        self.year == other.year
+            && self.rows == other.rows
+            && self.raw == other.raw
+            && self.precision == other.precision
+            && self.root == other.root
+            && self.group_of == other.group_of
+            && self.groups == other.groups
+            && self.scores.len() == other.scores.len()
+            && (0..self.scores.len()).all(|n| self.scores(n) == other.scores(n))
+    }
+}
+
+/// A child read by [`aggregate_tiled`]: a leaf to normalise from its raw
+/// values, or a column of scores.
+enum Child<'a> {
+    Leaf(&'a Leaf, &'a [f64], f64),
+    Column(&'a [f64], f64),
+}
+
+/// [`aggregate`] (arithmetic, which cannot fail) of `children` into `out`,
+/// [`TILE`] units at a time, leaves normalised per tile into a buffer:
+/// every unit's score is the same as from whole normalised columns, since
+/// each value is normalised on its own and each unit sums its children in order.
+fn aggregate_tiled(range: (f64, f64), method: Aggregation, children: &[Child], min_share: f64, out: &mut [f64]) {
+    let run = |(t, out): (usize, &mut [f64])| {
+        let start = t * TILE;
+        let end = start + out.len();
+        let leaves = children.iter().filter(|c| matches!(c, Child::Leaf(..))).count();
+        let mut buffer = vec![f64::NAN; out.len() * leaves];
+        let mut tiles: Vec<(&[f64], f64)> = Vec::with_capacity(children.len());
+        let mut free: &mut [f64] = &mut buffer;
+        for child in children {
+            match *child {
+                Child::Column(col, w) => tiles.push((col.get(start..end).unwrap_or(&[]), w)),
+                Child::Leaf(leaf, raw, w) => {
+                    let (part, rest) = std::mem::take(&mut free).split_at_mut(out.len());
+                    leaf.normalise_part(range, raw, raw.get(start..end).unwrap_or(&[]), part);
+                    free = rest;
+                    tiles.push((part, w));
+                }
+            }
+        }
+        // Only arithmetic comes here; it never reports a bad value.
+        let _ = aggregate(method, &tiles, min_share, out);
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        if out.len() * children.len() >= PARALLEL_CELLS {
+            out.par_chunks_mut(TILE).enumerate().for_each(run);
+            return;
         }
     }
+    out.chunks_mut(TILE).enumerate().for_each(run);
 }
 
 /// Below this many cells (units × columns) work stays on one thread: the
@@ -780,6 +933,208 @@ mod tests {
 
     fn data(text: &str) -> Dataset {
         Dataset::from_str(text).unwrap()
+    }
+
+    /// A seeded framework and data set exercising every normalisation, both
+    /// directions, missing values, a constant and an empty column, nested
+    /// nodes, the three means and more units than two tiles.
+    fn mixed(units: usize, seed: u64) -> (Framework, Dataset) {
+        let mut state = seed;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let methods = [
+            ("minmax", "", ""),
+            ("zscore", "", ""),
+            ("goalpost", "10", "80"),
+            ("reference", "", ""),
+            ("reference", "", "90"),
+            ("rank", "", ""),
+            ("percentile", "", ""),
+            ("none", "", ""),
+        ];
+        let mut fw = String::from("code,parent,weight,direction,method,lo,hi\nI,,1,1,arithmetic,,\n");
+        fw.push_str("P1,I,2,1,arithmetic,,\nP2,I,1,1,arithmetic,,\nQ,P2,1.5,1,arithmetic,,\n");
+        fw.push_str("P3,I,1,1,geometric,,\nP4,I,0.5,1,harmonic,,\n");
+        let mut leaves = Vec::new();
+        for j in 0..60 {
+            let (m, lo, hi) = methods[j % methods.len()];
+            let dir = if j % 3 == 1 && m != "none" { -1 } else { 1 };
+            let parent = if j < 48 {
+                "P1"
+            } else if j < 52 {
+                "P2"
+            } else {
+                "Q"
+            };
+            leaves.push((format!("a{j}"), parent, m, lo, hi, dir));
+        }
+        // Positive values only under the geometric and harmonic means.
+        for j in 0..4 {
+            leaves.push((format!("g{j}"), "P3", "none", "", "", 1));
+            leaves.push((format!("h{j}"), "P4", "reference", "", "", 1));
+        }
+        for (code, parent, m, lo, hi, dir) in &leaves {
+            let w = 0.5 + (code.len() % 3) as f64 * 0.25;
+            fw.push_str(&format!("{code},{parent},{w},{dir},{m},{lo},{hi}\n"));
+        }
+        let f = Framework::from_str(&fw).unwrap();
+        let mut text = String::from("code");
+        for l in &leaves {
+            text.push_str(&format!(",{}", l.0));
+        }
+        text.push('\n');
+        for u in 0..units {
+            text.push_str(&format!("u{u}"));
+            for (j, (code, ..)) in leaves.iter().enumerate() {
+                let v = 1.0 + 99.0 * next();
+                let missing = next() < 0.05 || code == "a7";
+                let cell = match j {
+                    _ if missing => String::new(),
+                    3 => "5".into(),                        // constant: min-max 0/0, missing
+                    9 => format!("{}", (v / 10.0).round()), // ties
+                    _ if code.starts_with('a') && j % 5 == 0 => format!("{:?}", v - 50.0),
+                    _ => format!("{v:?}"),
+                };
+                text.push_str(&format!(",{cell}"));
+            }
+            text.push('\n');
+        }
+        (f, data(&text))
+    }
+
+    /// Every node's scores the straightforward way: every leaf normalised
+    /// into a whole column, then every inner node aggregated from columns.
+    fn eager(e: &EditionScores, f: &Framework, options: &Options) -> Vec<Vec<f64>> {
+        let n = e.len();
+        let mut cols = vec![vec![f64::NAN; n]; f.nodes().len()];
+        for &l in f.leaves() {
+            let node = &f.nodes()[l];
+            let Method::Normalise(m) = node.method() else {
+                unreachable!()
+            };
+            let raw: Vec<f64> = (0..n).map(|p| e.raw(l, p).unwrap_or(f64::NAN)).collect();
+            crate::normalise::normalise(m, node.spec.direction, &raw, &mut cols[l]);
+            let (lo, hi) = f.range();
+            let bounded = matches!(
+                m,
+                Normalisation::MinMax | Normalisation::Goalpost { .. } | Normalisation::Percentile
+            );
+            if bounded && (lo, hi) != (0.0, 1.0) {
+                for y in &mut cols[l] {
+                    *y = *y * (hi - lo) + lo;
+                }
+            }
+        }
+        for &i in f.inner_order() {
+            let node = &f.nodes()[i];
+            let Method::Aggregate(m) = node.method() else {
+                unreachable!()
+            };
+            let mut out = vec![0.0; n];
+            let children: Vec<(&[f64], f64)> = node
+                .children
+                .iter()
+                .map(|&c| (cols[c].as_slice(), f.nodes()[c].spec.weight))
+                .collect();
+            aggregate(m, &children, options.min_share, &mut out).unwrap();
+            cols[i] = out;
+        }
+        cols
+    }
+
+    fn assert_bits(e: &EditionScores, want: &[Vec<f64>], what: &str) {
+        for (node, col) in want.iter().enumerate() {
+            let got: Vec<u64> = e.scores(node).iter().map(|v| v.to_bits()).collect();
+            let want: Vec<u64> = col.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, want, "{what}: node {node}");
+        }
+    }
+
+    #[test]
+    fn tiled_lazy_scores_equal_whole_columns_bit_for_bit() {
+        // 2,100 units: two whole tiles and a part; P1's 48 leaves × 2,100
+        // units also take the multi-threaded path natively.
+        let (f, d) = mixed(2_100, 7);
+        for range in [(0.0, 1.0), (0.0, 100.0)] {
+            let f = f.with_range(range.0, range.1).unwrap();
+            for min_share in [0.0, 0.5, 1.0] {
+                let o = Options {
+                    precision: None,
+                    min_share,
+                    base_year: None,
+                };
+                let s = score(&d, &f, &o).unwrap();
+                let e = s.edition(None).unwrap();
+                let want = eager(e, &f, &o);
+                // Leaves under arithmetic means not read yet: their parents came
+                // from tiles; the geometric and harmonic means read whole columns.
+                for (node, leaf) in e.leaves.iter().enumerate() {
+                    if let Some(l) = leaf {
+                        let tiled = f.nodes()[node].code().starts_with('a');
+                        assert_eq!(l.scores.0.get().is_none(), tiled, "node {node}");
+                    }
+                }
+                assert_bits(e, &want, &format!("range {range:?} share {min_share}"));
+                // Leaves now read: aggregating again from their columns gives the same.
+                let mut again = e.clone();
+                again.compute_all(&d, &f, &o).unwrap();
+                assert_bits(&again, &want, "from columns");
+                // Ranks (of leaves too) as from the eager columns.
+                for node in [f.root_index(), f.index_of("a5").unwrap(), f.index_of("Q").unwrap()] {
+                    let mut r = vec![None; e.len()];
+                    let n = rank(&want[node], o.precision, &mut r);
+                    assert_eq!(e.ranks(node), r.as_slice());
+                    assert_eq!(e.ranked(node), n);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn one_group_ranks_equal_the_index_ranks() {
+        let (f, d) = mixed(300, 3);
+        let s = score(&d, &f, &Options::default()).unwrap();
+        let e = s.edition(None).unwrap();
+        let r = f.root_index();
+        let mut want = vec![None; e.len()];
+        let counts = rank_within(e.scores(r), &vec![0; e.len()], e.precision, &mut want);
+        for (pos, w) in want.iter().enumerate() {
+            assert_eq!(e.group_rank(pos), w.map(|k| (k, counts[0])));
+        }
+        assert!(e.group_rank(0).is_some());
+    }
+
+    #[test]
+    fn value_edits_renormalise_lazily_as_a_full_rescore() {
+        let (f, d) = mixed(1_500, 11);
+        let o = Options {
+            precision: None,
+            min_share: 0.0,
+            base_year: None,
+        };
+        let mut w = crate::WhatIf::new(&d, &f, &o, None).unwrap();
+        // A leaf whose column was read (normalised) and one that was not.
+        let a0 = f.index_of("a0").unwrap();
+        let _ = w.scored().editions()[0].scores(a0);
+        w.apply(&crate::Edit::parse_value("u3:a0=1000").unwrap()).unwrap();
+        w.apply(&crate::Edit::parse_value("u4:a8=").unwrap()).unwrap();
+        w.apply(&crate::Edit::parse_value("u5:a49=-7").unwrap()).unwrap();
+        let mut d2 = d.clone();
+        let col = |c: &str| d.indicator_index(c).unwrap();
+        d2.set_value(3, col("a0"), Some(1000.0));
+        d2.set_value(4, col("a8"), None);
+        d2.set_value(5, col("a49"), Some(-7.0));
+        let full = score(&d2, &f, &o).unwrap();
+        let (got, want) = (&w.scored().editions()[0], &full.editions()[0]);
+        assert_bits(got, &eager(want, &f, &o), "edited");
+        let bits = |e: &EditionScores| -> Vec<Vec<u64>> {
+            e.raw.iter().map(|c| c.iter().map(|v| v.to_bits()).collect()).collect()
+        };
+        assert_eq!(bits(got), bits(want));
     }
 
     #[test]

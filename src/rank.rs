@@ -73,8 +73,8 @@ const RADIX_MIN: usize = 256;
 
 /// A key whose unsigned order is the order of the (non-NaN) score: −0.0 is
 /// taken as +0.0 (they tie, as `==` says), negative scores' bits inverted,
-/// positive ones' sign bit set.
-fn order_key(y: f64) -> u64 {
+/// positive ones' sign bit set. (Also the Monte-Carlo ranking's key.)
+pub(crate) fn order_key(y: f64) -> u64 {
     let bits = (y + 0.0).to_bits();
     if bits >> 63 == 1 {
         !bits

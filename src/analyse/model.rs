@@ -10,6 +10,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::framework::{Aggregation, Direction, Framework, Method, Normalisation};
 use crate::normalise::normalise;
+use crate::rank::order_key;
 use crate::score::Scored;
 
 /// One edition, ready for repeated evaluation.
@@ -142,16 +143,6 @@ fn radix_sort(keys: &mut Vec<u128>, tmp: &mut Vec<u128>) {
     std::mem::swap(keys, tmp);
 }
 
-/// A `u64` ordered as the (non-NaN) float `y`, with `-0.0` equal to `0.0`.
-fn order_key(y: f64) -> u64 {
-    let bits = (y + 0.0).to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | 1 << 63
-    }
-}
-
 fn col(cols: &[f64], node: usize, n: usize) -> &[f64] {
     cols.get(node * n..node * n + n).unwrap_or(&[])
 }
@@ -168,15 +159,10 @@ fn rank_whole(values: &[f64], small: &mut Vec<u64>, ranks: &mut [u32], scale: f6
         if y.is_nan() {
             continue;
         }
-        let v = y * scale;
-        if v.is_nan() || v.abs() >= INTEGRAL {
+        let Some(key) = whole_key(y, scale) else {
             return false;
-        }
-        let t = v as i64;
-        let d = v - t as f64;
-        let k = t + i64::from(d >= 0.5) - i64::from(d <= -0.5);
-        // k + 2^52 is in [1, 2^53): 53 bits, then 11 bits of position.
-        small.push(((k + (1i64 << 52)) as u64) << POS_BITS | i as u64);
+        };
+        small.push(key << POS_BITS | i as u64);
     }
     small.sort_unstable();
     ranks.fill(0);
@@ -205,17 +191,26 @@ fn warm_whole(values: &[f64], order: &[u32], small: &mut Vec<u64>, scale: f64) -
             small.push(u64::from(p));
             continue;
         }
-        let v = y * scale;
-        if v.is_nan() || v.abs() >= INTEGRAL {
+        let Some(key) = whole_key(y, scale) else {
             return false;
-        }
-        let t = v as i64;
-        let d = v - t as f64;
-        let k = t + i64::from(d >= 0.5) - i64::from(d <= -0.5);
-        // k + 2^52 is in [1, 2^53): above the missing scores' 0.
-        small.push(((k + (1i64 << 52)) as u64) << POS_BITS | u64::from(p));
+        };
+        small.push(key << POS_BITS | u64::from(p));
     }
     true
+}
+
+/// The whole-number key of a present score `y` at `scale`: `y · scale`
+/// rounded half away from zero, plus 2^52, so in [1, 2^53) (53 bits, above a
+/// missing score's 0); `None` when the scaled score is too large for it.
+fn whole_key(y: f64, scale: f64) -> Option<u64> {
+    let v = y * scale;
+    if v.is_nan() || v.abs() >= INTEGRAL {
+        return None;
+    }
+    let t = v as i64;
+    let d = v - t as f64;
+    let k = t + i64::from(d >= 0.5) - i64::from(d <= -0.5);
+    Some((k + (1i64 << 52)) as u64)
 }
 
 /// Sorts `keys` ascending by insertion if the input is nearly sorted: at

@@ -197,7 +197,7 @@ impl Kernel {
     /// `b` weighted by `w.wts[b * m..(b + 1) * m]` (`m` = number of nodes).
     ///
     /// The same code runs in two builds: portable (chunks of 8 units: SSE2
-    /// on x86-64, wasm's SIMD-less code) and, on x86-64 CPUs with AVX2,
+    /// on x86-64, 128-bit SIMD or scalar code in wasm) and, on x86-64 CPUs with AVX2,
     /// compiled for AVX2 with chunks of 32 units (eight 4-wide sums in
     /// registers). Each unit's sums are the same multiplications and
     /// additions in the same order in both (Rust never fuses them into FMA),

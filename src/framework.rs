@@ -107,6 +107,15 @@ impl Aggregation {
 }
 
 impl Normalisation {
+    /// Whether its scores lie in [0, 1] by construction (min-max, goalposts,
+    /// percentiles): the ones a framework's range rescales.
+    pub(crate) fn is_bounded(self) -> bool {
+        matches!(
+            self,
+            Normalisation::MinMax | Normalisation::Goalpost { .. } | Normalisation::Percentile
+        )
+    }
+
     /// The method's name as written in a framework file.
     pub fn name(self) -> &'static str {
         match self {

@@ -206,11 +206,7 @@ impl Leaf {
 
     /// Whether bounded scores are mapped from [0, 1] onto `range`.
     fn scaled(&self, range: (f64, f64)) -> Option<(f64, f64)> {
-        let bounded = matches!(
-            self.method,
-            Normalisation::MinMax | Normalisation::Goalpost { .. } | Normalisation::Percentile
-        );
-        (bounded && range != (0.0, 1.0)).then_some(range)
+        (self.method.is_bounded() && range != (0.0, 1.0)).then_some(range)
     }
 
     /// Normalises `raw_part`, a slice of the column `raw`, into `out`: each
@@ -379,20 +375,6 @@ impl EditionScores {
         Ok(())
     }
 
-    /// Drops leaf `leaf`'s normalised column (and its statistics), to be
-    /// computed again from its raw values when next read.
-    pub(crate) fn normalise_leaf(&mut self, framework: &Framework, leaf: usize) {
-        let Some(node) = framework.nodes().get(leaf) else {
-            return;
-        };
-        let Method::Normalise(method) = node.method() else {
-            return;
-        };
-        if let Some(slot) = self.leaves.get_mut(leaf) {
-            *slot = Some(Leaf::new(method, node.spec.direction));
-        }
-    }
-
     /// Recomputes inner node `node` from its children's scores.
     pub(crate) fn aggregate_node(
         &mut self,
@@ -509,6 +491,20 @@ impl EditionScores {
             let n = rank_within(scores, &self.group_of, self.precision, &mut ranks);
             GroupRanked { ranks, n }
         })
+    }
+
+    /// Drops leaf `leaf`'s normalised column (and its statistics), to be
+    /// computed again from its raw values when next read.
+    pub(crate) fn normalise_leaf(&mut self, framework: &Framework, leaf: usize) {
+        let Some(node) = framework.nodes().get(leaf) else {
+            return;
+        };
+        let Method::Normalise(method) = node.method() else {
+            return;
+        };
+        if let Some(slot) = self.leaves.get_mut(leaf) {
+            *slot = Some(Leaf::new(method, node.spec.direction));
+        }
     }
 
     /// Sets a leaf's raw value at `pos` (`None` = missing).
@@ -1019,11 +1015,7 @@ mod tests {
             let raw: Vec<f64> = (0..n).map(|p| e.raw(l, p).unwrap_or(f64::NAN)).collect();
             crate::normalise::normalise(m, node.spec.direction, &raw, &mut cols[l]);
             let (lo, hi) = f.range();
-            let bounded = matches!(
-                m,
-                Normalisation::MinMax | Normalisation::Goalpost { .. } | Normalisation::Percentile
-            );
-            if bounded && (lo, hi) != (0.0, 1.0) {
+            if m.is_bounded() && (lo, hi) != (0.0, 1.0) {
                 for y in &mut cols[l] {
                     *y = *y * (hi - lo) + lo;
                 }

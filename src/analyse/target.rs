@@ -188,7 +188,7 @@ impl Solver {
     fn bounded(&self, i: usize) -> bool {
         match self.model.slot.get(i).copied().flatten() {
             Some(k) => match self.model.leaf_norm.get(k) {
-                Some(Normalisation::MinMax | Normalisation::Goalpost { .. } | Normalisation::Percentile) => true,
+                Some(m) if m.is_bounded() => true,
                 Some(Normalisation::None) => self.unit_interval(k),
                 _ => false,
             },

@@ -493,21 +493,9 @@ impl EditionScores {
         })
     }
 
-    /// Drops leaf `leaf`'s normalised column (and its statistics), to be
-    /// computed again from its raw values when next read.
-    pub(crate) fn normalise_leaf(&mut self, framework: &Framework, leaf: usize) {
-        let Some(node) = framework.nodes().get(leaf) else {
-            return;
-        };
-        let Method::Normalise(method) = node.method() else {
-            return;
-        };
-        if let Some(slot) = self.leaves.get_mut(leaf) {
-            *slot = Some(Leaf::new(method, node.spec.direction));
-        }
-    }
-
-    /// Sets a leaf's raw value at `pos` (`None` = missing).
+    /// Sets a leaf's raw value at `pos` (`None` = missing) and drops the
+    /// leaf's normalised column and statistics, to be computed again from
+    /// the raw values when next read.
     pub(crate) fn set_raw(&mut self, leaf: usize, pos: usize, value: Option<f64>) {
         if let Some(v) = self.raw.get_mut(leaf).and_then(|c| Arc::make_mut(c).get_mut(pos)) {
             *v = value.unwrap_or(f64::NAN);

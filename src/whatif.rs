@@ -337,7 +337,6 @@ impl WhatIf {
             return Ok(());
         };
         ed.set_raw(leaf, pos, value);
-        ed.normalise_leaf(f, leaf);
         for &a in &path {
             ed.aggregate_node(data, f, a, options)?;
         }

@@ -39,37 +39,31 @@ pub fn round_to(x: f64, precision: Option<u32>) -> f64 {
 /// assert_eq!(r, [Some(2), Some(1), None, Some(2), Some(4)]);
 /// ```
 pub fn rank(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>]) -> u32 {
-    let mut keyed: Vec<(u64, usize)> = scores
+    let mut keys: Vec<u128> = scores
         .iter()
         .enumerate()
         .filter(|(_, s)| !s.is_nan())
-        .map(|(i, &s)| (order_key(round_to(s, precision)), i))
+        .map(|(i, &s)| u128::from(order_key(round_to(s, precision))) << 64 | i as u128)
         .collect();
-    if keyed.len() >= RADIX_MIN {
-        radix_sort(&mut keyed);
-    } else {
-        keyed.sort_unstable_by_key(|k| k.0);
-    }
+    sort_keys(&mut keys, &mut SortBuffers::default());
     for o in out.iter_mut() {
         *o = None;
     }
     let mut current = 0u32;
     let mut prev = None;
     // Highest first; equal keys (equal rounded scores) share the rank of the first.
-    for (pos, &(key, i)) in keyed.iter().rev().enumerate() {
+    for (pos, &k) in keys.iter().rev().enumerate() {
+        let key = (k >> 64) as u64;
         if prev != Some(key) {
             current = saturate(pos.saturating_add(1));
             prev = Some(key);
         }
-        if let Some(o) = out.get_mut(i) {
+        if let Some(o) = usize::try_from(k as u64).ok().and_then(|i| out.get_mut(i)) {
             *o = Some(current);
         }
     }
-    saturate(keyed.len())
+    saturate(keys.len())
 }
-
-/// From this many scores on, [`rank`] sorts by radix.
-const RADIX_MIN: usize = 256;
 
 /// A key whose unsigned order is the order of the (non-NaN) score: −0.0 is
 /// taken as +0.0 (they tie, as `==` says), negative scores' bits inverted,
@@ -83,38 +77,102 @@ pub(crate) fn order_key(y: f64) -> u64 {
     }
 }
 
-/// Sorts `keyed` by key, ascending: least significant byte first, one
-/// stable counting pass per byte (bytes every key shares are skipped).
-fn radix_sort(keyed: &mut Vec<(u64, usize)>) {
-    let len = keyed.len();
-    let mut counts = [[0usize; 256]; 8];
-    for &(k, _) in keyed.iter() {
-        for (b, c) in counts.iter_mut().enumerate() {
-            if let Some(x) = c.get_mut(((k >> (8 * b)) & 0xff) as usize) {
-                *x += 1;
-            }
+/// From this many keys on, [`sort_keys`] sorts by buckets.
+const BUCKET_MIN: usize = 256;
+
+/// A run of at most this many keys (one bucket) is sorted by insertion.
+const INSERTION_MAX: usize = 16;
+
+/// The reusable buffers of [`sort_keys`], so that sorting allocates nothing
+/// once they have grown (the Monte-Carlo ranking sorts once per sample).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SortBuffers {
+    tmp: Vec<u128>,
+    ends: Vec<u32>,
+    slots: Vec<u32>,
+}
+
+/// Sorts distinct `keys` (an [`order_key`] in the high 64 bits, a distinct
+/// position in the low ones) ascending, as `sort_unstable` would.
+///
+/// From [`BUCKET_MIN`] keys on: one pass spreads the keys over about `len`
+/// buckets by their score key's offset from the smallest (buckets are
+/// ordered ranges of keys), one pass moves them there, and each bucket
+/// holding more than one key is sorted on its own, by insertion when short.
+/// Distinct keys have one sorted order, whichever sort reaches it. A skewed
+/// spread (a far outlier, a 0 among scores near 1: keys are the scores'
+/// bits, so buckets are narrower near 0) only makes some buckets large,
+/// which `sort_unstable` then sorts. Beyond 2^30 keys, `sort_unstable`
+/// sorts them all (bucket numbers stay within `u32`).
+pub(crate) fn sort_keys(keys: &mut Vec<u128>, buf: &mut SortBuffers) {
+    let len = keys.len();
+    if !(BUCKET_MIN..=1 << 30).contains(&len) {
+        keys.sort_unstable();
+        return;
+    }
+    let hi = |k: u128| (k >> 64) as u64;
+    let (lo, top) = keys
+        .iter()
+        .fold((u64::MAX, 0), |(lo, top), &k| (lo.min(hi(k)), top.max(hi(k))));
+    // (top - lo) < 2^span, so every offset >> shift is below 2^bits.
+    let bits = len.next_power_of_two().trailing_zeros();
+    let span = 64 - (top - lo).leading_zeros();
+    let shift = span.saturating_sub(bits);
+    let SortBuffers { tmp, ends, slots } = buf;
+    ends.clear();
+    ends.resize(1 << bits, 0);
+    slots.clear();
+    slots.extend(keys.iter().map(|&k| ((hi(k) - lo) >> shift) as u32));
+    for &b in slots.iter() {
+        if let Some(c) = ends.get_mut(b as usize) {
+            *c += 1;
         }
     }
-    let mut tmp = vec![(0u64, 0usize); len];
-    for (b, c) in counts.iter().enumerate() {
-        if c.contains(&len) {
-            continue;
+    // ends[b] becomes where bucket b starts, then (as keys move in) where it ends.
+    let mut sum = 0;
+    for c in ends.iter_mut() {
+        (*c, sum) = (sum, sum + *c);
+    }
+    // Every slot is written below, so a buffer of the right length needs no clearing.
+    if tmp.len() != len {
+        tmp.clear();
+        tmp.resize(len, 0);
+    }
+    for (&k, &b) in keys.iter().zip(slots.iter()) {
+        if let Some(c) = ends.get_mut(b as usize) {
+            if let Some(t) = tmp.get_mut(*c as usize) {
+                *t = k;
+            }
+            *c += 1;
         }
-        let mut next = [0usize; 256];
-        let mut sum = 0;
-        for (s, &x) in next.iter_mut().zip(c) {
-            *s = sum;
-            sum += x;
-        }
-        for &(k, i) in keyed.iter() {
-            if let Some(s) = next.get_mut(((k >> (8 * b)) & 0xff) as usize) {
-                if let Some(t) = tmp.get_mut(*s) {
-                    *t = (k, i);
-                }
-                *s += 1;
+    }
+    let mut start = 0;
+    for &end in ends.iter() {
+        let end = end as usize;
+        if let Some(run) = tmp.get_mut(start..end) {
+            if run.len() > INSERTION_MAX {
+                run.sort_unstable();
+            } else if run.len() > 1 {
+                insertion_sort(run);
             }
         }
-        std::mem::swap(keyed, &mut tmp);
+        start = end;
+    }
+    std::mem::swap(keys, tmp);
+}
+
+/// Sorts a short run by insertion.
+fn insertion_sort(run: &mut [u128]) {
+    for i in 1..run.len() {
+        let mut j = i;
+        while j > 0 {
+            let (left, right) = run.split_at_mut(j);
+            match (left.last_mut(), right.first_mut()) {
+                (Some(a), Some(b)) if *a > *b => std::mem::swap(a, b),
+                _ => break,
+            }
+            j -= 1;
+        }
     }
 }
 
@@ -227,7 +285,7 @@ mod tests {
     }
 
     #[test]
-    fn radix_ranks_equal_sorted_ranks() {
+    fn bucket_ranks_equal_sorted_ranks() {
         let mut state = 5u64;
         let mut next = move || {
             state = state
@@ -256,6 +314,38 @@ mod tests {
                     "n {n} precision {precision:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn bucket_sort_sorts_like_sort_unstable() {
+        let mut state = 11u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            state >> 11
+        };
+        let mut buf = SortBuffers::default();
+        for len in [0usize, 1, 2, 255, 256, 600, 5_000, 5_000, 70_000] {
+            let mut keys: Vec<u128> = (0..len)
+                .map(|i| {
+                    // Few distinct scores (crowded buckets of ties), a narrow
+                    // and a wide range, a far outlier, infinities, ±0.
+                    let y = match i % 4 {
+                        0 => (next() % 50) as f64 / 64.0,
+                        1 if i == 1 => 1e300,
+                        1 if i == 5 && len > 5_000 => f64::NEG_INFINITY,
+                        1 if i % 7 == 0 => -0.0,
+                        _ => ((next() % 1_000_000) as f64 - 300_000.0) * 1.7,
+                    };
+                    u128::from(order_key(y)) << 64 | u128::from(next() % 1_000_000) << 20 | i as u128
+                })
+                .collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            sort_keys(&mut keys, &mut buf);
+            assert_eq!(keys, want, "{len}");
         }
     }
 

@@ -30,6 +30,7 @@ use super::model::{Model, NonPositive, Scratch};
 use super::perturb::{Design, Scenario};
 use super::random::Key;
 use crate::framework::Aggregation;
+use crate::rank::SortBuffers;
 
 /// Units per tile: a tile of the prepared leaves stays in the core's cache
 /// while a block of samples uses it.
@@ -555,7 +556,7 @@ pub(crate) struct Worker {
     /// Per sample of the block and gap pattern: Σw of the present children.
     pws: Vec<f64>,
     keys: Vec<u128>,
-    tmp: Vec<u128>,
+    tmp: SortBuffers,
     small: Vec<u64>,
     /// Positions in the last ranked sample's key order (see [`Model::rank_values_from`]).
     order: Vec<u32>,
@@ -575,7 +576,7 @@ impl Worker {
             sum: Vec::new(),
             pws: Vec::new(),
             keys: Vec::with_capacity(model.n),
-            tmp: Vec::new(),
+            tmp: SortBuffers::default(),
             small: Vec::with_capacity(model.n),
             order: Vec::new(),
             ranks: Vec::new(),

@@ -10,7 +10,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::framework::{Aggregation, Direction, Framework, Method, Normalisation};
 use crate::normalise::normalise;
-use crate::rank::order_key;
+use crate::rank::{order_key, sort_keys, SortBuffers};
 use crate::score::Scored;
 
 /// One edition, ready for repeated evaluation.
@@ -51,7 +51,7 @@ pub(crate) struct Scratch {
     wsum: Vec<f64>,
     count: Vec<u32>,
     keys: Vec<u128>,
-    tmp: Vec<u128>,
+    tmp: SortBuffers,
     small: Vec<u64>,
     /// Index ranks by position; 0 = not ranked.
     pub ranks: Vec<u32>,
@@ -90,58 +90,9 @@ fn round_half_away(v: f64) -> f64 {
     }
 }
 
-/// From this many keys on, ranking sorts by radix.
-const RADIX_MIN: usize = 512;
-
-/// Sorts `keys` (score key in the high 64 bits, distinct position in the low
-/// ones) ascending, exactly as `sort_unstable` would: one counting pass
-/// spreads the keys over about `len` buckets by their score key's offset from
-/// the smallest (buckets are ordered ranges of score keys), then each bucket
-/// holding more than one key is sorted on its own.
-fn radix_sort(keys: &mut Vec<u128>, tmp: &mut Vec<u128>) {
-    let len = keys.len();
-    let hi = |k: u128| (k >> 64) as u64;
-    let (Some(lo), Some(top)) = (keys.iter().map(|&k| hi(k)).min(), keys.iter().map(|&k| hi(k)).max()) else {
-        return;
-    };
-    let bits = len.next_power_of_two().trailing_zeros().max(1);
-    let span = 64 - (top - lo).leading_zeros();
-    let shift = span.saturating_sub(bits);
-    let mut counts = vec![0usize; (1usize << bits) + 1];
-    for &k in keys.iter() {
-        if let Some(c) = counts.get_mut(((hi(k) - lo) >> shift) as usize + 1) {
-            *c += 1;
-        }
-    }
-    for i in 1..counts.len() {
-        let prev = counts.get(i - 1).copied().unwrap_or(0);
-        if let Some(c) = counts.get_mut(i) {
-            *c += prev;
-        }
-    }
-    // counts[b] is now where bucket b starts.
-    tmp.clear();
-    tmp.resize(len, 0);
-    let mut next = counts.clone();
-    for &k in keys.iter() {
-        if let Some(x) = next.get_mut(((hi(k) - lo) >> shift) as usize) {
-            if let Some(t) = tmp.get_mut(*x) {
-                *t = k;
-            }
-            *x += 1;
-        }
-    }
-    for w in counts.windows(2) {
-        if let [a, b] = *w {
-            if b - a > 1 {
-                if let Some(run) = tmp.get_mut(a..b) {
-                    run.sort_unstable();
-                }
-            }
-        }
-    }
-    std::mem::swap(keys, tmp);
-}
+/// Below this many units, a Monte-Carlo sample is ranked starting from the
+/// previous sample's order (see [`Model::rank_values_from`]).
+const WARM_MAX: usize = 512;
 
 fn col(cols: &[f64], node: usize, n: usize) -> &[f64] {
     cols.get(node * n..node * n + n).unwrap_or(&[])
@@ -337,7 +288,7 @@ impl Model {
             wsum: vec![0.0; n],
             count: vec![0; n],
             keys: Vec::with_capacity(n),
-            tmp: Vec::new(),
+            tmp: SortBuffers::default(),
             small: Vec::with_capacity(n),
             ranks: vec![0; n],
             loaded: None,
@@ -543,7 +494,7 @@ impl Model {
         &self,
         values: &[f64],
         keys: &mut Vec<u128>,
-        tmp: &mut Vec<u128>,
+        tmp: &mut SortBuffers,
         small: &mut Vec<u64>,
         ranks: &mut [u32],
     ) -> u32 {
@@ -558,11 +509,7 @@ impl Model {
                 keys.push(u128::from(order_key(self.round(y))) << 64 | i as u128);
             }
         }
-        if keys.len() >= RADIX_MIN {
-            radix_sort(keys, tmp);
-        } else {
-            keys.sort_unstable();
-        }
+        sort_keys(keys, tmp);
         // Present scores only, whose keys are never 0: all are ranked.
         ranks_from_sorted(keys.iter().map(|&k| unpack_wide(k)), ranks, |_| {})
     }
@@ -578,20 +525,20 @@ impl Model {
     /// move per inversion; past `4·len + 64` moves, `sort_unstable` sorts
     /// them. Keys are distinct (they hold the position), so the sorted keys,
     /// and the ranks read from them as in `rank_values`, do not depend on the
-    /// starting order or the sort. From [`RADIX_MIN`] units on this is
+    /// starting order or the sort. From [`WARM_MAX`] units on this is
     /// `rank_values` itself: samples there move so many units that the
-    /// radix sort is faster (measured on 10,000 units).
+    /// bucket sort is faster (measured on 10,000 units).
     pub fn rank_values_from(
         &self,
         values: &[f64],
         order: &mut Vec<u32>,
         keys: &mut Vec<u128>,
-        tmp: &mut Vec<u128>,
+        tmp: &mut SortBuffers,
         small: &mut Vec<u64>,
         ranks: &mut [u32],
     ) -> u32 {
         let n = values.len();
-        if n >= RADIX_MIN {
+        if n >= WARM_MAX {
             return self.rank_values(values, keys, tmp, small, ranks);
         }
         if order.len() != n {
@@ -784,29 +731,6 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn radix_sort_sorts_like_sort_unstable() {
-        use rand::Rng;
-        let mut rng = crate::analyse::random::Key::new(6, 6).stream(0);
-        for len in [0usize, 1, 2, 600, 5000] {
-            let mut keys: Vec<u128> = (0..len)
-                .map(|i| {
-                    // Few distinct scores (ties), from a narrow and a wide range.
-                    let y = if i % 3 == 0 {
-                        ((rng.next_u64() % 50) as f64) / 64.0
-                    } else {
-                        (crate::analyse::random::uniform(&mut rng) - 0.3) * 1e6
-                    };
-                    u128::from(order_key(y)) << 64 | i as u128
-                })
-                .collect();
-            let mut want = keys.clone();
-            want.sort_unstable();
-            radix_sort(&mut keys, &mut Vec::new());
-            assert_eq!(keys, want, "{len}");
-        }
-    }
-
-    #[test]
     fn insertion_sort_sorts_like_sort_unstable() {
         use rand::Rng;
         let mut rng = crate::analyse::random::Key::new(9, 9).stream(0);
@@ -850,7 +774,8 @@ pub(crate) mod tests {
                 let m = Model::new(&scored, 0).unwrap();
                 assert_eq!(m.n, n);
                 let base: Vec<f64> = (0..n).map(|_| u() - 0.5).collect();
-                let (mut keys, mut tmp, mut small, mut order) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                let (mut keys, mut tmp, mut small, mut order) =
+                    (Vec::new(), SortBuffers::default(), Vec::new(), Vec::new());
                 let (mut want, mut got) = (vec![0; n], vec![0; n]);
                 let mut ranked = 0;
                 for sample in 0..60 {

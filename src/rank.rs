@@ -284,15 +284,20 @@ mod tests {
         (out, keyed.len() as u32)
     }
 
-    #[test]
-    fn bucket_ranks_equal_sorted_ranks() {
-        let mut state = 5u64;
-        let mut next = move || {
+    /// A seeded stream of 53-bit numbers (a 64-bit LCG's high bits).
+    fn lcg(seed: u64) -> impl FnMut() -> u64 {
+        let mut state = seed;
+        move || {
             state = state
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1_442_695_040_888_963_407);
             state >> 11
-        };
+        }
+    }
+
+    #[test]
+    fn bucket_ranks_equal_sorted_ranks() {
+        let mut next = lcg(5);
         for n in [0, 1, 2, 255, 256, 257, 1_000, 5_000] {
             let scores: Vec<f64> = (0..n)
                 .map(|_| match next() % 10 {
@@ -319,13 +324,7 @@ mod tests {
 
     #[test]
     fn bucket_sort_sorts_like_sort_unstable() {
-        let mut state = 11u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            state >> 11
-        };
+        let mut next = lcg(11);
         let mut buf = SortBuffers::default();
         for len in [0usize, 1, 2, 255, 256, 600, 5_000, 5_000, 70_000] {
             let mut keys: Vec<u128> = (0..len)

@@ -161,7 +161,10 @@ pub(crate) fn sort_keys(keys: &mut Vec<u128>, buf: &mut SortBuffers) {
     std::mem::swap(keys, tmp);
 }
 
-/// Sorts a short run by insertion.
+/// Sorts a short run (one bucket) by insertion, swapping neighbours. (The
+/// Monte-Carlo warm start's `insertion_sorted`, which searches then rotates
+/// and counts its moves, cost 23 % more instructions in the 11 rankings of
+/// a 10,000-unit `score` here, and 10 % more per 10,000-unit sample.)
 fn insertion_sort(run: &mut [u128]) {
     for i in 1..run.len() {
         let mut j = i;

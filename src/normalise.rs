@@ -34,6 +34,19 @@ pub fn normalise(method: Normalisation, direction: Direction, x: &[f64], out: &m
     Prepared::new(method, direction, x).apply(x, out);
 }
 
+/// Maps a bounded method's scores (min-max, goalposts, percentiles: in
+/// [0, 1] by construction) onto the framework's `range` (COINr: 0–100), in
+/// place; other methods' scores, and any scores under the unit range, stay.
+/// Scoring and the analyses both call it, so they score alike.
+pub(crate) fn rescale(method: Normalisation, range: (f64, f64), out: &mut [f64]) {
+    let (lo, hi) = range;
+    if method.is_bounded() && range != (0.0, 1.0) {
+        for y in out.iter_mut() {
+            *y = *y * (hi - lo) + lo;
+        }
+    }
+}
+
 /// A normalisation with its column statistics taken (min and max, mean and
 /// sd, the reference value, the sorted values): it then maps each value on
 /// its own, so a column can be normalised a slice at a time, each slice

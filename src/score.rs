@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::aggregate;
 use crate::error::{Error, ErrorKind, Result};
 use crate::framework::{Aggregation, Direction, Framework, Method, Normalisation};
-use crate::normalise::Prepared;
+use crate::normalise::{rescale, Prepared};
 use crate::parse::{Dataset, Unit};
 use crate::rank::{rank, rank_within};
 
@@ -204,20 +204,11 @@ impl Leaf {
             .get_or_init(|| Prepared::new(self.method, self.direction, raw))
     }
 
-    /// Whether bounded scores are mapped from [0, 1] onto `range`.
-    fn scaled(&self, range: (f64, f64)) -> Option<(f64, f64)> {
-        (self.method.is_bounded() && range != (0.0, 1.0)).then_some(range)
-    }
-
     /// Normalises `raw_part`, a slice of the column `raw`, into `out`: each
     /// value exactly as normalising the whole column would give it.
     fn normalise_part(&self, range: (f64, f64), raw: &[f64], raw_part: &[f64], out: &mut [f64]) {
         self.prepared(raw).apply(raw_part, out);
-        if let Some((lo, hi)) = self.scaled(range) {
-            for y in out.iter_mut() {
-                *y = *y * (hi - lo) + lo;
-            }
-        }
+        rescale(self.method, range, out);
     }
 
     /// The normalised column of `raw`, computed now if not yet.

@@ -9,7 +9,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::framework::{Aggregation, Direction, Framework, Method, Normalisation};
-use crate::normalise::normalise;
+use crate::normalise::{normalise, rescale};
 use crate::rank::{order_key, sort_keys, SortBuffers};
 use crate::score::Scored;
 
@@ -305,13 +305,16 @@ impl Model {
         col(&self.raw, s, self.n)
     }
 
-    /// Normalises `raw` (one leaf's column) by `method` (`None`: the leaf's own) into `out`.
+    /// Normalises `raw` (one leaf's column) by `method` (`None`: the leaf's
+    /// own) into `out`, bounded methods' scores on the framework's range, as
+    /// scoring does.
     pub fn normalise_slot(&self, s: usize, method: Option<Normalisation>, raw: &[f64], out: &mut [f64]) {
         let m = method
             .or_else(|| self.leaf_norm.get(s).copied())
             .unwrap_or(Normalisation::None);
         let d = self.leaf_dir.get(s).copied().unwrap_or_default();
         normalise(m, d, raw, out);
+        rescale(m, self.framework.range(), out);
     }
 
     /// Normalises every leaf into `out` (slot-major), by `method` or each leaf's own.

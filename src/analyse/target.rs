@@ -18,9 +18,11 @@
 //! there the first reaching point of a 1024-point scan is refined by
 //! bisection and the answer is marked inexact.
 //!
-//! The search is bounded by a ceiling: for a pillar on the 0–1 scale, 1; for
-//! a goalpost leaf, the best goalpost; for published scores (`none`) in
-//! [0, 1], 1; otherwise it doubles the step up to 2^64 times the column's
+//! The search is bounded by a ceiling: for a pillar whose leaves are all
+//! bounded, the highest score they can reach (the top of the framework's
+//! range, 1 by default, for min-max, goalposts and percentiles; 1 for
+//! published scores in [0, 1]); for a goalpost leaf, the best goalpost; for
+//! published scores (`none`) in [0, 1], 1; otherwise it doubles the step up to 2^64 times the column's
 //! range. When the target is not reached there, it is not reachable through
 //! this node alone.
 
@@ -184,19 +186,25 @@ impl Solver {
             .all(|&x| x.is_nan() || (0.0..=1.0).contains(&x))
     }
 
-    /// Whether node `i`'s scores stay within [0, 1] by construction.
-    fn bounded(&self, i: usize) -> bool {
+    /// The highest score node `i` can reach by construction, if bounded:
+    /// the framework range's top for a bounded normalisation (min-max,
+    /// goalposts, percentiles: rescaled onto the range), 1 for published
+    /// scores in [0, 1], and for an inner node the highest of its children's
+    /// (a mean never exceeds its largest value).
+    fn upper(&self, i: usize) -> Option<f64> {
         match self.model.slot.get(i).copied().flatten() {
             Some(k) => match self.model.leaf_norm.get(k) {
-                Some(m) if m.is_bounded() => true,
-                Some(Normalisation::None) => self.unit_interval(k),
-                _ => false,
+                Some(m) if m.is_bounded() => Some(self.model.framework.range().1),
+                Some(Normalisation::None) if self.unit_interval(k) => Some(1.0),
+                _ => None,
             },
             None => self
                 .model
                 .children
-                .get(i)
-                .is_some_and(|kids| kids.iter().all(|&c| self.bounded(c))),
+                .get(i)?
+                .iter()
+                .try_fold(f64::NEG_INFINITY, |top, &c| Some(top.max(self.upper(c)?)))
+                .filter(|top| top.is_finite()),
         }
     }
 
@@ -213,7 +221,7 @@ impl Solver {
                 Some(Normalisation::None) if self.unit_interval(k) => Some(1.0),
                 _ => None,
             },
-            None => self.bounded(i).then_some(1.0),
+            None => self.upper(i),
         }
     }
 
@@ -669,6 +677,30 @@ mod tests {
         };
         let a = target(&s, None, &q).unwrap();
         assert!((a.improvement.unwrap() - 7.5).abs() < 1e-9, "{a:?}");
+        assert_eq!(a.new_rank, Some(1));
+    }
+
+    #[test]
+    fn a_pillar_of_min_max_leaves_on_0_to_100_reaches_100() {
+        // Min-max scores are rescaled onto the framework's 0–100: the pillar's
+        // default ceiling is 100, and the improvement is on that scale.
+        // P = mean(a, b): u (a 0, b 0) → P 0; v (a 10, b 10) → P 100. u
+        // reaches 1st (a tie at 4 decimals) when P rises by 100 − 0.00005.
+        let f = Framework::from_str(
+            "code,parent,weight,method,range\nI,,1,arithmetic,0..100\nP,I,1,arithmetic,\na,P,1,minmax,\nb,P,1,minmax,\n",
+        )
+        .unwrap();
+        let d = Dataset::from_str("code,a,b\nu,0,0\nv,10,10\n").unwrap();
+        let s = score(&d, &f, &Options::default()).unwrap();
+        let q = TargetQuery {
+            unit: "u".into(),
+            node: "P".into(),
+            rank: Some(1),
+            ceiling: None,
+        };
+        let a = target(&s, None, &q).unwrap();
+        assert_eq!(a.ceiling, Some(100.0));
+        assert!((a.improvement.unwrap() - 99.99995).abs() < 1e-6, "{a:?}");
         assert_eq!(a.new_rank, Some(1));
     }
 

@@ -642,6 +642,35 @@ mod tests {
     }
 
     #[test]
+    fn nominal_ranks_are_the_published_ones_on_a_0_to_100_range() {
+        // Min-max leaves are rescaled onto 0–100, z-scores are not: the
+        // analysis must weigh them as scoring does, or the ranks differ.
+        let fw = "code,parent,weight,direction,method,range\nI,,1,1,arithmetic,0..100\n\
+                  P,I,1,1,arithmetic,\na,P,1,1,minmax,\nb,P,1,1,zscore,\nc,P,1,1,zscore,\n";
+        let f = Framework::from_str(fw).unwrap();
+        let mut rng = crate::analyse::random::Key::new(4, 4).stream(0);
+        let mut text = String::from("code,a,b,c\n");
+        for u in 0..40 {
+            let [a, b, c] = [0; 3].map(|_| 10.0 * uniform(&mut rng));
+            text.push_str(&format!("u{u},{a},{b},{c}\n"));
+        }
+        let d = crate::Dataset::from_str(&text).unwrap();
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let config = UncertaintyConfig {
+            samples: 20,
+            ..UncertaintyConfig::default()
+        };
+        let r = uncertainty(&scored, None, &config).unwrap();
+        for (pos, u) in r.units.iter().enumerate() {
+            assert_eq!(
+                u.nominal_rank,
+                scored.editions()[0].rank(f.root_index(), pos),
+                "unit {pos}"
+            );
+        }
+    }
+
+    #[test]
     fn rank_lists_give_what_histograms_give() {
         // Fewer samples than units: ranks kept per unit (lists), on every
         // core natively; the same run tallied as histograms, in chunks, and

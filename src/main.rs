@@ -14,6 +14,12 @@ use ictindex::{
     TileLayout, Treatment, WhatIf,
 };
 
+/// mimalloc rather than the system allocator: freed blocks are kept for the
+/// next allocation instead of being unmapped, so large columns and rank
+/// buffers do not fault in fresh pages again (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Composite ICT-readiness indices: scores, ranks, rank changes, what-if.
 #[derive(Parser)]
 #[command(name = "ictindex", version, about)]

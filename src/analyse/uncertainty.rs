@@ -264,27 +264,28 @@ impl Uncertainty {
 
     /// The intervals from the samples accumulated so far.
     pub fn result(&self) -> UncertaintyResult {
-        let k = self.accumulated as u64;
-        let mut counts = Counts::new(self.model.n);
-        let units = (0..self.model.n)
-            .map(|pos| {
-                let h = counts.of(&self.tally, pos);
-                let ranks = h.get(1..).unwrap_or(&[]);
-                // Every sample adds one count per unit: the ranked ones are all but `h[0]`.
-                let total = k.saturating_sub(h.first().map_or(0, |&c| u64::from(c)));
-                let top: u64 = ranks.iter().take(self.config.top as usize).map(|&c| u64::from(c)).sum();
-                let [p5, median, p95] = quantiles(ranks, total, [0.05, 0.5, 0.95]);
-                RankInterval {
-                    code: self.model.codes.get(pos).cloned().unwrap_or_default(),
-                    name: self.model.names.get(pos).cloned().unwrap_or_default(),
-                    nominal_rank: self.nominal.get(pos).copied().filter(|&r| r > 0),
-                    median_rank: median,
-                    p5_rank: p5,
-                    p95_rank: p95,
-                    top_share: if k == 0 { 0.0 } else { top as f64 / k as f64 },
-                }
-            })
-            .collect();
+        let n = self.model.n;
+        // Units are independent: natively, many take every core (each with
+        // its own counting buffer); the intervals are the same either way.
+        #[cfg(not(target_arch = "wasm32"))]
+        let units = {
+            use rayon::prelude::*;
+            if n >= PARALLEL_UNITS {
+                (0..n)
+                    .into_par_iter()
+                    .with_min_len(PARALLEL_UNITS / 2)
+                    .map_init(|| Counts::new(n), |counts, pos| self.interval(counts, pos))
+                    .collect()
+            } else {
+                let mut counts = Counts::new(n);
+                (0..n).map(|pos| self.interval(&mut counts, pos)).collect()
+            }
+        };
+        #[cfg(target_arch = "wasm32")]
+        let units = {
+            let mut counts = Counts::new(n);
+            (0..n).map(|pos| self.interval(&mut counts, pos)).collect()
+        };
         UncertaintyResult {
             year: self.year,
             samples: self.accumulated,
@@ -294,7 +295,33 @@ impl Uncertainty {
             units,
         }
     }
+
+    /// Unit `pos`'s rank interval over the samples accumulated.
+    fn interval(&self, counts: &mut Counts, pos: usize) -> RankInterval {
+        let k = self.accumulated as u64;
+        let (h, lowest) = counts.of(&self.tally, pos);
+        let ranks = h.get(1..).unwrap_or(&[]);
+        // Every sample adds one count per unit: the ranked ones are all but `h[0]`.
+        let total = k.saturating_sub(h.first().map_or(0, |&c| u64::from(c)));
+        let top: u64 = ranks.iter().take(self.config.top as usize).map(|&c| u64::from(c)).sum();
+        // No rank below `lowest` occurred: the scan starts there.
+        let skip = lowest.saturating_sub(1);
+        let [p5, median, p95] = quantiles(ranks, skip, total, [0.05, 0.5, 0.95]);
+        RankInterval {
+            code: self.model.codes.get(pos).cloned().unwrap_or_default(),
+            name: self.model.names.get(pos).cloned().unwrap_or_default(),
+            nominal_rank: self.nominal.get(pos).copied().filter(|&r| r > 0),
+            median_rank: median,
+            p5_rank: p5,
+            p95_rank: p95,
+            top_share: if k == 0 { 0.0 } else { top as f64 / k as f64 },
+        }
+    }
 }
+
+/// From this many units on, a native [`Uncertainty::result`] uses every core.
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_UNITS: usize = 2048;
 
 /// Runs every sample of `config` on edition `year` of `scored`.
 ///
@@ -384,11 +411,13 @@ impl Counts {
         }
     }
 
-    /// Unit `pos`'s counts by rank (`[0]`: unranked), `n + 1` of them.
-    fn of<'a>(&'a mut self, tally: &'a Tally, pos: usize) -> &'a [u32] {
+    /// Unit `pos`'s counts by rank (`[0]`: unranked), `n + 1` of them, and
+    /// a rank no higher than its lowest (best) rank that occurred (1 when
+    /// not known).
+    fn of<'a>(&'a mut self, tally: &'a Tally, pos: usize) -> (&'a [u32], usize) {
         let n1 = self.buffer.len();
         match tally {
-            Tally::Counts(hist) => hist.get(pos * n1..(pos + 1) * n1).unwrap_or(&[]),
+            Tally::Counts(hist) => (hist.get(pos * n1..(pos + 1) * n1).unwrap_or(&[]), 1),
             Tally::Lists(lists) => {
                 // Clear what the last unit counted, then count this one.
                 if let Some(prev) = self.last.and_then(|p| lists.get(p)) {
@@ -399,12 +428,16 @@ impl Counts {
                     }
                 }
                 self.last = Some(pos);
+                let mut lowest = u32::MAX;
                 for &r in lists.get(pos).map_or(&[][..], Vec::as_slice) {
                     if let Some(c) = self.buffer.get_mut(r as usize) {
                         *c += 1;
                     }
+                    // 0 (unranked) wraps to the largest: never the lowest.
+                    lowest = lowest.min(r.wrapping_sub(1));
                 }
-                &self.buffer
+                let lowest = usize::try_from(lowest).map_or(1, |l| l.saturating_add(1));
+                (&self.buffer, lowest)
             }
         }
     }
@@ -459,8 +492,9 @@ fn add_blocks(hist: &mut [u32], blocks: &[&[u32]], n: usize) {
 
 /// Type-7 quantiles `ps` (ascending) of the `total` values counted in `hist`
 /// (`hist[i]` = how many equal `i + 1`; see the module docs), in one pass
-/// that stops at the last order statistic needed.
-pub(crate) fn quantiles<const P: usize>(hist: &[u32], total: u64, ps: [f64; P]) -> [Option<f64>; P] {
+/// that starts after the first `skip` counts (known to be 0) and stops at
+/// the last order statistic needed.
+pub(crate) fn quantiles<const P: usize>(hist: &[u32], skip: usize, total: u64, ps: [f64; P]) -> [Option<f64>; P] {
     if total == 0 {
         return [None; P];
     }
@@ -477,12 +511,13 @@ pub(crate) fn quantiles<const P: usize>(hist: &[u32], total: u64, ps: [f64; P]) 
     let mut next = 0;
     let mut cum = 0u64;
     // Runs of zero counts (most of a unit's ranks never occur) are skipped 16 at a time.
-    'scan: for (ci, chunk) in hist.chunks(16).enumerate() {
+    let skip = skip.min(hist.len());
+    'scan: for (ci, chunk) in hist.get(skip..).unwrap_or(&[]).chunks(16).enumerate() {
         if chunk.iter().fold(0, |a, &c| a | c) == 0 {
             continue;
         }
         for (ii, &c) in chunk.iter().enumerate() {
-            let i = ci * 16 + ii;
+            let i = skip + ci * 16 + ii;
             cum += u64::from(c);
             while let Some(&j) = want.get(next) {
                 if cum <= j {
@@ -516,7 +551,7 @@ pub(crate) fn quantiles<const P: usize>(hist: &[u32], total: u64, ps: [f64; P]) 
 /// Type-7 quantile `p` of the `total` values counted in `hist` (see the module docs).
 #[cfg(test)]
 fn quantile(hist: &[u32], total: u64, p: f64) -> Option<f64> {
-    let [q] = quantiles(hist, total, [p]);
+    let [q] = quantiles(hist, 0, total, [p]);
     q
 }
 
@@ -553,7 +588,7 @@ mod tests {
                 let q = quantile(&hist, len as u64, p).unwrap();
                 assert!((q - type7(&xs, p)).abs() < QUANTILE, "len {len} p {p}");
             }
-            let three = quantiles(&hist, len as u64, [0.05, 0.5, 0.95]);
+            let three = quantiles(&hist, 0, len as u64, [0.05, 0.5, 0.95]);
             for (q, p) in three.iter().zip([0.05, 0.5, 0.95]) {
                 assert!((q.unwrap() - type7(&xs, p)).abs() < QUANTILE, "len {len} p {p}");
             }
@@ -571,9 +606,20 @@ mod tests {
             for &x in &xs {
                 hist[x as usize - 1] += 1;
             }
-            let got = quantiles(&hist, len as u64, [0.05, 0.5, 0.95]);
+            let got = quantiles(&hist, 0, len as u64, [0.05, 0.5, 0.95]);
             for (q, p) in got.iter().zip([0.05, 0.5, 0.95]) {
                 assert!((q.unwrap() - type7(&xs, p)).abs() < QUANTILE, "len {len} p {p}");
+            }
+            // Starting the scan at the lowest value (or anywhere before it)
+            // gives the same bits.
+            let lowest = xs[0] as usize;
+            for skip in [lowest - 1, lowest / 2, lowest.saturating_sub(17)] {
+                let from = quantiles(&hist, skip, len as u64, [0.05, 0.5, 0.95]);
+                assert_eq!(
+                    from.map(|q| q.map(f64::to_bits)),
+                    got.map(|q| q.map(f64::to_bits)),
+                    "skip {skip}"
+                );
             }
         }
         assert_eq!(quantile(&[0, 0], 0, 0.5), None);
@@ -705,10 +751,42 @@ mod tests {
         assert!(whole.units.iter().any(|u| u.p5_rank != u.p95_rank));
         // Reading units out of order gives each unit its own counts.
         let mut counts = Counts::new(1000);
-        let later = counts.of(&a.tally, 7).to_vec();
+        let (later, lowest) = counts.of(&a.tally, 7);
+        let (later, lowest) = (later.to_vec(), lowest);
         let _ = counts.of(&a.tally, 3);
-        assert_eq!(counts.of(&a.tally, 7), &later[..]);
+        assert_eq!(counts.of(&a.tally, 7), (&later[..], lowest));
         assert_eq!(later.iter().map(|&c| u64::from(c)).sum::<u64>(), 600);
+        // The lowest rank reported is the first that occurred.
+        assert_eq!(later.iter().skip(1).position(|&c| c > 0), Some(lowest - 1));
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn units_on_every_core_equal_units_in_turn() {
+        // Enough units for the parallel read-out; fewer samples than units,
+        // so ranks are kept as lists and the scans skip to each unit's best.
+        let n = PARALLEL_UNITS + 500;
+        let (d, f) = random_case(17, n, true);
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let mut u = Uncertainty::new(&scored, None, &config(40)).unwrap();
+        u.run(40).unwrap();
+        assert!(matches!(u.tally, Tally::Lists(_)));
+        let mut counts = Counts::new(n);
+        let in_turn: Vec<RankInterval> = (0..n).map(|pos| u.interval(&mut counts, pos)).collect();
+        let result = u.result();
+        assert_eq!(result.units, in_turn);
+        // Against a full scan from rank 1, unit by unit.
+        for (pos, got) in in_turn.iter().enumerate().step_by(97) {
+            let (h, _) = counts.of(&u.tally, pos);
+            let total = 40 - u64::from(h[0]);
+            let [p5, median, p95] = quantiles(&h[1..], 0, total, [0.05, 0.5, 0.95]);
+            assert_eq!(
+                (got.p5_rank, got.median_rank, got.p95_rank),
+                (p5, median, p95),
+                "unit {pos}"
+            );
+        }
+        assert!(result.units.iter().any(|r| r.p5_rank != r.p95_rank));
     }
 
     #[test]

@@ -98,6 +98,10 @@ fn col(cols: &[f64], node: usize, n: usize) -> &[f64] {
     cols.get(node * n..node * n + n).unwrap_or(&[])
 }
 
+/// From this many raw cells on, a native [`Model::normalise_all`] uses every core.
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_NORMALISE: usize = 1 << 17;
+
 fn col_mut(cols: &mut [f64], node: usize, n: usize) -> &mut [f64] {
     cols.get_mut(node * n..node * n + n).unwrap_or(&mut [])
 }
@@ -320,8 +324,20 @@ impl Model {
     /// Normalises every leaf into `out` (slot-major), by `method` or each leaf's own.
     pub fn normalise_all(&self, method: Option<Normalisation>) -> Vec<f64> {
         let mut out = vec![f64::NAN; self.raw.len()];
-        for s in 0..self.leaves.len() {
-            self.normalise_slot(s, method, self.raw_col(s), col_mut(&mut out, s, self.n));
+        let slots = self.leaves.len();
+        let one = |(s, col): (usize, &mut [f64])| self.normalise_slot(s, method, self.raw_col(s), col);
+        // Leaves are independent: natively, large models take every core
+        // (each leaf normalised exactly as alone).
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            if self.n > 0 && self.raw.len() >= PARALLEL_NORMALISE {
+                out.par_chunks_mut(self.n).take(slots).enumerate().for_each(one);
+                return out;
+            }
+        }
+        if self.n > 0 {
+            out.chunks_mut(self.n).take(slots).enumerate().for_each(one);
         }
         out
     }
@@ -814,6 +830,27 @@ pub(crate) mod tests {
         for &a in &xs {
             for &b in &xs {
                 assert_eq!(order_key(a).cmp(&order_key(b)), a.partial_cmp(&b).unwrap(), "{a} {b}");
+            }
+        }
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn leaves_normalised_on_every_core_equal_one_by_one() {
+        let (d, f) = random_case(4, 30_000, false);
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let m = Model::new(&scored, 0).unwrap();
+        assert!(m.raw.len() >= PARALLEL_NORMALISE);
+        for method in [None, Some(Normalisation::ZScore), Some(Normalisation::Rank)] {
+            let all = m.normalise_all(method);
+            let mut one = vec![0.0; m.n];
+            for s in 0..m.leaves.len() {
+                m.normalise_slot(s, method, m.raw_col(s), &mut one);
+                let got = col(&all, s, m.n);
+                assert!(
+                    one.iter().zip(got).all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "slot {s} by {method:?}"
+                );
             }
         }
     }

@@ -114,14 +114,18 @@ impl Kernel {
         let mut base = 0;
         for &node in &model.order {
             let method = agg.or_else(|| model.node_agg.get(node).copied().flatten())?;
-            let mut kids = Vec::new();
-            let mut present: Vec<Vec<bool>> = vec![Vec::new(); n];
-            for &c in model.children.get(node)? {
+            let children = model.children.get(node)?;
+            let k = children.len();
+            let mut kids = Vec::with_capacity(k);
+            // Unit-major: `present[pos * k + ci]`, whether unit `pos` has child `ci`.
+            let mut present = vec![true; n * k];
+            for (ci, &c) in children.iter().enumerate() {
                 if let Some(s) = model.slot.get(c).copied().flatten() {
                     let col = values.get(s * n..s * n + n)?;
                     let out = prepared.get_mut(s * stride..s * stride + n)?;
-                    for ((o, &y), p) in out.iter_mut().zip(col).zip(present.iter_mut()) {
-                        p.push(!y.is_nan());
+                    let has = present.iter_mut().skip(ci).step_by(k.max(1));
+                    for ((o, &y), p) in out.iter_mut().zip(col).zip(has) {
+                        *p = !y.is_nan();
                         *o = match method {
                             _ if y.is_nan() && method == Aggregation::Harmonic => f64::INFINITY,
                             _ if y.is_nan() => 0.0,
@@ -134,25 +138,22 @@ impl Kernel {
                     kids.push((Source::Leaf(s), c));
                 } else {
                     kids.push((Source::Inner(index.get(c).copied().flatten()?), c));
-                    for p in &mut present {
-                        p.push(true);
-                    }
                 }
             }
-            let mut patterns: Vec<Vec<bool>> = Vec::new();
+            let mut patterns: Vec<&[bool]> = Vec::new();
             let mut gaps = Vec::new();
-            for (pos, p) in present.into_iter().enumerate() {
+            for (pos, p) in present.chunks_exact(k.max(1)).enumerate() {
                 if p.iter().all(|&x| x) {
                     continue;
                 }
-                let k = match patterns.iter().position(|q| *q == p) {
-                    Some(k) => k,
+                let q = match patterns.iter().position(|q| *q == p) {
+                    Some(q) => q,
                     None => {
                         patterns.push(p);
                         patterns.len() - 1
                     }
                 };
-                gaps.push((pos, k));
+                gaps.push((pos, q));
             }
             if let Some(x) = index.get_mut(node) {
                 *x = Some(nodes.len());
@@ -171,7 +172,13 @@ impl Kernel {
                     .collect(),
                 patterns: patterns
                     .iter()
-                    .map(|p| kids.iter().zip(p).filter(|&(_, &x)| x).map(|(&(_, c), _)| c).collect())
+                    .map(|p| {
+                        kids.iter()
+                            .zip(p.iter())
+                            .filter(|&(_, &x)| x)
+                            .map(|(&(_, c), _)| c)
+                            .collect()
+                    })
                     .collect(),
                 kids,
                 base,

@@ -449,7 +449,7 @@ fn add_lists(lists: &mut [Vec<u32>], blocks: &[&[u32]], n: usize) {
     if n == 0 {
         return;
     }
-    for (t, group) in lists.chunks_mut(HIST_UNITS).enumerate() {
+    let add = |(t, group): (usize, &mut [Vec<u32>])| {
         let p0 = t * HIST_UNITS;
         for ranks in blocks {
             for sample in ranks.chunks_exact(n) {
@@ -459,8 +459,24 @@ fn add_lists(lists: &mut [Vec<u32>], blocks: &[&[u32]], n: usize) {
                 }
             }
         }
+    };
+    // Each group of units has its own lists: natively, large waves take
+    // every core (each list gets its samples in the same order).
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        let cells: usize = blocks.iter().map(|b| b.len()).sum();
+        if cells >= PARALLEL_ADD {
+            lists.par_chunks_mut(HIST_UNITS).enumerate().for_each(add);
+            return;
+        }
     }
+    lists.chunks_mut(HIST_UNITS).enumerate().for_each(add);
 }
+
+/// From this many sampled ranks on, a native [`add_lists`] uses every core.
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_ADD: usize = 1 << 20;
 
 /// Units whose histograms take every sample of a wave together.
 const HIST_UNITS: usize = 64;
@@ -758,6 +774,33 @@ mod tests {
         assert_eq!(later.iter().map(|&c| u64::from(c)).sum::<u64>(), 600);
         // The lowest rank reported is the first that occurred.
         assert_eq!(later.iter().skip(1).position(|&c| c > 0), Some(lowest - 1));
+    }
+
+    #[test]
+    fn rank_lists_keep_every_sample_in_order() {
+        // Enough ranks for the parallel add natively: each unit's list gets
+        // its samples in sample order, whichever core adds them.
+        let n = 3001;
+        let mut x = 7u64;
+        let mut next = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 40) as u32 % (n as u32 + 1)
+        };
+        let a: Vec<u32> = (0..n * 200).map(|_| next()).collect();
+        let b: Vec<u32> = (0..n * 150).map(|_| next()).collect();
+        assert!(a.len() + b.len() >= 1 << 20);
+        let mut lists = vec![Vec::new(); n];
+        add_lists(&mut lists, &[&a, &b], n);
+        add_lists(&mut lists, &[&b[..n * 3]], n);
+        for (pos, list) in lists.iter().enumerate() {
+            let want: Vec<u32> = a
+                .chunks_exact(n)
+                .chain(b.chunks_exact(n))
+                .chain(b[..n * 3].chunks_exact(n))
+                .map(|sample| sample[pos])
+                .collect();
+            assert_eq!(list, &want, "unit {pos}");
+        }
     }
 
     #[test]

@@ -16,7 +16,9 @@ use ictindex::{
 
 /// mimalloc rather than the system allocator: freed blocks are kept for the
 /// next allocation instead of being unmapped, so large columns and rank
-/// buffers do not fault in fresh pages again (see Cargo.toml).
+/// buffers do not fault in fresh pages again (see Cargo.toml). Native only:
+/// the binary also builds for wasm32 (`cargo test --target wasm32-…`).
+#[cfg(not(target_arch = "wasm32"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

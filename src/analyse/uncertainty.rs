@@ -265,27 +265,25 @@ impl Uncertainty {
     /// The intervals from the samples accumulated so far.
     pub fn result(&self) -> UncertaintyResult {
         let n = self.model.n;
-        // Units are independent: natively, many take every core (each with
-        // its own counting buffer); the intervals are the same either way.
-        #[cfg(not(target_arch = "wasm32"))]
-        let units = {
-            use rayon::prelude::*;
-            if n >= PARALLEL_UNITS {
-                (0..n)
-                    .into_par_iter()
-                    .with_min_len(PARALLEL_UNITS / 2)
-                    .map_init(|| Counts::new(n), |counts, pos| self.interval(counts, pos))
-                    .collect()
-            } else {
-                let mut counts = Counts::new(n);
-                (0..n).map(|pos| self.interval(&mut counts, pos)).collect()
-            }
-        };
-        #[cfg(target_arch = "wasm32")]
-        let units = {
+        let in_turn = || {
             let mut counts = Counts::new(n);
             (0..n).map(|pos| self.interval(&mut counts, pos)).collect()
         };
+        // Units are independent: natively, many take every core (each with
+        // its own counting buffer); the intervals are the same either way.
+        #[cfg(not(target_arch = "wasm32"))]
+        let units = if n >= PARALLEL_UNITS {
+            use rayon::prelude::*;
+            (0..n)
+                .into_par_iter()
+                .with_min_len(PARALLEL_UNITS / 2)
+                .map_init(|| Counts::new(n), |counts, pos| self.interval(counts, pos))
+                .collect()
+        } else {
+            in_turn()
+        };
+        #[cfg(target_arch = "wasm32")]
+        let units = in_turn();
         UncertaintyResult {
             year: self.year,
             samples: self.accumulated,
@@ -768,7 +766,7 @@ mod tests {
         // Reading units out of order gives each unit its own counts.
         let mut counts = Counts::new(1000);
         let (later, lowest) = counts.of(&a.tally, 7);
-        let (later, lowest) = (later.to_vec(), lowest);
+        let later = later.to_vec();
         let _ = counts.of(&a.tally, 3);
         assert_eq!(counts.of(&a.tally, 7), (&later[..], lowest));
         assert_eq!(later.iter().map(|&c| u64::from(c)).sum::<u64>(), 600);

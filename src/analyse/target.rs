@@ -18,13 +18,13 @@
 //! there the first reaching point of a 1024-point scan is refined by
 //! bisection and the answer is marked inexact.
 //!
-//! The search is bounded by a ceiling: for a pillar whose leaves are all
-//! bounded, the highest score they can reach (the top of the framework's
-//! range, 1 by default, for min-max, goalposts and percentiles; 1 for
-//! published scores in [0, 1]); for a goalpost leaf, the best goalpost; for
-//! published scores (`none`) in [0, 1], 1; otherwise it doubles the step up to 2^64 times the column's
-//! range. When the target is not reached there, it is not reachable through
-//! this node alone.
+//! The search is bounded by a ceiling: for a leaf of published scores
+//! (`none`) in [0, 1], 1; for a goalpost leaf, the best goalpost; for an
+//! inner node whose leaves are all bounded, the highest score they can reach
+//! (the top of the framework's range, 1 by default, for min-max, goalposts
+//! and percentiles; 1 for published scores in [0, 1]); otherwise it doubles
+//! the step up to 2^64 times the column's range. When the target is not
+//! reached there, it is not reachable through this node alone.
 
 use serde::{Deserialize, Serialize};
 
@@ -568,6 +568,17 @@ mod tests {
     use super::*;
     use crate::analyse::model::tests::random_case;
     use crate::analyse::random::{uniform, Key};
+
+    /// A query for `unit` to reach `rank` (`None`: one place up) through
+    /// `node`, with the default ceiling.
+    fn query(unit: &str, node: &str, rank: Option<u32>) -> TargetQuery {
+        TargetQuery {
+            unit: unit.into(),
+            node: node.into(),
+            rank,
+            ceiling: None,
+        }
+    }
     use crate::{score, Dataset, Framework, Options};
 
     /// Relative step below the answer that must not reach the target.
@@ -604,12 +615,7 @@ mod tests {
                 continue;
             }
             let goal = 1 + (uniform(&mut rng) * (now - 1) as f64) as u32;
-            let q = TargetQuery {
-                unit: d.units()[pos].code.clone(),
-                node: leaf.into(),
-                rank: Some(goal),
-                ceiling: None,
-            };
+            let q = query(&d.units()[pos].code, leaf, Some(goal));
             let a = target(&scored, None, &q).unwrap();
             let x = ed.raw(li, pos).unwrap();
             let sign = f.nodes()[li].spec.direction.sign();
@@ -659,22 +665,12 @@ mod tests {
             ..Options::default()
         };
         let s = score(&d, &f, &o).unwrap();
-        let q = TargetQuery {
-            unit: "x".into(),
-            node: "a".into(),
-            rank: Some(1),
-            ceiling: None,
-        };
+        let q = query("x", "a", Some(1));
         let a = target(&s, None, &q).unwrap();
         assert!((a.improvement.unwrap() - 6.5).abs() < 1e-12, "{a:?}");
         // z through a: as t ≤ 10, z = t/20 < 0.6 = y; only as the new maximum
         // (z_norm 1, y_norm 10/t): 0.5 ≥ (10/t + 0.2)/2 → t ≥ 12.5: δ = 7.5.
-        let q = TargetQuery {
-            unit: "z".into(),
-            node: "a".into(),
-            rank: Some(1),
-            ceiling: None,
-        };
+        let q = query("z", "a", Some(1));
         let a = target(&s, None, &q).unwrap();
         assert!((a.improvement.unwrap() - 7.5).abs() < 1e-9, "{a:?}");
         assert_eq!(a.new_rank, Some(1));
@@ -692,12 +688,7 @@ mod tests {
         .unwrap();
         let d = Dataset::from_str("code,a,b\nu,0,0\nv,10,10\n").unwrap();
         let s = score(&d, &f, &Options::default()).unwrap();
-        let q = TargetQuery {
-            unit: "u".into(),
-            node: "P".into(),
-            rank: Some(1),
-            ceiling: None,
-        };
+        let q = query("u", "P", Some(1));
         let a = target(&s, None, &q).unwrap();
         assert_eq!(a.ceiling, Some(100.0));
         assert!((a.improvement.unwrap() - 99.99995).abs() < 1e-6, "{a:?}");
@@ -712,12 +703,7 @@ mod tests {
         let f = Framework::from_str("code,parent,weight\nI,,1\nP,I,2\nQ,I,1\na,P,1\nb,P,1\nc,Q,1\n").unwrap();
         let d = Dataset::from_str("code,a,b,c\nu,.3,.3,.3\nv,.6,.6,.6\n").unwrap();
         let s = score(&d, &f, &Options::default()).unwrap();
-        let q = TargetQuery {
-            unit: "u".into(),
-            node: "P".into(),
-            rank: None,
-            ceiling: None,
-        };
+        let q = query("u", "P", None);
         let a = target(&s, None, &q).unwrap();
         assert!((a.improvement.unwrap() - 0.449925).abs() < 1e-9, "{a:?}");
         assert_eq!(a.ceiling, Some(1.0));
@@ -744,26 +730,20 @@ mod tests {
             ..Options::default()
         };
         let s = score(&d, &Framework::vn_ict(), &o).unwrap();
-        let q = |u: &str, n: &str, r: Option<u32>| TargetQuery {
-            unit: u.into(),
-            node: n.into(),
-            rank: r,
-            ceiling: None,
-        };
-        let a = target(&s, None, &q("b", "HTKT", Some(2))).unwrap();
+        let a = target(&s, None, &query("b", "HTKT", Some(2))).unwrap();
         assert_eq!(a.status, TargetStatus::Already);
         assert_eq!(a.sentence(Lang::Vi), "b đã ở trong top 2 (xếp thứ 2)");
         assert_eq!(
-            target(&s, None, &q("a", "HTKT", None)).unwrap().status,
+            target(&s, None, &query("a", "HTKT", None)).unwrap().status,
             TargetStatus::Already
         );
         assert_eq!(
-            target(&s, None, &q("b", "MT", None)).unwrap_err().kind(),
+            target(&s, None, &query("b", "MT", None)).unwrap_err().kind(),
             &ErrorKind::NotScored
         );
-        assert!(target(&s, None, &q("b", "ICT", None)).is_err());
-        assert!(target(&s, None, &q("b", "XX", None)).is_err());
-        assert!(target(&s, None, &q("b", "HTKT", Some(0))).is_err());
+        assert!(target(&s, None, &query("b", "ICT", None)).is_err());
+        assert!(target(&s, None, &query("b", "XX", None)).is_err());
+        assert!(target(&s, None, &query("b", "HTKT", Some(0))).is_err());
     }
 
     #[test]
@@ -773,12 +753,7 @@ mod tests {
         let o = Options::default();
         let s = score(&d, &f, &o).unwrap();
         for r in [1, 2] {
-            let q = TargetQuery {
-                unit: "x".into(),
-                node: "a".into(),
-                rank: Some(r),
-                ceiling: None,
-            };
+            let q = query("x", "a", Some(r));
             let a = target(&s, None, &q).unwrap();
             assert!(!a.exact);
             assert_eq!(a.status, TargetStatus::Needed);

@@ -779,11 +779,8 @@ mod tests {
         // Enough ranks for the parallel add natively: each unit's list gets
         // its samples in sample order, whichever core adds them.
         let n = 3001;
-        let mut x = 7u64;
-        let mut next = || {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (x >> 40) as u32 % (n as u32 + 1)
-        };
+        let mut rng = Key::new(7, 7).stream(0);
+        let mut next = || (uniform(&mut rng) * (n + 1) as f64) as u32;
         let a: Vec<u32> = (0..n * 200).map(|_| next()).collect();
         let b: Vec<u32> = (0..n * 150).map(|_| next()).collect();
         assert!(a.len() + b.len() >= 1 << 20);

@@ -12,7 +12,9 @@
 //! The [`Kernel`] prepares each leaf once (missing → a neutral term: 0, or
 //! +∞ so that `w/y = 0`; `ln y` for geometric parents), then, per tile of
 //! units and per block of samples, adds `w_c·t(y_c)` over whole tiles
-//! without branches (runs of leaves together, the sums held in registers).
+//! without branches (runs of leaves together, the sums held in registers;
+//! under a node whose children are all leaves, four samples share each
+//! load of a leaf).
 //! Adding a neutral `+0` to a sum that starts at `+0` changes nothing, so
 //! every unit's sum is exactly the general path's. A unit with every child
 //! present divides by the sample's `Σ_c w_c`; a unit with missing leaves by
@@ -72,6 +74,14 @@ struct Node {
     dead: Vec<bool>,
     /// Where this node's patterns start among all nodes' patterns.
     base: usize,
+}
+
+impl Node {
+    /// Whether the node's sums are taken for several samples at once (every
+    /// child a leaf, added as `w·y`: arithmetic or geometric).
+    fn across(&self) -> bool {
+        self.leaves_only && self.method != Aggregation::Harmonic
+    }
 }
 
 /// The prepared form of a fixed-method, fixed-normalisation design.
@@ -218,7 +228,7 @@ impl Kernel {
             #[cfg(target_arch = "x86_64")]
             return unsafe { self.scores_avx2(m, count, w) };
         }
-        self.scores_in::<8>(m, count, w)
+        self.scores_in::<8, 4>(m, count, w)
     }
 
     /// [`Kernel::scores`] compiled for AVX2.
@@ -229,12 +239,24 @@ impl Kernel {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn scores_avx2(&self, m: usize, count: usize, w: &mut Worker) -> Result<(), NonPositive> {
-        self.scores_in::<CHUNK_MAX>(m, count, w)
+        self.scores_in::<CHUNK_MAX, 8>(m, count, w)
     }
 
-    /// [`Kernel::scores`] with leaf sums in chunks of `C` units.
+    /// [`Kernel::scores`] with leaf sums in chunks of `C` units, or of `D`
+    /// units when [`SAMPLES`] samples are summed at once.
+    ///
+    /// Samples go [`SAMPLES`] at a time through the nodes whose children
+    /// are all leaves (and not harmonic): each chunk of a leaf is loaded once
+    /// for all of them ([`add_leaves_across`]), which reads the tile's
+    /// prepared leaves from the cache a quarter as often. Every unit's sum
+    /// per sample is still the same additions in the same order.
     #[inline(always)]
-    fn scores_in<const C: usize>(&self, m: usize, count: usize, w: &mut Worker) -> Result<(), NonPositive> {
+    fn scores_in<const C: usize, const D: usize>(
+        &self,
+        m: usize,
+        count: usize,
+        w: &mut Worker,
+    ) -> Result<(), NonPositive> {
         let n = self.n;
         let k = self.nodes.len();
         let Worker {
@@ -242,11 +264,14 @@ impl Kernel {
             comp,
             tiles,
             sum,
+            across,
             pws,
             ..
         } = w;
         tiles.resize(k * TILE, 0.0);
         sum.resize(TILE, 0.0);
+        // Per sample of a group and node: the node's leaf sums on the tile.
+        across.resize(SAMPLES * k * TILE, 0.0);
         comp.resize(count * n, f64::NAN);
         // Per sample and gap pattern: Σw over the present children, in order.
         let np = self.patterns;
@@ -266,21 +291,62 @@ impl Kernel {
                 }
             }
         }
+        let st = self.stride;
         let mut t0 = 0;
         while t0 < n {
             let len = TILE.min(n - t0);
-            for b in 0..count {
-                let weights = wts.get(b * m..(b + 1) * m).unwrap_or(&[]);
-                for (ki, node) in self.nodes.iter().enumerate() {
-                    let start = b * np + node.base;
-                    let pw = pws.get(start..start + node.patterns.len()).unwrap_or(&[]);
-                    let mut bufs = Bufs { tiles, sum, pws: pw };
-                    self.node_tile::<C>(node, ki, weights, t0, len, &mut bufs)?;
+            let wide = len.div_ceil(C) * C;
+            let mut b = 0;
+            while b < count {
+                // A whole group of samples has its leaf-only nodes summed at once.
+                let group = if b + SAMPLES <= count { SAMPLES } else { 1 };
+                if group == SAMPLES {
+                    for (ki, node) in self.nodes.iter().enumerate() {
+                        if !node.across() {
+                            continue;
+                        }
+                        let mut sums: [&mut [f64]; SAMPLES] = Default::default();
+                        for (j, part) in across.chunks_exact_mut(k * TILE).enumerate() {
+                            if let Some(x) = sums.get_mut(j) {
+                                *x = part.get_mut(ki * TILE..ki * TILE + wide).unwrap_or(&mut []);
+                            }
+                        }
+                        for x in sums.iter_mut() {
+                            x.fill(0.0);
+                        }
+                        for part in node.kids.chunks(GROUP) {
+                            let mut leaves: [(&[f64], [f64; SAMPLES]); GROUP] = [(&[], [0.0; SAMPLES]); GROUP];
+                            for (g, &(src, c)) in leaves.iter_mut().zip(part) {
+                                if let Source::Leaf(s) = src {
+                                    g.0 = self.prepared.get(s * st + t0..s * st + t0 + wide).unwrap_or(&[]);
+                                }
+                                for (j, wc) in g.1.iter_mut().enumerate() {
+                                    *wc = wts.get((b + j) * m + c).copied().unwrap_or(0.0);
+                                }
+                            }
+                            add_leaves_across::<D>(&mut sums, leaves.get(..part.len()).unwrap_or(&[]));
+                        }
+                    }
                 }
-                let root = tiles.get((k - 1) * TILE..(k - 1) * TILE + len).unwrap_or(&[]);
-                if let Some(out) = comp.get_mut(b * n + t0..b * n + t0 + len) {
-                    out.copy_from_slice(root);
+                for j in 0..group {
+                    let bj = b + j;
+                    let weights = wts.get(bj * m..(bj + 1) * m).unwrap_or(&[]);
+                    for (ki, node) in self.nodes.iter().enumerate() {
+                        let start = bj * np + node.base;
+                        let pw = pws.get(start..start + node.patterns.len()).unwrap_or(&[]);
+                        let at = (j * k + ki) * TILE;
+                        let summed = (group == SAMPLES && node.across())
+                            .then(|| across.get(at..at + wide))
+                            .flatten();
+                        let mut bufs = Bufs { tiles, sum, pws: pw };
+                        self.node_tile::<C>(node, ki, weights, t0, len, summed, &mut bufs)?;
+                    }
+                    let root = tiles.get((k - 1) * TILE..(k - 1) * TILE + len).unwrap_or(&[]);
+                    if let Some(out) = comp.get_mut(bj * n + t0..bj * n + t0 + len) {
+                        out.copy_from_slice(root);
+                    }
                 }
+                b += group;
             }
             t0 += len;
         }
@@ -288,7 +354,9 @@ impl Kernel {
     }
 
     /// Scores `node` (kernel index `ki`) on units `t0..t0 + len` into its
-    /// tile, leaf sums in chunks of `C` units.
+    /// tile, leaf sums in chunks of `C` units, or from `summed` when the
+    /// node's sums were taken with other samples' ([`Node::across`]).
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn node_tile<const C: usize>(
         &self,
@@ -297,17 +365,25 @@ impl Kernel {
         weights: &[f64],
         t0: usize,
         len: usize,
+        summed: Option<&[f64]>,
         w: &mut Bufs<'_>,
     ) -> Result<(), NonPositive> {
-        let n = self.n;
         let Bufs { tiles, sum, pws } = w;
         // Leaf groups run over the tile rounded up to whole chunks (the
         // padding's sums are never read); other loops stop at `len`.
         let st = self.stride;
         let wide = len.div_ceil(C) * C;
         let sum = sum.get_mut(..wide).unwrap_or(&mut []);
-        sum.fill(0.0);
         let method = node.method;
+        if let Some(summed) = summed {
+            // Σw over every child, in order, as below.
+            let ws = node
+                .kids
+                .iter()
+                .fold(0.0, |ws, &(_, c)| ws + weights.get(c).copied().unwrap_or(0.0));
+            return self.finish_tile(node, ki, t0, len, ws, false, summed, tiles, pws, weights);
+        }
+        sum.fill(0.0);
         let ok = |y: f64| match method {
             Aggregation::Arithmetic => !y.is_nan(),
             _ => y > 0.0,
@@ -401,6 +477,34 @@ impl Kernel {
                 }
             }
         }
+        self.finish_tile(node, ki, t0, len, ws, inner_gap, sum, tiles, pws, weights)
+    }
+
+    /// The rest of [`Kernel::node_tile`] once the sums of `node` on the
+    /// tile are in `sum` and `ws` is Σw over every child: the scores of
+    /// units with every child present, of units with a missing leaf, and
+    /// (if `inner_gap`) of units with a missing inner child.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn finish_tile(
+        &self,
+        node: &Node,
+        ki: usize,
+        t0: usize,
+        len: usize,
+        ws: f64,
+        inner_gap: bool,
+        sum: &[f64],
+        tiles: &mut [f64],
+        pws: &[f64],
+        weights: &[f64],
+    ) -> Result<(), NonPositive> {
+        let n = self.n;
+        let method = node.method;
+        let ok = |y: f64| match method {
+            Aggregation::Arithmetic => !y.is_nan(),
+            _ => y > 0.0,
+        };
         let finish = |sm: f64, ws: f64| match method {
             Aggregation::Arithmetic => sm / ws,
             Aggregation::Geometric => libm::exp(sm / ws),
@@ -540,6 +644,44 @@ fn add_leaves<const C: usize>(sum: &mut [f64], group: &[(&[f64], f64)]) {
     }
 }
 
+/// Samples summed at once by [`add_leaves_across`].
+const SAMPLES: usize = 4;
+
+/// [`add_leaves`] for [`SAMPLES`] samples at once: `sums[j][i] += w_j·y[i]`
+/// for each `(y, [w_0, …])` of `group` in turn, `D` units at a time, each
+/// chunk of `y` loaded once for every sample, with the `SAMPLES · D` sums
+/// held in registers (per sample and unit, the same additions in the same
+/// order as [`add_leaves`]). Every `sums[j]` and `y` has the same length, a
+/// multiple of `D`.
+#[inline(always)]
+fn add_leaves_across<const D: usize>(sums: &mut [&mut [f64]; SAMPLES], group: &[(&[f64], [f64; SAMPLES])]) {
+    let len = sums.iter().map(|x| x.len()).min().unwrap_or(0);
+    let mut off = 0;
+    while off + D <= len {
+        let mut acc = [[0.0; D]; SAMPLES];
+        for (a, x) in acc.iter_mut().zip(sums.iter()) {
+            if let Some(x) = x.get(off..off + D) {
+                a.copy_from_slice(x);
+            }
+        }
+        for &(ys, wc) in group {
+            if let Some(ys) = ys.get(off..off + D) {
+                for (a, &w) in acc.iter_mut().zip(wc.iter()) {
+                    for (a, &y) in a.iter_mut().zip(ys) {
+                        *a += w * y;
+                    }
+                }
+            }
+        }
+        for (a, x) in acc.iter().zip(sums.iter_mut()) {
+            if let Some(x) = x.get_mut(off..off + D) {
+                x.copy_from_slice(a);
+            }
+        }
+        off += D;
+    }
+}
+
 /// The tile buffers of [`Kernel::node_tile`].
 struct Bufs<'a> {
     tiles: &'a mut Vec<f64>,
@@ -560,6 +702,8 @@ pub(crate) struct Worker {
     comp: Vec<f64>,
     tiles: Vec<f64>,
     sum: Vec<f64>,
+    /// Per sample of a group of [`SAMPLES`] and node: leaf sums on a tile.
+    across: Vec<f64>,
     /// Per sample of the block and gap pattern: Σw of the present children.
     pws: Vec<f64>,
     keys: Vec<u128>,
@@ -581,6 +725,7 @@ impl Worker {
             comp: Vec::new(),
             tiles: Vec::new(),
             sum: Vec::new(),
+            across: Vec::new(),
             pws: Vec::new(),
             keys: Vec::with_capacity(model.n),
             tmp: SortBuffers::default(),
@@ -739,7 +884,7 @@ mod tests {
             };
             let scored = score(&d, &f, &o).unwrap();
             // Some composites are missing (a unit with no pillar, or too few).
-            let missing = check(&scored, &uniform(), 40);
+            let missing = check(&scored, &uniform(), 42);
             assert!(missing > 0 || min_share == 0.0, "{min_share}");
             let dirichlet = Perturbation {
                 weights: WeightNoise::Dirichlet {
@@ -763,7 +908,7 @@ mod tests {
         for (seed, geometric) in [(1, false), (2, true)] {
             let (d, f) = crate::analyse::model::tests::random_case(seed, 40, geometric);
             let scored = score(&d, &f, &Options::default()).unwrap();
-            check(&scored, &uniform(), 60);
+            check(&scored, &uniform(), 63);
         }
     }
 

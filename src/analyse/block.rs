@@ -101,8 +101,6 @@ pub(crate) struct Kernel {
     /// Whether to run the AVX2 build of the kernel (x86-64 CPUs that have it;
     /// the same operations in the same order, so the same bits).
     avx2: bool,
-    /// Normalised leaves with NaN for missing, slot-major.
-    values: Vec<f64>,
     min_share: f64,
 }
 
@@ -115,7 +113,7 @@ impl Kernel {
             return None;
         }
         let agg = design.agg_alts.first().copied().flatten();
-        let values = design.normalised.first()?.clone();
+        let values = design.normalised.first()?;
         let n = model.n;
         let mut index = vec![None; model.children.len()];
         let mut nodes = Vec::with_capacity(model.order.len());
@@ -206,7 +204,6 @@ impl Kernel {
             prepared,
             stride,
             avx2: avx2_detected(),
-            values,
             min_share: model.min_share(),
         })
     }
@@ -220,15 +217,18 @@ impl Kernel {
     /// registers). Each unit's sums are the same multiplications and
     /// additions in the same order in both (Rust never fuses them into FMA),
     /// so the scores are the same bits; the tests check it.
-    fn scores(&self, m: usize, count: usize, w: &mut Worker) -> Result<(), NonPositive> {
+    ///
+    /// `values` are the design's normalised leaves (NaN for missing,
+    /// slot-major), read for units with a missing inner child.
+    fn scores(&self, m: usize, count: usize, values: &[f64], w: &mut Worker) -> Result<(), NonPositive> {
         // (Always false off x86-64.)
         if self.avx2 {
             // SAFETY: `avx2` is only true when the CPU reports AVX2
             // (`is_x86_feature_detected!` in `avx2_detected`).
             #[cfg(target_arch = "x86_64")]
-            return unsafe { self.scores_avx2(m, count, w) };
+            return unsafe { self.scores_avx2(m, count, values, w) };
         }
-        self.scores_in::<8, 4>(m, count, w)
+        self.scores_in::<8, 4>(m, count, values, w)
     }
 
     /// [`Kernel::scores`] compiled for AVX2.
@@ -238,8 +238,8 @@ impl Kernel {
     /// The CPU must support AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn scores_avx2(&self, m: usize, count: usize, w: &mut Worker) -> Result<(), NonPositive> {
-        self.scores_in::<CHUNK_MAX, 8>(m, count, w)
+    unsafe fn scores_avx2(&self, m: usize, count: usize, values: &[f64], w: &mut Worker) -> Result<(), NonPositive> {
+        self.scores_in::<CHUNK_MAX, 8>(m, count, values, w)
     }
 
     /// [`Kernel::scores`] with leaf sums in chunks of `C` units, or of `D`
@@ -255,6 +255,7 @@ impl Kernel {
         &self,
         m: usize,
         count: usize,
+        values: &[f64],
         w: &mut Worker,
     ) -> Result<(), NonPositive> {
         let n = self.n;
@@ -338,7 +339,12 @@ impl Kernel {
                         let summed = (group == SAMPLES && node.across())
                             .then(|| across.get(at..at + wide))
                             .flatten();
-                        let mut bufs = Bufs { tiles, sum, pws: pw };
+                        let mut bufs = Bufs {
+                            tiles,
+                            sum,
+                            pws: pw,
+                            values,
+                        };
                         self.node_tile::<C>(node, ki, weights, t0, len, summed, &mut bufs)?;
                     }
                     let root = tiles.get((k - 1) * TILE..(k - 1) * TILE + len).unwrap_or(&[]);
@@ -368,7 +374,12 @@ impl Kernel {
         summed: Option<&[f64]>,
         w: &mut Bufs<'_>,
     ) -> Result<(), NonPositive> {
-        let Bufs { tiles, sum, pws } = w;
+        let Bufs {
+            tiles,
+            sum,
+            pws,
+            values,
+        } = w;
         // Leaf groups run over the tile rounded up to whole chunks (the
         // padding's sums are never read); other loops stop at `len`.
         let st = self.stride;
@@ -381,7 +392,7 @@ impl Kernel {
                 .kids
                 .iter()
                 .fold(0.0, |ws, &(_, c)| ws + weights.get(c).copied().unwrap_or(0.0));
-            return self.finish_tile(node, ki, t0, len, ws, false, summed, tiles, pws, weights);
+            return self.finish_tile(node, ki, t0, len, ws, false, summed, tiles, pws, weights, values);
         }
         sum.fill(0.0);
         let ok = |y: f64| match method {
@@ -477,7 +488,7 @@ impl Kernel {
                 }
             }
         }
-        self.finish_tile(node, ki, t0, len, ws, inner_gap, sum, tiles, pws, weights)
+        self.finish_tile(node, ki, t0, len, ws, inner_gap, sum, tiles, pws, weights, values)
     }
 
     /// The rest of [`Kernel::node_tile`] once the sums of `node` on the
@@ -498,6 +509,7 @@ impl Kernel {
         tiles: &mut [f64],
         pws: &[f64],
         weights: &[f64],
+        values: &[f64],
     ) -> Result<(), NonPositive> {
         let n = self.n;
         let method = node.method;
@@ -562,7 +574,7 @@ impl Kernel {
             let (mut sm, mut ws, mut ct) = (0.0, 0.0, 0u32);
             for &(src, c) in &node.kids {
                 let y = match src {
-                    Source::Leaf(s) => self.values.get(s * n + pos).copied(),
+                    Source::Leaf(s) => values.get(s * n + pos).copied(),
                     Source::Inner(j) => tiles.get(j * TILE + i).copied(),
                 }
                 .unwrap_or(f64::NAN);
@@ -688,6 +700,8 @@ struct Bufs<'a> {
     sum: &'a mut Vec<f64>,
     /// This sample's Σw per gap pattern of the node.
     pws: &'a [f64],
+    /// The design's normalised leaves (see [`Kernel::scores`]).
+    values: &'a [f64],
 }
 
 /// Buffers of one thread's blocks.
@@ -762,7 +776,8 @@ pub(crate) fn run_block(
         }
         // A failure (impossible once the design is checked) is reported by
         // the sample-by-sample path, with its usual unit and indicator.
-        if kernel.scores(m, count, w).is_ok() {
+        let values = design.normalised.first().map_or(&[][..], Vec::as_slice);
+        if kernel.scores(m, count, values, w).is_ok() {
             let Worker {
                 comp,
                 keys,

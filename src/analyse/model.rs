@@ -625,8 +625,13 @@ impl Model {
 
     /// Evaluates the nominal method (framework weights and methods) into `s`.
     pub fn nominal(&self, s: &mut Scratch) -> Result<u32> {
-        let normalised = self.normalise_all(None);
-        self.load_leaves(&normalised, s);
+        self.nominal_from(&self.normalise_all(None), s)
+    }
+
+    /// [`Model::nominal`] from `normalised`, the leaves as
+    /// `normalise_all(None)` gives them (e.g. a design's nominal set).
+    pub fn nominal_from(&self, normalised: &[f64], s: &mut Scratch) -> Result<u32> {
+        self.load_leaves(normalised, s);
         s.loaded = None;
         self.aggregate_all(&self.weights, None, None, s)
             .map_err(|e| self.error(e))?;
@@ -873,6 +878,33 @@ pub(crate) mod tests {
             for p in 0..m.n {
                 assert_eq!(ed.rank(m.root, p).unwrap_or(0), s.ranks[p]);
             }
+        }
+    }
+
+    #[test]
+    fn nominal_from_a_designs_leaves_equals_nominal() {
+        use crate::analyse::perturb::{Design, Perturbation};
+        for (seed, geo) in [(4, false), (5, true)] {
+            let (d, f) = random_case(seed, 40, geo);
+            let scored = score(&d, &f, &Options::default()).unwrap();
+            let m = Model::new(&scored, 0).unwrap();
+            let design = Design::new(&m, &Perturbation::default()).unwrap();
+            let leaves = design.nominal_leaves().expect("the framework's own normalisation");
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(leaves), bits(&m.normalise_all(None)));
+            let (mut a, mut b) = (m.scratch(), m.scratch());
+            assert_eq!(m.nominal(&mut a).unwrap(), m.nominal_from(leaves, &mut b).unwrap());
+            assert_eq!(bits(&a.cols), bits(&b.cols));
+            assert_eq!(a.ranks, b.ranks);
+            if geo {
+                continue; // (min-max gives 0, which a geometric mean refuses)
+            }
+            // A design that varies the normalisation holds no nominal set.
+            let varied = Perturbation {
+                normalisations: vec![crate::Normalisation::MinMax, crate::Normalisation::ZScore],
+                ..Perturbation::default()
+            };
+            assert!(Design::new(&m, &varied).unwrap().nominal_leaves().is_none());
         }
     }
 }

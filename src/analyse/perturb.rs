@@ -328,6 +328,16 @@ impl Design {
         })
     }
 
+    /// The leaves normalised by the framework's own methods, if the design
+    /// holds them (its first normalisation is the nominal one), as
+    /// [`Model::normalise_all`]`(None)` gives them.
+    pub fn nominal_leaves(&self) -> Option<&[f64]> {
+        match self.norm_alts.first() {
+            Some(None) => self.normalised.first().map(Vec::as_slice),
+            _ => None,
+        }
+    }
+
     /// The nominal scenario.
     pub fn scenario(&self, model: &Model) -> Scenario {
         Scenario {

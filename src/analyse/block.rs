@@ -292,7 +292,6 @@ impl Kernel {
                 }
             }
         }
-        let st = self.stride;
         let mut t0 = 0;
         while t0 < n {
             let len = TILE.min(n - t0);
@@ -302,31 +301,9 @@ impl Kernel {
                 // A whole group of samples has its leaf-only nodes summed at once.
                 let group = if b + SAMPLES <= count { SAMPLES } else { 1 };
                 if group == SAMPLES {
-                    for (ki, node) in self.nodes.iter().enumerate() {
-                        if !node.across() {
-                            continue;
-                        }
-                        let mut sums: [&mut [f64]; SAMPLES] = Default::default();
-                        for (j, part) in across.chunks_exact_mut(k * TILE).enumerate() {
-                            if let Some(x) = sums.get_mut(j) {
-                                *x = part.get_mut(ki * TILE..ki * TILE + wide).unwrap_or(&mut []);
-                            }
-                        }
-                        for x in sums.iter_mut() {
-                            x.fill(0.0);
-                        }
-                        for part in node.kids.chunks(GROUP) {
-                            let mut leaves: [(&[f64], [f64; SAMPLES]); GROUP] = [(&[], [0.0; SAMPLES]); GROUP];
-                            for (g, &(src, c)) in leaves.iter_mut().zip(part) {
-                                if let Source::Leaf(s) = src {
-                                    g.0 = self.prepared.get(s * st + t0..s * st + t0 + wide).unwrap_or(&[]);
-                                }
-                                for (j, wc) in g.1.iter_mut().enumerate() {
-                                    *wc = wts.get((b + j) * m + c).copied().unwrap_or(0.0);
-                                }
-                            }
-                            add_leaves_across::<D>(&mut sums, leaves.get(..part.len()).unwrap_or(&[]));
-                        }
+                    let weights = wts.get(b * m..(b + SAMPLES) * m).unwrap_or(&[]);
+                    for (ki, node) in self.nodes.iter().enumerate().filter(|(_, x)| x.across()) {
+                        self.sum_across::<D>(node, ki, weights, m, t0, wide, across);
                     }
                 }
                 for j in 0..group {
@@ -357,6 +334,42 @@ impl Kernel {
             t0 += len;
         }
         Ok(())
+    }
+
+    /// The leaf sums of `node` (kernel index `ki`, every child a leaf) on
+    /// units `t0..t0 + wide` for [`SAMPLES`] samples at once, into their
+    /// places in `across` (sample `j`, node `ki`); `weights` holds the
+    /// samples' weights of every node in turn (`m` each).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn sum_across<const D: usize>(
+        &self,
+        node: &Node,
+        ki: usize,
+        weights: &[f64],
+        m: usize,
+        t0: usize,
+        wide: usize,
+        across: &mut [f64],
+    ) {
+        let (k, st) = (self.nodes.len(), self.stride);
+        let mut sums: [&mut [f64]; SAMPLES] = Default::default();
+        for (x, part) in sums.iter_mut().zip(across.chunks_exact_mut(k * TILE)) {
+            *x = part.get_mut(ki * TILE..ki * TILE + wide).unwrap_or(&mut []);
+            x.fill(0.0);
+        }
+        for part in node.kids.chunks(GROUP) {
+            let mut leaves: [(&[f64], [f64; SAMPLES]); GROUP] = [(&[], [0.0; SAMPLES]); GROUP];
+            for (g, &(src, c)) in leaves.iter_mut().zip(part) {
+                if let Source::Leaf(s) = src {
+                    g.0 = self.prepared.get(s * st + t0..s * st + t0 + wide).unwrap_or(&[]);
+                }
+                for (j, wc) in g.1.iter_mut().enumerate() {
+                    *wc = weights.get(j * m + c).copied().unwrap_or(0.0);
+                }
+            }
+            add_leaves_across::<D>(&mut sums, leaves.get(..part.len()).unwrap_or(&[]));
+        }
     }
 
     /// Scores `node` (kernel index `ki`) on units `t0..t0 + len` into its

@@ -893,7 +893,7 @@ pub(crate) mod tests {
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(leaves), bits(&m.normalise_all(None)));
             let (mut a, mut b) = (m.scratch(), m.scratch());
-            assert_eq!(m.nominal(&mut a).unwrap(), m.nominal_from(leaves, &mut b).unwrap());
+            assert_eq!(m.nominal(&mut a).unwrap(), design.nominal(&m, &mut b).unwrap());
             assert_eq!(bits(&a.cols), bits(&b.cols));
             assert_eq!(a.ranks, b.ranks);
             if geo {

@@ -338,6 +338,15 @@ impl Design {
         }
     }
 
+    /// [`Model::nominal`] into `s`, from the design's own nominal leaves
+    /// when it holds them (normalised once, in [`Design::new`]).
+    pub fn nominal(&self, model: &Model, s: &mut Scratch) -> Result<u32> {
+        match self.nominal_leaves() {
+            Some(leaves) => model.nominal_from(leaves, s),
+            None => model.nominal(s),
+        }
+    }
+
     /// The nominal scenario.
     pub fn scenario(&self, model: &Model) -> Scenario {
         Scenario {

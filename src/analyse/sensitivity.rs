@@ -472,7 +472,7 @@ impl Sensitivity {
             return Err(Error::new(ErrorKind::NothingUncertain));
         }
         let mut scratch = model.scratch();
-        model.nominal(&mut scratch)?;
+        design.nominal(&model, &mut scratch)?;
         let nominal = scratch.ranks.clone();
         let rank_model = RankModel {
             model,

@@ -133,11 +133,7 @@ impl Uncertainty {
         let model = Model::new(scored, e)?;
         let design = Design::new(&model, &config.perturbation)?;
         let mut scratch = model.scratch();
-        // The design has normalised the leaves already (unless it varies the method).
-        let ranked = match design.nominal_leaves() {
-            Some(leaves) => model.nominal_from(leaves, &mut scratch),
-            None => model.nominal(&mut scratch),
-        }?;
+        let ranked = design.nominal(&model, &mut scratch)?;
         let nominal = scratch.ranks.clone();
         let n = model.n;
         Ok(Uncertainty {

@@ -340,30 +340,97 @@ impl EditionScores {
     /// Aggregates every inner node (normalising leaves as it reads them);
     /// leaves' scores and ranks follow when read.
     pub(crate) fn compute_all(&mut self, data: &Dataset, framework: &Framework, options: &Options) -> Result<()> {
-        // Leaves' statistics are independent: natively, large editions take
-        // them on all cores (each exactly as alone).
+        // Natively, large editions aggregate the nodes of leaves side by side.
         #[cfg(not(target_arch = "wasm32"))]
-        {
-            use rayon::prelude::*;
+        let done = self.aggregate_bottom(framework, options);
+        #[cfg(target_arch = "wasm32")]
+        let done: Vec<bool> = Vec::new();
+        for &node in framework.inner_order() {
+            if !done.get(node).copied().unwrap_or(false) {
+                self.aggregate_node(data, framework, node, options)?;
+            }
+        }
+        for node in 0..framework.nodes().len() {
+            self.rank_node(framework, node, options);
+        }
+        Ok(())
+    }
+
+    /// Natively, in editions large enough to share out: aggregates the
+    /// arithmetic nodes whose children are all leaves not normalised yet,
+    /// one node per task on every core. A task takes its leaves' statistics,
+    /// then its tiles, exactly as [`EditionScores::aggregate_node`] would
+    /// (so the same bits), while the node's raw columns are still in the
+    /// core's cache. Returns, per node, whether it was done here.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn aggregate_bottom(&mut self, framework: &Framework, options: &Options) -> Vec<bool> {
+        use rayon::prelude::*;
+        let leaf_count = self.leaves.iter().filter(|l| l.is_some()).count();
+        if self.rows.len() * leaf_count < PARALLEL_CELLS || self.rows.len() <= TILE {
+            return Vec::new();
+        }
+        let bottom: Vec<usize> = framework
+            .inner_order()
+            .iter()
+            .copied()
+            .filter(|&node| {
+                framework.nodes().get(node).is_some_and(|n| {
+                    n.method() == Method::Aggregate(Aggregation::Arithmetic)
+                        && !n.children.is_empty()
+                        && n.children.iter().all(|&c| {
+                            self.leaves
+                                .get(c)
+                                .and_then(Option::as_ref)
+                                .is_some_and(|l| l.scores.0.get().is_none())
+                        })
+                })
+            })
+            .collect();
+        if bottom.len() < rayon::current_num_threads() {
+            // Too few such nodes to share out: the leaves' statistics side by
+            // side (each as alone), then each node's tiles side by side.
             let jobs: Vec<(&Leaf, &[f64])> = self
                 .leaves
                 .iter()
                 .zip(&self.raw)
                 .filter_map(|(l, raw)| Some((l.as_ref()?, raw.as_slice())))
                 .collect();
-            if self.rows.len() * jobs.len() >= PARALLEL_CELLS {
-                jobs.into_par_iter().for_each(|(l, raw)| {
-                    l.prepared(raw);
-                });
+            jobs.into_par_iter().for_each(|(l, raw)| {
+                l.prepared(raw);
+            });
+            return Vec::new();
+        }
+        let this = &*self;
+        let outs: Vec<(usize, Vec<f64>)> = bottom
+            .par_iter()
+            .map(|&node| {
+                let n = framework.nodes().get(node);
+                let kids = n.map_or(&[][..], |n| n.children.as_slice());
+                let weight = |c: usize| framework.nodes().get(c).map_or(0.0, |k| k.spec.weight);
+                let children: Vec<Child> = kids
+                    .iter()
+                    .filter_map(|&c| {
+                        let raw = this.raw.get(c).map(|r| r.as_slice()).unwrap_or(&[]);
+                        let leaf = this.leaves.get(c).and_then(Option::as_ref)?;
+                        leaf.prepared(raw);
+                        Some(Child::Leaf(leaf, raw, weight(c)))
+                    })
+                    .collect();
+                let mut out = vec![f64::NAN; this.rows.len()];
+                out.chunks_mut(TILE)
+                    .enumerate()
+                    .for_each(|t| tile(this.range, Aggregation::Arithmetic, &children, options.min_share, t));
+                (node, out)
+            })
+            .collect();
+        let mut done = vec![false; framework.nodes().len()];
+        for (node, out) in outs {
+            if let (Some(slot), Some(d)) = (self.scores.get_mut(node), done.get_mut(node)) {
+                *slot = out;
+                *d = true;
             }
         }
-        for &node in framework.inner_order() {
-            self.aggregate_node(data, framework, node, options)?;
-        }
-        for node in 0..framework.nodes().len() {
-            self.rank_node(framework, node, options);
-        }
-        Ok(())
+        done
     }
 
     /// Recomputes inner node `node` from its children's scores.
@@ -600,27 +667,7 @@ enum Child<'a> {
 /// every unit's score is the same as from whole normalised columns, since
 /// each value is normalised on its own and each unit sums its children in order.
 fn aggregate_tiled(range: (f64, f64), method: Aggregation, children: &[Child], min_share: f64, out: &mut [f64]) {
-    let run = |(t, out): (usize, &mut [f64])| {
-        let start = t * TILE;
-        let end = start + out.len();
-        let leaves = children.iter().filter(|c| matches!(c, Child::Leaf(..))).count();
-        let mut buffer = vec![f64::NAN; out.len() * leaves];
-        let mut tiles: Vec<(&[f64], f64)> = Vec::with_capacity(children.len());
-        let mut free: &mut [f64] = &mut buffer;
-        for child in children {
-            match *child {
-                Child::Column(col, w) => tiles.push((col.get(start..end).unwrap_or(&[]), w)),
-                Child::Leaf(leaf, raw, w) => {
-                    let (part, rest) = std::mem::take(&mut free).split_at_mut(out.len());
-                    leaf.normalise_part(range, raw, raw.get(start..end).unwrap_or(&[]), part);
-                    free = rest;
-                    tiles.push((part, w));
-                }
-            }
-        }
-        // Only arithmetic comes here; it never reports a bad value.
-        let _ = aggregate(method, &tiles, min_share, out);
-    };
+    let run = |t: (usize, &mut [f64])| tile(range, method, children, min_share, t);
     #[cfg(not(target_arch = "wasm32"))]
     {
         use rayon::prelude::*;
@@ -630,6 +677,29 @@ fn aggregate_tiled(range: (f64, f64), method: Aggregation, children: &[Child], m
         }
     }
     out.chunks_mut(TILE).enumerate().for_each(run);
+}
+
+/// Tile `t` (units `t * TILE..`) of [`aggregate_tiled`] into `out`.
+fn tile(range: (f64, f64), method: Aggregation, children: &[Child], min_share: f64, (t, out): (usize, &mut [f64])) {
+    let start = t * TILE;
+    let end = start + out.len();
+    let leaves = children.iter().filter(|c| matches!(c, Child::Leaf(..))).count();
+    let mut buffer = vec![f64::NAN; out.len() * leaves];
+    let mut tiles: Vec<(&[f64], f64)> = Vec::with_capacity(children.len());
+    let mut free: &mut [f64] = &mut buffer;
+    for child in children {
+        match *child {
+            Child::Column(col, w) => tiles.push((col.get(start..end).unwrap_or(&[]), w)),
+            Child::Leaf(leaf, raw, w) => {
+                let (part, rest) = std::mem::take(&mut free).split_at_mut(out.len());
+                leaf.normalise_part(range, raw, raw.get(start..end).unwrap_or(&[]), part);
+                free = rest;
+                tiles.push((part, w));
+            }
+        }
+    }
+    // Only arithmetic comes here; it never reports a bad value.
+    let _ = aggregate(method, &tiles, min_share, out);
 }
 
 /// Below this many cells (units × columns) work stays on one thread: the
@@ -1027,8 +1097,9 @@ mod tests {
 
     #[test]
     fn tiled_lazy_scores_equal_whole_columns_bit_for_bit() {
-        // 2,100 units: two whole tiles and a part; P1's 48 leaves × 2,100
-        // units also take the multi-threaded path natively.
+        // 2,100 units: two whole tiles and a part; 60 leaves × 2,100 units
+        // also take the multi-threaded path natively (P1 and Q, whose
+        // children are all leaves, side by side).
         let (f, d) = mixed(2_100, 7);
         for range in [(0.0, 1.0), (0.0, 100.0)] {
             let f = f.with_range(range.0, range.1).unwrap();

@@ -40,9 +40,11 @@ const TILE: usize = 256;
 /// Score cells (samples × units) per block.
 const BLOCK_CELLS: usize = 1 << 18;
 
-/// Samples per block for `n` units (16–256).
+/// Samples per block for `n` units (16–256): a multiple of [`SAMPLES`], so
+/// that whole blocks go through the nodes of leaves in groups of samples
+/// (only a run's last block may leave a remainder).
 pub(crate) fn block_len(n: usize) -> usize {
-    (BLOCK_CELLS / n.max(1)).clamp(16, 256)
+    (BLOCK_CELLS / n.max(1)).clamp(16, 256) / SAMPLES * SAMPLES
 }
 
 /// Where a child's values come from.
@@ -61,8 +63,10 @@ struct Node {
     method: Aggregation,
     /// (source, node whose weight applies), in declaration order.
     kids: Vec<(Source, usize)>,
-    /// Units with a missing leaf child, ascending, with their pattern.
+    /// Units with a missing leaf child, ascending, as (position within
+    /// their tile, pattern); tile `t`'s are `gaps[tile_gaps[t]..tile_gaps[t + 1]]`.
     gaps: Vec<(usize, usize)>,
+    tile_gaps: Vec<usize>,
     /// Every child is a leaf.
     leaves_only: bool,
     /// Per pattern: the weights (node indices) of the present children, in
@@ -150,7 +154,11 @@ impl Kernel {
             }
             let mut patterns: Vec<&[bool]> = Vec::new();
             let mut gaps = Vec::new();
+            let mut tile_gaps = vec![0];
             for (pos, p) in present.chunks_exact(k.max(1)).enumerate() {
+                if pos % TILE == 0 && pos > 0 {
+                    tile_gaps.push(gaps.len());
+                }
                 if p.iter().all(|&x| x) {
                     continue;
                 }
@@ -161,8 +169,9 @@ impl Kernel {
                         patterns.len() - 1
                     }
                 };
-                gaps.push((pos, q));
+                gaps.push((pos % TILE, q));
             }
+            tile_gaps.push(gaps.len());
             if let Some(x) = index.get_mut(node) {
                 *x = Some(nodes.len());
             }
@@ -171,6 +180,7 @@ impl Kernel {
                 method,
                 leaves_only: kids.iter().all(|&(src, _)| matches!(src, Source::Leaf(_))),
                 gaps,
+                tile_gaps,
                 dead: patterns
                     .iter()
                     .map(|p| {
@@ -278,6 +288,7 @@ impl Kernel {
         let np = self.patterns;
         pws.clear();
         pws.resize(count * np, 0.0);
+        // A dead pattern's is 0: its units' scores are missing.
         for b in 0..count {
             let weights = wts.get(b * m..(b + 1) * m).unwrap_or(&[]);
             for node in &self.nodes {
@@ -287,7 +298,11 @@ impl Kernel {
                         x += weights.get(c).copied().unwrap_or(0.0);
                     }
                     if let Some(y) = pws.get_mut(b * np + node.base + q) {
-                        *y = x;
+                        *y = if node.dead.get(q).copied().unwrap_or(true) {
+                            0.0
+                        } else {
+                            x
+                        };
                     }
                 }
             }
@@ -356,9 +371,11 @@ impl Kernel {
         let mut sums: [&mut [f64]; SAMPLES] = Default::default();
         for (x, part) in sums.iter_mut().zip(across.chunks_exact_mut(k * TILE)) {
             *x = part.get_mut(ki * TILE..ki * TILE + wide).unwrap_or(&mut []);
-            x.fill(0.0);
+            if node.kids.is_empty() {
+                x.fill(0.0);
+            }
         }
-        for part in node.kids.chunks(GROUP) {
+        for (first, part) in node.kids.chunks(GROUP).enumerate().map(|(i, p)| (i == 0, p)) {
             let mut leaves: [(&[f64], [f64; SAMPLES]); GROUP] = [(&[], [0.0; SAMPLES]); GROUP];
             for (g, &(src, c)) in leaves.iter_mut().zip(part) {
                 if let Source::Leaf(s) = src {
@@ -368,7 +385,7 @@ impl Kernel {
                     *wc = weights.get(j * m + c).copied().unwrap_or(0.0);
                 }
             }
-            add_leaves_across::<D>(&mut sums, leaves.get(..part.len()).unwrap_or(&[]));
+            add_leaves_across::<D>(&mut sums, leaves.get(..part.len()).unwrap_or(&[]), first);
         }
     }
 
@@ -558,17 +575,18 @@ impl Kernel {
             }
         }
         // Units with a missing leaf: the same sum over the present children,
-        // divided by their own Σw (the general path's additions, in order).
+        // divided by their own Σw (the general path's additions, in order;
+        // 0 for a dead pattern).
         let kf = node.kids.len() as f64;
-        let first = node.gaps.partition_point(|&(pos, _)| pos < t0);
-        for &(pos, p) in node.gaps.get(first..).unwrap_or(&[]) {
-            if pos >= t0 + len {
-                break;
-            }
-            let dead = node.dead.get(p).copied().unwrap_or(true);
+        let t = t0 / TILE;
+        let (a, b) = (
+            node.tile_gaps.get(t).copied().unwrap_or(0),
+            node.tile_gaps.get(t + 1).copied().unwrap_or(0),
+        );
+        for &(i, p) in node.gaps.get(a..b).unwrap_or(&[]) {
             let wp = pws.get(p).copied().unwrap_or(0.0);
-            if let (Some(o), Some(&sm)) = (out.get_mut(pos - t0), sum.get(pos - t0)) {
-                *o = if dead || wp <= 0.0 { f64::NAN } else { finish(sm, wp) };
+            if let (Some(o), Some(&sm)) = (out.get_mut(i), sum.get(i)) {
+                *o = if wp <= 0.0 { f64::NAN } else { finish(sm, wp) };
             }
         }
         if !inner_gap {
@@ -677,16 +695,23 @@ const SAMPLES: usize = 4;
 /// chunk of `y` loaded once for every sample, with the `SAMPLES · D` sums
 /// held in registers (per sample and unit, the same additions in the same
 /// order as [`add_leaves`]). Every `sums[j]` and `y` has the same length, a
-/// multiple of `D`.
+/// multiple of `D`. The `first` group of a node starts the sums at `+0`
+/// instead of reading them.
 #[inline(always)]
-fn add_leaves_across<const D: usize>(sums: &mut [&mut [f64]; SAMPLES], group: &[(&[f64], [f64; SAMPLES])]) {
+fn add_leaves_across<const D: usize>(
+    sums: &mut [&mut [f64]; SAMPLES],
+    group: &[(&[f64], [f64; SAMPLES])],
+    first: bool,
+) {
     let len = sums.iter().map(|x| x.len()).min().unwrap_or(0);
     let mut off = 0;
     while off + D <= len {
         let mut acc = [[0.0; D]; SAMPLES];
-        for (a, x) in acc.iter_mut().zip(sums.iter()) {
-            if let Some(x) = x.get(off..off + D) {
-                a.copy_from_slice(x);
+        if !first {
+            for (a, x) in acc.iter_mut().zip(sums.iter()) {
+                if let Some(x) = x.get(off..off + D) {
+                    a.copy_from_slice(x);
+                }
             }
         }
         for &(ys, wc) in group {
@@ -951,6 +976,50 @@ mod tests {
         };
         let scored = score(&d, &f, &o).unwrap();
         assert!(check(&scored, &uniform(), 12) > 0);
+    }
+
+    #[test]
+    fn blocked_scores_match_with_more_leaves_than_a_group() {
+        // A pillar of 40 leaves (three groups of up to GROUP, summed for
+        // several samples at once) beside one of 3, 300 units, a fifth of
+        // the cells missing.
+        let leaves = 43;
+        let mut fw = String::from(
+            "code,parent,weight,direction,method\nI,,1,1,arithmetic\nP,I,2,1,arithmetic\nQ,I,1,1,arithmetic\n",
+        );
+        let mut text = String::from("code");
+        for j in 0..leaves {
+            let parent = if j < 40 { "P" } else { "Q" };
+            fw.push_str(&format!(
+                "x{j},{parent},{},{},minmax\n",
+                1 + j % 4,
+                if j % 5 == 0 { -1 } else { 1 }
+            ));
+            text.push_str(&format!(",x{j}"));
+        }
+        text.push('\n');
+        let mut rng = Key::new(23, 1).stream(0);
+        for i in 0..300 {
+            text.push_str(&format!("u{i}"));
+            for _ in 0..leaves {
+                if rng.next_u64() % 5 == 0 {
+                    text.push(',');
+                } else {
+                    text.push_str(&format!(",{}", (rng.next_u64() % 1000) as f64 / 100.0));
+                }
+            }
+            text.push('\n');
+        }
+        let (d, f) = (Dataset::from_str(&text).unwrap(), Framework::from_str(&fw).unwrap());
+        assert!(GROUP < 40 / 2);
+        for min_share in [0.0, 0.9] {
+            let o = Options {
+                min_share,
+                ..Options::default()
+            };
+            let scored = score(&d, &f, &o).unwrap();
+            check(&scored, &uniform(), 20);
+        }
     }
 
     #[test]

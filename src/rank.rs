@@ -146,14 +146,16 @@ pub(crate) fn sort_keys(keys: &mut Vec<u128>, buf: &mut SortBuffers) {
             *c += 1;
         }
     }
-    let mut start = 0;
+    // Most buckets hold one key or none: only a longer run is sliced.
+    let mut start = 0u32;
     for &end in ends.iter() {
-        let end = end as usize;
-        if let Some(run) = tmp.get_mut(start..end) {
-            if run.len() > INSERTION_MAX {
-                run.sort_unstable();
-            } else if run.len() > 1 {
-                insertion_sort(run);
+        if end.wrapping_sub(start) > 1 {
+            if let Some(run) = tmp.get_mut(start as usize..end as usize) {
+                if run.len() > INSERTION_MAX {
+                    run.sort_unstable();
+                } else {
+                    insertion_sort(run);
+                }
             }
         }
         start = end;

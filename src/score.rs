@@ -373,18 +373,7 @@ impl EditionScores {
             .inner_order()
             .iter()
             .copied()
-            .filter(|&node| {
-                framework.nodes().get(node).is_some_and(|n| {
-                    n.method() == Method::Aggregate(Aggregation::Arithmetic)
-                        && !n.children.is_empty()
-                        && n.children.iter().all(|&c| {
-                            self.leaves
-                                .get(c)
-                                .and_then(Option::as_ref)
-                                .is_some_and(|l| l.scores.0.get().is_none())
-                        })
-                })
-            })
+            .filter(|&node| self.is_bottom(framework, node))
             .collect();
         if bottom.len() < rayon::current_num_threads() {
             // Too few such nodes to share out: the leaves' statistics side by
@@ -403,25 +392,7 @@ impl EditionScores {
         let this = &*self;
         let outs: Vec<(usize, Vec<f64>)> = bottom
             .par_iter()
-            .map(|&node| {
-                let n = framework.nodes().get(node);
-                let kids = n.map_or(&[][..], |n| n.children.as_slice());
-                let weight = |c: usize| framework.nodes().get(c).map_or(0.0, |k| k.spec.weight);
-                let children: Vec<Child> = kids
-                    .iter()
-                    .filter_map(|&c| {
-                        let raw = this.raw.get(c).map(|r| r.as_slice()).unwrap_or(&[]);
-                        let leaf = this.leaves.get(c).and_then(Option::as_ref)?;
-                        leaf.prepared(raw);
-                        Some(Child::Leaf(leaf, raw, weight(c)))
-                    })
-                    .collect();
-                let mut out = vec![f64::NAN; this.rows.len()];
-                out.chunks_mut(TILE)
-                    .enumerate()
-                    .for_each(|t| tile(this.range, Aggregation::Arithmetic, &children, options.min_share, t));
-                (node, out)
-            })
+            .map(|&node| (node, this.bottom_scores(framework, node, options.min_share)))
             .collect();
         let mut done = vec![false; framework.nodes().len()];
         for (node, out) in outs {
@@ -431,6 +402,43 @@ impl EditionScores {
             }
         }
         done
+    }
+
+    /// Whether `node` is an arithmetic mean of leaves none of which is
+    /// normalised yet (what [`EditionScores::aggregate_bottom`] shares out).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn is_bottom(&self, framework: &Framework, node: usize) -> bool {
+        framework.nodes().get(node).is_some_and(|n| {
+            n.method() == Method::Aggregate(Aggregation::Arithmetic)
+                && !n.children.is_empty()
+                && n.children.iter().all(|&c| {
+                    self.leaves
+                        .get(c)
+                        .and_then(Option::as_ref)
+                        .is_some_and(|l| l.scores.0.get().is_none())
+                })
+        })
+    }
+
+    /// The scores of `node` (see [`EditionScores::is_bottom`]): its
+    /// leaves' statistics, then its tiles on this thread.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn bottom_scores(&self, framework: &Framework, node: usize, min_share: f64) -> Vec<f64> {
+        let kids = framework.nodes().get(node).map_or(&[][..], |n| n.children.as_slice());
+        let children: Vec<Child> = kids
+            .iter()
+            .filter_map(|&c| {
+                let raw = self.raw.get(c).map(|r| r.as_slice()).unwrap_or(&[]);
+                let leaf = self.leaves.get(c).and_then(Option::as_ref)?;
+                leaf.prepared(raw);
+                Some(Child::Leaf(leaf, raw, weight_of(framework, c)))
+            })
+            .collect();
+        let mut out = vec![f64::NAN; self.rows.len()];
+        out.chunks_mut(TILE)
+            .enumerate()
+            .for_each(|t| tile(self.range, Aggregation::Arithmetic, &children, min_share, t));
+        out
     }
 
     /// Recomputes inner node `node` from its children's scores.
@@ -450,7 +458,7 @@ impl EditionScores {
         let Some(mut out) = self.scores.get_mut(node).map(std::mem::take) else {
             return Ok(());
         };
-        let weight = |c: usize| framework.nodes().get(c).map_or(0.0, |k| k.spec.weight);
+        let weight = |c: usize| weight_of(framework, c);
         // In editions of more than a tile, leaves not normalised yet are
         // normalised a tile at a time (an arithmetic mean cannot fail; the
         // others, which can, report the first bad value child by child, so
@@ -677,6 +685,11 @@ fn aggregate_tiled(range: (f64, f64), method: Aggregation, children: &[Child], m
         }
     }
     out.chunks_mut(TILE).enumerate().for_each(run);
+}
+
+/// The weight of node `c` (0 if there is none).
+fn weight_of(framework: &Framework, c: usize) -> f64 {
+    framework.nodes().get(c).map_or(0.0, |k| k.spec.weight)
 }
 
 /// Tile `t` (units `t * TILE..`) of [`aggregate_tiled`] into `out`.

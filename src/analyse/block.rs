@@ -71,11 +71,10 @@ struct Node {
     leaves_only: bool,
     /// Per pattern: the weights (node indices) of the present children, in
     /// order (inner children count as present; units where one is not are
-    /// handled on their own).
+    /// handled on their own). Empty for a dead pattern (too few children
+    /// present: none, or fewer than `min_share` of them), whose Σw is then
+    /// 0 and its units' scores missing.
     patterns: Vec<Vec<usize>>,
-    /// Per pattern: too few children present (none, or fewer than
-    /// `min_share` of them): the unit's score is missing.
-    dead: Vec<bool>,
     /// Where this node's patterns start among all nodes' patterns.
     base: usize,
 }
@@ -181,16 +180,13 @@ impl Kernel {
                 leaves_only: kids.iter().all(|&(src, _)| matches!(src, Source::Leaf(_))),
                 gaps,
                 tile_gaps,
-                dead: patterns
-                    .iter()
-                    .map(|p| {
-                        let ct = p.iter().filter(|&&x| x).count();
-                        ct == 0 || (ct as f64) < model.min_share() * kids.len() as f64
-                    })
-                    .collect(),
                 patterns: patterns
                     .iter()
                     .map(|p| {
+                        let ct = p.iter().filter(|&&x| x).count();
+                        if ct == 0 || (ct as f64) < model.min_share() * kids.len() as f64 {
+                            return Vec::new();
+                        }
                         kids.iter()
                             .zip(p.iter())
                             .filter(|&(_, &x)| x)
@@ -288,7 +284,7 @@ impl Kernel {
         let np = self.patterns;
         pws.clear();
         pws.resize(count * np, 0.0);
-        // A dead pattern's is 0: its units' scores are missing.
+        // A dead pattern has no weights: its Σw is 0, its units' scores missing.
         for b in 0..count {
             let weights = wts.get(b * m..(b + 1) * m).unwrap_or(&[]);
             for node in &self.nodes {
@@ -298,11 +294,7 @@ impl Kernel {
                         x += weights.get(c).copied().unwrap_or(0.0);
                     }
                     if let Some(y) = pws.get_mut(b * np + node.base + q) {
-                        *y = if node.dead.get(q).copied().unwrap_or(true) {
-                            0.0
-                        } else {
-                            x
-                        };
+                        *y = x;
                     }
                 }
             }

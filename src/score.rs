@@ -358,15 +358,17 @@ impl EditionScores {
 
     /// Natively, in editions large enough to share out: aggregates the
     /// arithmetic nodes whose children are all leaves not normalised yet,
-    /// one node per task on every core. A task takes its leaves' statistics,
-    /// then its tiles, exactly as [`EditionScores::aggregate_node`] would
-    /// (so the same bits), while the node's raw columns are still in the
-    /// core's cache. Returns, per node, whether it was done here.
+    /// one node per task on every core. A task aggregates its tiles exactly
+    /// as [`EditionScores::aggregate_node`] would (so the same bits), its
+    /// leaves' statistics taken at the first tile, so each raw column is
+    /// read twice while still in the core's cache. Returns, per node,
+    /// whether it was done here.
     #[cfg(not(target_arch = "wasm32"))]
     fn aggregate_bottom(&mut self, framework: &Framework, options: &Options) -> Vec<bool> {
         use rayon::prelude::*;
-        let leaf_count = self.leaves.iter().filter(|l| l.is_some()).count();
-        if self.rows.len() * leaf_count < PARALLEL_CELLS || self.rows.len() <= TILE {
+        if self.rows.len() <= TILE
+            || self.rows.len() * self.leaves.iter().filter(|l| l.is_some()).count() < PARALLEL_CELLS
+        {
             return Vec::new();
         }
         let bottom: Vec<usize> = framework
@@ -411,34 +413,46 @@ impl EditionScores {
         framework.nodes().get(node).is_some_and(|n| {
             n.method() == Method::Aggregate(Aggregation::Arithmetic)
                 && !n.children.is_empty()
-                && n.children.iter().all(|&c| {
-                    self.leaves
-                        .get(c)
-                        .and_then(Option::as_ref)
-                        .is_some_and(|l| l.scores.0.get().is_none())
-                })
+                && n.children.iter().all(|&c| self.pending_leaf(c).is_some())
         })
     }
 
-    /// The scores of `node` (see [`EditionScores::is_bottom`]): its
-    /// leaves' statistics, then its tiles on this thread.
+    /// The scores of `node` (see [`EditionScores::is_bottom`]), its tiles
+    /// one after the other on this thread.
     #[cfg(not(target_arch = "wasm32"))]
     fn bottom_scores(&self, framework: &Framework, node: usize, min_share: f64) -> Vec<f64> {
         let kids = framework.nodes().get(node).map_or(&[][..], |n| n.children.as_slice());
-        let children: Vec<Child> = kids
-            .iter()
-            .filter_map(|&c| {
-                let raw = self.raw.get(c).map(|r| r.as_slice()).unwrap_or(&[]);
-                let leaf = self.leaves.get(c).and_then(Option::as_ref)?;
-                leaf.prepared(raw);
-                Some(Child::Leaf(leaf, raw, weight_of(framework, c)))
-            })
-            .collect();
+        let children = self.tile_children(framework, kids);
         let mut out = vec![f64::NAN; self.rows.len()];
         out.chunks_mut(TILE)
             .enumerate()
             .for_each(|t| tile(self.range, Aggregation::Arithmetic, &children, min_share, t));
         out
+    }
+
+    /// Leaf `c`, if it is one whose normalised scores are not computed yet
+    /// (aggregation normalises it a tile at a time).
+    fn pending_leaf(&self, c: usize) -> Option<&Leaf> {
+        self.leaves
+            .get(c)
+            .and_then(Option::as_ref)
+            .filter(|l| l.scores.0.get().is_none())
+    }
+
+    /// `children` as [`aggregate_tiled`] reads them: leaves not normalised
+    /// yet from their raw values, the rest as columns of scores.
+    fn tile_children(&self, framework: &Framework, children: &[usize]) -> Vec<Child<'_>> {
+        children
+            .iter()
+            .map(|&c| match self.pending_leaf(c) {
+                Some(leaf) => Child::Leaf(
+                    leaf,
+                    self.raw.get(c).map(|r| r.as_slice()).unwrap_or(&[]),
+                    weight_of(framework, c),
+                ),
+                None => Child::Column(self.scores(c), weight_of(framework, c)),
+            })
+            .collect()
     }
 
     /// Recomputes inner node `node` from its children's scores.
@@ -458,7 +472,6 @@ impl EditionScores {
         let Some(mut out) = self.scores.get_mut(node).map(std::mem::take) else {
             return Ok(());
         };
-        let weight = |c: usize| weight_of(framework, c);
         // In editions of more than a tile, leaves not normalised yet are
         // normalised a tile at a time (an arithmetic mean cannot fail; the
         // others, which can, report the first bad value child by child, so
@@ -466,28 +479,17 @@ impl EditionScores {
         // columns: a what-if edit then renormalises the edited leaf only.
         let tiled = method == Aggregation::Arithmetic
             && self.rows.len() > TILE
-            && n.children.iter().any(|&c| {
-                self.leaves
-                    .get(c)
-                    .and_then(Option::as_ref)
-                    .is_some_and(|l| l.scores.0.get().is_none())
-            });
+            && n.children.iter().any(|&c| self.pending_leaf(c).is_some());
         let result = if tiled {
-            let children: Vec<Child> = n
-                .children
-                .iter()
-                .map(|&c| {
-                    let raw = self.raw.get(c).map(|r| r.as_slice()).unwrap_or(&[]);
-                    match self.leaves.get(c).and_then(Option::as_ref) {
-                        Some(leaf) if leaf.scores.0.get().is_none() => Child::Leaf(leaf, raw, weight(c)),
-                        _ => Child::Column(self.scores(c), weight(c)),
-                    }
-                })
-                .collect();
+            let children = self.tile_children(framework, &n.children);
             aggregate_tiled(self.range, method, &children, options.min_share, &mut out);
             Ok(())
         } else {
-            let children: Vec<(&[f64], f64)> = n.children.iter().map(|&c| (self.scores(c), weight(c))).collect();
+            let children: Vec<(&[f64], f64)> = n
+                .children
+                .iter()
+                .map(|&c| (self.scores(c), weight_of(framework, c)))
+                .collect();
             aggregate(method, &children, options.min_share, &mut out)
         };
         if let Some(slot) = self.scores.get_mut(node) {

@@ -361,11 +361,9 @@ impl Kernel {
     ) {
         let (k, st) = (self.nodes.len(), self.stride);
         let mut sums: [&mut [f64]; SAMPLES] = Default::default();
+        // (A node without children is never summed: its scores are missing.)
         for (x, part) in sums.iter_mut().zip(across.chunks_exact_mut(k * TILE)) {
             *x = part.get_mut(ki * TILE..ki * TILE + wide).unwrap_or(&mut []);
-            if node.kids.is_empty() {
-                x.fill(0.0);
-            }
         }
         for (first, part) in node.kids.chunks(GROUP).enumerate().map(|(i, p)| (i == 0, p)) {
             let mut leaves: [(&[f64], [f64; SAMPLES]); GROUP] = [(&[], [0.0; SAMPLES]); GROUP];

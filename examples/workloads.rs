@@ -10,10 +10,13 @@
 //! Writes `OUT_DIR/<workload>.data.csv`, `OUT_DIR/<workload>.framework.csv`
 //! and `OUT_DIR/native.json` (per workload: median and fastest time per
 //! operation in ns, operations per sample, samples, and a check value the wasm
-//! half must reproduce bit for bit). Each side times a workload alike: a
-//! calibration picks how many operations make one sample of ≥ 20 ms, then up
-//! to 21 samples (fewer once `BUDGET_MS`, default 3000, is spent; at least
-//! 5) give the median.
+//! half must reproduce bit for bit). Each side times a workload alike: the
+//! first call is timed on its own (cold: in wasm it runs V8's baseline code),
+//! then a warm-up of at least 300 ms (and 3 calls) runs the operation until
+//! it is steady (in wasm: until V8 has tiered the hot functions up to its
+//! optimising compiler), and from it how many operations make one sample of
+//! ≥ 20 ms; then up to 21 samples (fewer once `BUDGET_MS`, default 3000, is
+//! spent; at least 5) give the median.
 //! `RAYON_NUM_THREADS=1` makes the native side single-threaded like wasm.
 
 #[path = "../benches/common/mod.rs"]
@@ -27,6 +30,9 @@ use ictindex::{Dataset, Direction, Edit, Framework, Options, Uncertainty, Uncert
 
 /// One sample lasts at least this long.
 const SAMPLE: Duration = Duration::from_millis(20);
+/// The warm-up runs the operation at least this long (and `WARM_UP_CALLS` times).
+const WARM_UP: Duration = Duration::from_millis(300);
+const WARM_UP_CALLS: u32 = 3;
 /// Default time budget per workload (samples stop once it is spent, after the minimum).
 const BUDGET_MS: u64 = 3000;
 const MIN_SAMPLES: usize = 5;
@@ -38,6 +44,7 @@ struct Timing {
     name: String,
     median_ns: f64,
     min_ns: f64,
+    first_ns: f64,
     reps: u64,
     samples: usize,
     check: f64,
@@ -45,14 +52,19 @@ struct Timing {
 
 /// Times `op` (median per operation over samples of `reps` operations).
 fn time(name: &str, budget: Duration, mut op: impl FnMut() -> f64) -> Timing {
-    // Warm-up and calibration.
+    // The first call, cold.
     let start = Instant::now();
     let mut check = op();
-    let mut reps = 1u64;
-    let one = start.elapsed().max(Duration::from_nanos(1));
-    if one < SAMPLE {
-        reps = (SAMPLE.as_nanos() / one.as_nanos()).max(1) as u64;
+    let first = start.elapsed();
+    // Warm-up and calibration.
+    let start = Instant::now();
+    let mut calls = 0u32;
+    while calls < WARM_UP_CALLS || start.elapsed() < WARM_UP {
+        check = black_box(op());
+        calls += 1;
     }
+    let one = (start.elapsed() / calls).max(Duration::from_nanos(1));
+    let reps = (SAMPLE.as_nanos() / one.as_nanos()).max(1) as u64;
     let mut per_op = Vec::new();
     let begun = Instant::now();
     while per_op.len() < MAX_SAMPLES && (per_op.len() < MIN_SAMPLES || begun.elapsed() < budget) {
@@ -73,6 +85,7 @@ fn time(name: &str, budget: Duration, mut op: impl FnMut() -> f64) -> Timing {
         name: name.into(),
         median_ns: median,
         min_ns: per_op[0],
+        first_ns: first.as_nanos() as f64,
         reps,
         samples: per_op.len(),
         check,
@@ -205,10 +218,11 @@ fn main() {
     for (k, t) in timings.iter().enumerate() {
         let _ = writeln!(
             json,
-            "  {{\"name\": \"{}\", \"medianNs\": {:?}, \"minNs\": {:?}, \"reps\": {}, \"samples\": {}, \"check\": {}}}{}",
+            "  {{\"name\": \"{}\", \"medianNs\": {:?}, \"minNs\": {:?}, \"firstNs\": {:?}, \"reps\": {}, \"samples\": {}, \"check\": {}}}{}",
             t.name,
             t.median_ns,
             t.min_ns,
+            t.first_ns,
             t.reps,
             t.samples,
             if t.check.is_finite() { format!("{:?}", t.check) } else { "null".into() },

@@ -208,8 +208,10 @@ impl Uncertainty {
         use rayon::prelude::*;
         let n = self.model.n.max(1);
         let blocks: Vec<(usize, usize)> = (start..end).step_by(len).map(|k| (k, (k + len).min(end))).collect();
-        // Bounded memory: at most WAVE_CELLS ranks held at once.
+        // Bounded memory: at most WAVE_CELLS ranks held at once, in buffers
+        // that the next wave's blocks fill again (already faulted in).
         let wave = (WAVE_CELLS / (len * n)).max(2 * rayon::current_num_threads());
+        let spare = std::sync::Mutex::new(Vec::<Vec<u32>>::new());
         for part in blocks.chunks(wave) {
             let (model, design, kernel, key) = (&self.model, &self.design, self.kernel.as_ref(), &self.key);
             let results: Vec<std::result::Result<Vec<u32>, super::model::NonPositive>> = part
@@ -217,6 +219,9 @@ impl Uncertainty {
                 .map_init(
                     || Worker::new(model, design),
                     |w, &(a, b)| {
+                        if w.ranks.capacity() == 0 {
+                            w.ranks = spare.lock().ok().and_then(|mut s| s.pop()).unwrap_or_default();
+                        }
                         run_block(model, design, kernel, key, a, b, w)?;
                         Ok(std::mem::take(&mut w.ranks))
                     },
@@ -239,6 +244,9 @@ impl Uncertainty {
             }
             let blocks: Vec<&[u32]> = done.iter().map(Vec::as_slice).collect();
             self.tally.add(&blocks, self.model.n);
+            if let Ok(mut s) = spare.lock() {
+                s.extend(done);
+            }
             if let Some(e) = failed {
                 return Err(self.model.error(e));
             }
@@ -342,29 +350,34 @@ pub fn uncertainty(scored: &Scored, year: Option<i64>, config: &UncertaintyConfi
 /// Score cells (samples × units) from which a native run uses every core.
 #[cfg(not(target_arch = "wasm32"))]
 const PARALLEL_CELLS: usize = 1 << 16;
-/// Ranks held at once by a parallel run (16 M: 64 MB).
+/// Ranks held at once by a parallel run (2 M: 8 MB).
 #[cfg(not(target_arch = "wasm32"))]
-const WAVE_CELLS: usize = 1 << 24;
+const WAVE_CELLS: usize = 1 << 21;
 
 /// Every unit's ranks over the samples accumulated, kept in whichever form
 /// is smaller: with more samples than ranks, a histogram of counts per unit;
-/// with fewer (e.g. 1,000 samples of 10,000 units: 40 MB instead of 400 MB),
+/// with fewer (e.g. 1,000 samples of 10,000 units: 20 MB instead of 400 MB),
 /// each sample's rank per unit. Both give the same counts, so the same result.
 #[derive(Clone, Debug, PartialEq)]
 enum Tally {
     /// `hist[pos * (n + 1) + rank]`: samples where unit `pos` had `rank` (0 = unranked).
     Counts(Vec<u32>),
-    /// `lists[pos]`: unit `pos`'s rank in each sample accumulated (0 = unranked).
-    Lists(Vec<Vec<u32>>),
+    /// Unit by unit, its rank in each sample accumulated, as `u16` when
+    /// every rank fits (at most 65,535 units): half the memory to fill.
+    Narrow(RankLists<u16>),
+    /// As `Narrow`, for more units.
+    Wide(RankLists<u32>),
 }
 
 impl Tally {
     /// The smaller form for `n` units and `samples` samples.
     fn new(n: usize, samples: usize) -> Self {
-        if samples <= n {
-            Tally::Lists((0..n).map(|_| Vec::with_capacity(samples)).collect())
-        } else {
+        if samples > n {
             Tally::Counts(vec![0; n * (n + 1)])
+        } else if n <= usize::from(u16::MAX) {
+            Tally::Narrow(RankLists::new(n, samples))
+        } else {
+            Tally::Wide(RankLists::new(n, samples))
         }
     }
 
@@ -372,7 +385,8 @@ impl Tally {
     fn add(&mut self, blocks: &[&[u32]], n: usize) {
         match self {
             Tally::Counts(hist) => add_blocks(hist, blocks, n),
-            Tally::Lists(lists) => add_lists(lists, blocks, n),
+            Tally::Narrow(lists) => lists.add(blocks),
+            Tally::Wide(lists) => lists.add(blocks),
         }
     }
 
@@ -384,19 +398,150 @@ impl Tally {
                     *a += b;
                 }
             }
-            (Tally::Lists(a), Tally::Lists(b)) => {
-                for (a, b) in a.iter_mut().zip(b) {
-                    a.extend_from_slice(b);
-                }
-            }
+            (Tally::Narrow(a), Tally::Narrow(b)) => a.merge(b),
+            (Tally::Wide(a), Tally::Wide(b)) => a.merge(b),
             _ => {}
         }
     }
 }
 
+/// A rank as [`RankLists`] store it (0 = unranked).
+trait StoredRank: Copy + Default + PartialEq + Send + Sync + std::fmt::Debug {
+    /// From a rank the type holds: [`Tally::new`] picks the type from the
+    /// number of units, and no rank exceeds it.
+    fn store(rank: u32) -> Self;
+    fn load(self) -> u32;
+}
+
+impl StoredRank for u16 {
+    fn store(rank: u32) -> Self {
+        rank as u16
+    }
+    fn load(self) -> u32 {
+        u32::from(self)
+    }
+}
+
+impl StoredRank for u32 {
+    fn store(rank: u32) -> Self {
+        rank
+    }
+    fn load(self) -> u32 {
+        self
+    }
+}
+
+/// Every unit's rank in each sample accumulated, one row per unit: unit
+/// `pos`'s ranks are `ranks[pos * cap..pos * cap + len]`, in sample order.
+/// Rows are written in place, [`HIST_UNITS`] of them at a time across a
+/// wave's samples, with no per-rank bookkeeping; the zeroed capacity is
+/// only faulted in as it is written.
+#[derive(Clone, Debug, PartialEq)]
+struct RankLists<R> {
+    /// Number of units (rows).
+    n: usize,
+    /// Samples each row has room for.
+    cap: usize,
+    /// Samples accumulated (the same in every row).
+    len: usize,
+    ranks: Vec<R>,
+}
+
+impl<R: StoredRank> RankLists<R> {
+    fn new(n: usize, samples: usize) -> Self {
+        RankLists {
+            n,
+            cap: samples,
+            len: 0,
+            ranks: vec![R::default(); n * samples],
+        }
+    }
+
+    /// Unit `pos`'s ranks, one per sample accumulated.
+    fn row(&self, pos: usize) -> &[R] {
+        let at = pos * self.cap;
+        self.ranks.get(at..at + self.len).unwrap_or(&[])
+    }
+
+    /// Room for `more` samples in every row (moving the rows when it grows;
+    /// a run sized for its samples never does).
+    fn reserve(&mut self, more: usize) {
+        let need = self.len + more;
+        if need <= self.cap {
+            return;
+        }
+        let cap = need.max(2 * self.cap);
+        let mut ranks = vec![R::default(); self.n * cap];
+        for pos in 0..self.n {
+            let row = self.row(pos);
+            if let Some(to) = ranks.get_mut(pos * cap..pos * cap + row.len()) {
+                to.copy_from_slice(row);
+            }
+        }
+        self.ranks = ranks;
+        self.cap = cap;
+    }
+
+    /// Appends blocks' ranks (each `b * n + pos`) to the rows, [`HIST_UNITS`]
+    /// rows at a time across every sample: natively, large waves take every
+    /// core (each group of rows on one).
+    fn add(&mut self, blocks: &[&[u32]]) {
+        let n = self.n;
+        if n == 0 {
+            return;
+        }
+        let samples: usize = blocks.iter().map(|b| b.len() / n).sum();
+        self.reserve(samples);
+        let (cap, len) = (self.cap, self.len);
+        let add = |(t, rows): (usize, &mut [R])| {
+            let p0 = t * HIST_UNITS;
+            // Sample by sample: its ranks are read in a run, and the rows'
+            // next slots (one cache line each) stay in cache.
+            for (at, sample) in (len..).zip(blocks.iter().flat_map(|b| b.chunks_exact(n))) {
+                let part = sample.get(p0..).unwrap_or(&[]);
+                for (row, &r) in rows.chunks_exact_mut(cap).zip(part) {
+                    if let Some(slot) = row.get_mut(at) {
+                        *slot = R::store(r);
+                    }
+                }
+            }
+        };
+        let group = HIST_UNITS * cap;
+        if group > 0 {
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                use rayon::prelude::*;
+                if samples * n >= PARALLEL_ADD {
+                    self.ranks.par_chunks_mut(group).enumerate().for_each(add);
+                    self.len += samples;
+                    return;
+                }
+            }
+            self.ranks.chunks_mut(group).enumerate().for_each(add);
+        }
+        self.len += samples;
+    }
+
+    /// Appends `other`'s samples to every row.
+    fn merge(&mut self, other: &RankLists<R>) {
+        if other.n != self.n {
+            return;
+        }
+        self.reserve(other.len);
+        let (cap, len) = (self.cap, self.len);
+        for pos in 0..self.n {
+            let from = other.row(pos);
+            if let Some(to) = self.ranks.get_mut(pos * cap + len..pos * cap + len + from.len()) {
+                to.copy_from_slice(from);
+            }
+        }
+        self.len += other.len;
+    }
+}
+
 /// One unit's histogram at a time, read from a [`Tally`].
 struct Counts {
-    /// For [`Tally::Lists`]: `n + 1` counts, those of unit `last` (or none).
+    /// For rank lists: `n + 1` counts, those of unit `last` (or none).
     buffer: Vec<u32>,
     last: Option<usize>,
 }
@@ -416,63 +561,36 @@ impl Counts {
         let n1 = self.buffer.len();
         match tally {
             Tally::Counts(hist) => (hist.get(pos * n1..(pos + 1) * n1).unwrap_or(&[]), 1),
-            Tally::Lists(lists) => {
-                // Clear what the last unit counted, then count this one.
-                if let Some(prev) = self.last.and_then(|p| lists.get(p)) {
-                    for &r in prev {
-                        if let Some(c) = self.buffer.get_mut(r as usize) {
-                            *c = 0;
-                        }
-                    }
-                }
-                self.last = Some(pos);
-                let mut lowest = u32::MAX;
-                for &r in lists.get(pos).map_or(&[][..], Vec::as_slice) {
-                    if let Some(c) = self.buffer.get_mut(r as usize) {
-                        *c += 1;
-                    }
-                    // 0 (unranked) wraps to the largest: never the lowest.
-                    lowest = lowest.min(r.wrapping_sub(1));
-                }
-                let lowest = usize::try_from(lowest).map_or(1, |l| l.saturating_add(1));
-                (&self.buffer, lowest)
-            }
+            Tally::Narrow(lists) => self.count(lists, pos),
+            Tally::Wide(lists) => self.count(lists, pos),
         }
     }
-}
 
-/// Appends blocks' ranks (each `b * n + pos`) to the units' lists,
-/// [`HIST_UNITS`] units at a time across every sample (as [`add_blocks`]).
-fn add_lists(lists: &mut [Vec<u32>], blocks: &[&[u32]], n: usize) {
-    if n == 0 {
-        return;
-    }
-    let add = |(t, group): (usize, &mut [Vec<u32>])| {
-        let p0 = t * HIST_UNITS;
-        for ranks in blocks {
-            for sample in ranks.chunks_exact(n) {
-                let part = sample.get(p0..).unwrap_or(&[]);
-                for (list, &r) in group.iter_mut().zip(part) {
-                    list.push(r);
+    /// Counts unit `pos`'s row of `lists`, after clearing the last unit's counts.
+    fn count<R: StoredRank>(&mut self, lists: &RankLists<R>, pos: usize) -> (&[u32], usize) {
+        if let Some(prev) = self.last {
+            for &r in lists.row(prev) {
+                if let Some(c) = self.buffer.get_mut(r.load() as usize) {
+                    *c = 0;
                 }
             }
         }
-    };
-    // Each group of units has its own lists: natively, large waves take
-    // every core (each list gets its samples in the same order).
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        let cells: usize = blocks.iter().map(|b| b.len()).sum();
-        if cells >= PARALLEL_ADD {
-            lists.par_chunks_mut(HIST_UNITS).enumerate().for_each(add);
-            return;
+        self.last = Some(pos);
+        let mut lowest = u32::MAX;
+        for &r in lists.row(pos) {
+            let r = r.load();
+            if let Some(c) = self.buffer.get_mut(r as usize) {
+                *c += 1;
+            }
+            // 0 (unranked) wraps to the largest: never the lowest.
+            lowest = lowest.min(r.wrapping_sub(1));
         }
+        let lowest = usize::try_from(lowest).map_or(1, |l| l.saturating_add(1));
+        (&self.buffer, lowest)
     }
-    lists.chunks_mut(HIST_UNITS).enumerate().for_each(add);
 }
 
-/// From this many sampled ranks on, a native [`add_lists`] uses every core.
+/// From this many sampled ranks on, a native [`RankLists::add`] uses every core.
 #[cfg(not(target_arch = "wasm32"))]
 const PARALLEL_ADD: usize = 1 << 20;
 
@@ -741,11 +859,21 @@ mod tests {
         assert!(1000 * 600 >= PARALLEL_CELLS && 600 >= 2 * block_len(1000));
         let whole = uncertainty(&scored, None, &cfg).unwrap();
         let fresh = Uncertainty::new(&scored, None, &cfg).unwrap();
-        assert!(matches!(fresh.tally, Tally::Lists(_)));
+        assert!(matches!(fresh.tally, Tally::Narrow(_)));
         let mut counted = fresh.clone();
         counted.tally = Tally::Counts(vec![0; 1000 * 1001]);
         counted.run(600).unwrap();
         assert_eq!(counted.result(), whole);
+        // Wide rows, and rows that start too short and grow, hold the same.
+        for tally in [
+            Tally::Wide(RankLists::new(1000, 600)),
+            Tally::Narrow(RankLists::new(1000, 7)),
+        ] {
+            let mut other = fresh.clone();
+            other.tally = tally;
+            other.run(600).unwrap();
+            assert_eq!(other.result(), whole);
+        }
         let mut chunked = fresh.clone();
         while !chunked.is_done() {
             chunked.run(13).unwrap();
@@ -784,17 +912,38 @@ mod tests {
         let a: Vec<u32> = (0..n * 200).map(|_| next()).collect();
         let b: Vec<u32> = (0..n * 150).map(|_| next()).collect();
         assert!(a.len() + b.len() >= 1 << 20);
-        let mut lists = vec![Vec::new(); n];
-        add_lists(&mut lists, &[&a, &b], n);
-        add_lists(&mut lists, &[&b[..n * 3]], n);
-        for (pos, list) in lists.iter().enumerate() {
-            let want: Vec<u32> = a
-                .chunks_exact(n)
+        let want = |pos: usize| -> Vec<u32> {
+            a.chunks_exact(n)
                 .chain(b.chunks_exact(n))
                 .chain(b[..n * 3].chunks_exact(n))
                 .map(|sample| sample[pos])
-                .collect();
-            assert_eq!(list, &want, "unit {pos}");
+                .collect()
+        };
+        // From no room at all: the rows grow on each add, keeping what they hold.
+        let mut narrow = RankLists::<u16>::new(n, 0);
+        let mut wide = RankLists::<u32>::new(n, 0);
+        for blocks in [&[&a[..], &b[..]][..], &[&b[..n * 3]][..]] {
+            narrow.add(blocks);
+            wide.add(blocks);
+        }
+        assert_eq!((narrow.len, wide.len), (353, 353));
+        for pos in 0..n {
+            let want = want(pos);
+            assert_eq!(wide.row(pos), &want[..], "unit {pos}");
+            assert!(
+                narrow.row(pos).iter().map(|&r| u32::from(r)).eq(want.iter().copied()),
+                "unit {pos}"
+            );
+        }
+        // Merged: one's samples after the other's.
+        let mut merged = RankLists::<u16>::new(n, 400);
+        merged.add(&[&b[..n * 3]]);
+        merged.merge(&narrow);
+        assert_eq!(merged.len, 356);
+        for pos in (0..n).step_by(101) {
+            let mut expect: Vec<u16> = b[..n * 3].chunks_exact(n).map(|s| s[pos] as u16).collect();
+            expect.extend_from_slice(narrow.row(pos));
+            assert_eq!(merged.row(pos), &expect[..], "unit {pos}");
         }
     }
 
@@ -808,7 +957,7 @@ mod tests {
         let scored = score(&d, &f, &Options::default()).unwrap();
         let mut u = Uncertainty::new(&scored, None, &config(40)).unwrap();
         u.run(40).unwrap();
-        assert!(matches!(u.tally, Tally::Lists(_)));
+        assert!(matches!(u.tally, Tally::Narrow(_)));
         let mut counts = Counts::new(n);
         let in_turn: Vec<RankInterval> = (0..n).map(|pos| u.interval(&mut counts, pos)).collect();
         let result = u.result();
@@ -885,6 +1034,26 @@ mod tests {
             assert_eq!(plain.tally, serial.tally);
             assert!(whole.units.iter().any(|u| u.p5_rank != u.p95_rank));
         }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn waves_reusing_rank_buffers_equal_a_single_thread_run() {
+        // 3000 units × 800 samples: more blocks than one wave holds, so the
+        // second wave's blocks refill the first wave's rank buffers.
+        let (n, k): (usize, usize) = (3000, 800);
+        let len = block_len(n);
+        assert!(k.div_ceil(len) > (WAVE_CELLS / (len * n)).max(2 * rayon::current_num_threads()));
+        let (d, f) = random_case(12, n, true);
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let cfg = config(k);
+        let whole = uncertainty(&scored, None, &cfg).unwrap();
+        let mut serial = Uncertainty::new(&scored, None, &cfg).unwrap();
+        while !serial.is_done() {
+            serial.run(7).unwrap();
+        }
+        assert_eq!(serial.result(), whole);
+        assert!(whole.units.iter().any(|u| u.p5_rank != u.p95_rank));
     }
 
     #[test]

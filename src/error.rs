@@ -158,6 +158,10 @@ pub enum ErrorKind {
     NotScored,
     /// An analysis found no uncertain input to vary.
     NothingUncertain,
+    /// The samples handed over by another part of a split run do not belong
+    /// to this run (another number of units, or malformed), or a run was
+    /// limited to a part after it had started.
+    ForeignPart,
     /// A leaf names a denominator column the data does not have.
     UnknownDenominator(String),
     /// A framework field (`denominator`, `treat`) set on a node that is not a leaf.
@@ -500,6 +504,8 @@ impl Error {
             K::NotScored => "the unit has no score here (missing data)".into(),
             K::NothingUncertain if vi => "không có yếu tố bất định nào để thay đổi".into(),
             K::NothingUncertain => "no uncertain input to vary".into(),
+            K::ForeignPart if vi => "phần kết quả được gửi tới không thuộc lượt chạy này".into(),
+            K::ForeignPart => "the part handed over does not belong to this run".into(),
             K::UnknownDenominator(d) if vi => format!("dữ liệu không có cột mẫu số \"{d}\""),
             K::UnknownDenominator(d) => format!("the data has no denominator column \"{d}\""),
             K::LeafOnly(f) if vi => format!("\"{f}\" chỉ dùng cho chỉ tiêu (nút lá), không dùng cho nút tổng hợp"),
@@ -673,7 +679,8 @@ impl ErrorKind {
             | K::AmbiguousGeography
             | K::NoBaseEdition
             | K::NotScored
-            | K::NothingUncertain => self.clone(),
+            | K::NothingUncertain
+            | K::ForeignPart => self.clone(),
         }
     }
 }

@@ -51,6 +51,44 @@ fn uncertainty_in_chunks_equals_one_go() {
 }
 
 #[wasm_bindgen_test]
+fn uncertainty_split_across_two_runs_equals_one_go() {
+    // As the page's two workers: each part limited to its samples, the
+    // second's words handed to the first.
+    let calc = Calculator::new().unwrap();
+    let snap = calc.analysis_snapshot().unwrap();
+    let mut lead = AnalysisRun::new(snap.clone(), "uncertainty", json(CONFIG)).unwrap();
+    let mut other = AnalysisRun::new(snap.clone(), "uncertainty", json(CONFIG)).unwrap();
+    lead.limit(0, 150).unwrap();
+    other.limit(150, 300).unwrap();
+    while !other.done() {
+        other.step(40).unwrap();
+    }
+    assert_eq!(other.progress(), vec![150.0, 300.0]);
+    while !lead.done() {
+        lead.step(40).unwrap();
+    }
+    let words = other.tally_words().unwrap();
+    // Words of another run (a unit short) are refused, and change nothing.
+    let mut foreign = words.clone();
+    foreign[1] -= 1;
+    let refused = lead.merge_words(&foreign).unwrap_err();
+    assert!(message(refused).contains("không thuộc lượt chạy này"));
+    assert_eq!(lead.progress(), vec![150.0, 300.0]);
+    lead.merge_words(&words).unwrap();
+    assert_eq!(lead.progress(), vec![300.0, 300.0]);
+    let mut whole = AnalysisRun::new(snap.clone(), "uncertainty", json(CONFIG)).unwrap();
+    whole.step(10_000).unwrap();
+    assert_eq!(stringify(&lead.result().unwrap()), stringify(&whole.result().unwrap()));
+    // Too late to limit a run that has begun; sensitivity runs do not split.
+    assert!(whole.limit(0, 10).is_err());
+    let cfg = json(r#"{"samples": 64, "seed": 1}"#);
+    let mut sobol = AnalysisRun::new(snap, "sensitivity", cfg).unwrap();
+    assert!(message(sobol.limit(0, 10).unwrap_err()).contains("bất định"));
+    assert!(sobol.tally_words().is_err());
+    assert!(sobol.merge_words(&words).is_err());
+}
+
+#[wasm_bindgen_test]
 fn snapshot_carries_the_what_if_state() {
     let mut calc = Calculator::new().unwrap();
     calc.set_weight("HTKT", 5.0).unwrap();

@@ -117,6 +117,9 @@ pub struct Uncertainty {
     /// Every unit's ranks over the samples accumulated.
     tally: Tally,
     next: usize,
+    /// [`run`](Uncertainty::run) stops here: the configured count, or the
+    /// end of this run's part ([`Uncertainty::limit`]).
+    end: usize,
     accumulated: usize,
 }
 
@@ -148,6 +151,7 @@ impl Uncertainty {
             nominal,
             ranked,
             next: 0,
+            end: config.samples,
             accumulated: 0,
         })
     }
@@ -155,7 +159,7 @@ impl Uncertainty {
     /// Runs up to `count` more samples, continuing from the last one run by
     /// this method; returns the number of samples accumulated.
     pub fn run(&mut self, count: usize) -> Result<usize> {
-        let end = self.next.saturating_add(count).min(self.config.samples);
+        let end = self.next.saturating_add(count).min(self.end);
         self.run_range(self.next, end)?;
         self.next = end;
         Ok(self.accumulated)
@@ -265,9 +269,92 @@ impl Uncertainty {
         (self.accumulated, self.config.samples)
     }
 
-    /// Whether every configured sample has been accumulated.
+    /// Whether every configured sample has been accumulated, or, for one
+    /// part of a split run ([`limit`](Self::limit)), every sample of the part.
     pub fn is_done(&self) -> bool {
-        self.accumulated >= self.config.samples
+        self.accumulated >= self.config.samples || self.next >= self.end
+    }
+
+    /// Makes this run one part of a run split across threads or Web Workers:
+    /// [`run`](Self::run) then goes through samples `start..end` only
+    /// (clamped to the configured count). Every part is built alike (or
+    /// cloned) and limited to its own range; one part takes the others'
+    /// samples with [`merge`](Self::merge), or, from a worker that shares no
+    /// memory, with [`merge_words`](Self::merge_words) of their
+    /// [`tally_words`](Self::tally_words). A sample's ranks depend only on its
+    /// index, so the parts together give exactly the result of one run.
+    /// Errors once samples have run.
+    ///
+    /// ```
+    /// use ictindex::{score, Dataset, Framework, Options, Uncertainty, UncertaintyConfig};
+    /// let d = Dataset::from_str("code,HTKT,HTNL,UD,SXKD,MT\na,.6,.5,.6,.5,.6\nb,.5,.6,.5,.6,.5\nc,.2,.2,.2,.2,.2\n").unwrap();
+    /// let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+    /// let config = UncertaintyConfig { samples: 500, ..Default::default() };
+    /// let whole = ictindex::uncertainty(&s, None, &config).unwrap();
+    /// let (mut lead, mut other) = (Uncertainty::new(&s, None, &config).unwrap(), Uncertainty::new(&s, None, &config).unwrap());
+    /// lead.limit(0, 200).unwrap();
+    /// other.limit(200, 500).unwrap();
+    /// while !lead.is_done() { lead.run(64).unwrap(); }
+    /// while !other.is_done() { other.run(64).unwrap(); }
+    /// lead.merge_words(&other.tally_words()).unwrap();
+    /// assert_eq!(lead.result(), whole);
+    /// ```
+    pub fn limit(&mut self, start: usize, end: usize) -> Result<()> {
+        if self.accumulated > 0 || self.next > 0 {
+            return Err(Error::new(ErrorKind::ForeignPart));
+        }
+        self.end = end.min(self.config.samples);
+        self.next = start.min(self.end);
+        Ok(())
+    }
+
+    /// The samples accumulated, as plain numbers for another part of the
+    /// same split run to add with [`merge_words`](Self::merge_words) (how a
+    /// Web Worker hands its part over): a header (form, units, samples, samples
+    /// per unit), then the histograms, or each unit's ranks in sample order.
+    pub fn tally_words(&self) -> Vec<u32> {
+        let n = self.model.n;
+        let head = |form: u32, len: usize| [form, saturate(n), saturate(self.accumulated), saturate(len)];
+        match &self.tally {
+            Tally::Counts(hist) => head(WORDS_COUNTS, 0).into_iter().chain(hist.iter().copied()).collect(),
+            Tally::Narrow(lists) => lists.words(head(WORDS_LISTS, lists.len)),
+            Tally::Wide(lists) => lists.words(head(WORDS_LISTS, lists.len)),
+        }
+    }
+
+    /// Adds the samples of another part of this run, from its
+    /// [`tally_words`](Self::tally_words). Errors, changing nothing, when they
+    /// are not a part of a run like this one (another number of units,
+    /// another form, more samples than configured, a rank out of range).
+    pub fn merge_words(&mut self, words: &[u32]) -> Result<()> {
+        let foreign = || Error::new(ErrorKind::ForeignPart);
+        let n = self.model.n;
+        let Some((&[form, units, samples, len], body)) = words.split_first_chunk::<4>() else {
+            return Err(foreign());
+        };
+        let samples = samples as usize;
+        let fits = units as usize == n
+            && self
+                .accumulated
+                .checked_add(samples)
+                .is_some_and(|t| t <= self.config.samples);
+        let ranks_ok = || body.iter().all(|&r| r as usize <= n);
+        match &mut self.tally {
+            Tally::Counts(hist) if fits && form == WORDS_COUNTS && body.len() == hist.len() => {
+                for (h, &c) in hist.iter_mut().zip(body) {
+                    *h = h.saturating_add(c);
+                }
+            }
+            Tally::Narrow(lists) if fits && form == WORDS_LISTS && len as usize == samples && ranks_ok() => {
+                lists.merge_words(body, samples).ok_or_else(foreign)?;
+            }
+            Tally::Wide(lists) if fits && form == WORDS_LISTS && len as usize == samples && ranks_ok() => {
+                lists.merge_words(body, samples).ok_or_else(foreign)?;
+            }
+            _ => return Err(foreign()),
+        }
+        self.accumulated += samples;
+        Ok(())
     }
 
     /// The intervals from the samples accumulated so far.
@@ -323,6 +410,17 @@ impl Uncertainty {
             top_share: if k == 0 { 0.0 } else { top as f64 / k as f64 },
         }
     }
+}
+
+/// [`Uncertainty::tally_words`]' first word: histograms follow.
+const WORDS_COUNTS: u32 = 1;
+/// [`Uncertainty::tally_words`]' first word: each unit's ranks follow.
+const WORDS_LISTS: u32 = 2;
+
+/// A count as `u32`, saturating (counts here are below 2^32: samples are
+/// checked to fit when a run is built).
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// From this many units on, a native [`Uncertainty::result`] uses every core.
@@ -520,6 +618,33 @@ impl<R: StoredRank> RankLists<R> {
             self.ranks.chunks_mut(group).enumerate().for_each(add);
         }
         self.len += samples;
+    }
+
+    /// `head`, then every unit's ranks in sample order.
+    fn words(&self, head: [u32; 4]) -> Vec<u32> {
+        let mut words = Vec::with_capacity(4 + self.n * self.len);
+        words.extend(head);
+        for pos in 0..self.n {
+            words.extend(self.row(pos).iter().map(|r| r.load()));
+        }
+        words
+    }
+
+    /// Appends `samples` samples given as every unit's ranks in sample
+    /// order (ranks checked to be at most `n`); `None` if `ranks` is not
+    /// `n × samples` long.
+    fn merge_words(&mut self, ranks: &[u32], samples: usize) -> Option<()> {
+        if Some(ranks.len()) != self.n.checked_mul(samples) {
+            return None;
+        }
+        let other = RankLists {
+            n: self.n,
+            cap: samples,
+            len: samples,
+            ranks: ranks.iter().map(|&r| R::store(r)).collect(),
+        };
+        self.merge(&other);
+        Some(())
     }
 
     /// Appends `other`'s samples to every row.
@@ -1054,6 +1179,91 @@ mod tests {
         }
         assert_eq!(serial.result(), whole);
         assert!(whole.units.iter().any(|u| u.p5_rank != u.p95_rank));
+    }
+
+    /// A run of `k` samples in two parts, `0..cut` and `cut..k`, each built
+    /// alike with `tally` (`None`: as `new` picks), the second handed over as words.
+    fn in_two_parts(scored: &Scored, k: usize, cut: usize, tally: Option<Tally>) -> Uncertainty {
+        let cfg = config(k);
+        let mut parts = [0, 1].map(|_| Uncertainty::new(scored, None, &cfg).unwrap());
+        for p in &mut parts {
+            if let Some(t) = &tally {
+                p.tally = t.clone();
+            }
+        }
+        let [mut lead, mut other] = parts;
+        lead.limit(0, cut).unwrap();
+        other.limit(cut, usize::MAX).unwrap();
+        for p in [&mut lead, &mut other] {
+            while !p.is_done() {
+                p.run(37).unwrap();
+            }
+        }
+        assert_eq!((lead.progress(), other.progress()), ((cut, k), (k - cut, k)));
+        lead.merge_words(&other.tally_words()).unwrap();
+        assert_eq!(lead.progress(), (k, k));
+        lead
+    }
+
+    #[test]
+    fn parts_handed_over_as_words_equal_one_run() {
+        // Histograms (more samples than units), u16 rank lists, u32 rank lists.
+        let (d, f) = random_case(21, 40, true);
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let whole = uncertainty(&scored, None, &config(300)).unwrap();
+        assert_eq!(in_two_parts(&scored, 300, 120, None).result(), whole);
+        let (d, f) = random_case(22, 700, true);
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let whole = uncertainty(&scored, None, &config(200)).unwrap();
+        let narrow = in_two_parts(&scored, 200, 77, None);
+        assert!(matches!(narrow.tally, Tally::Narrow(_)));
+        assert_eq!(narrow.result(), whole);
+        let wide = in_two_parts(&scored, 200, 150, Some(Tally::Wide(RankLists::new(700, 200))));
+        assert_eq!(wide.result(), whole);
+        // Words in, words out: the same samples.
+        assert_eq!(wide.tally_words(), narrow.tally_words());
+        assert!(whole.units.iter().any(|u| u.p5_rank != u.p95_rank));
+    }
+
+    #[test]
+    fn foreign_parts_are_refused_and_change_nothing() {
+        let (d, f) = random_case(23, 50, true);
+        let scored = score(&d, &f, &Options::default()).unwrap();
+        let mut lead = Uncertainty::new(&scored, None, &config(40)).unwrap();
+        let mut other = lead.clone();
+        lead.limit(0, 20).unwrap();
+        other.limit(20, 40).unwrap();
+        lead.run(100).unwrap();
+        other.run(100).unwrap();
+        assert!(lead.is_done() && other.is_done());
+        // Limited after it has run.
+        assert_eq!(lead.limit(0, 10).unwrap_err().kind(), &ErrorKind::ForeignPart);
+        let words = other.tally_words();
+        let before = lead.result();
+        let mut bad: Vec<Vec<u32>> = vec![
+            words[..3].to_vec(),               // no header
+            words[..words.len() - 1].to_vec(), // a rank short
+            vec![],
+        ];
+        let with = |i: usize, v: u32| {
+            let mut w = words.clone();
+            w[i] = v;
+            w
+        };
+        bad.push(with(0, 7)); // unknown form
+        bad.push(with(1, 51)); // another number of units
+        bad.push(with(2, 21)); // more samples than the run has room for
+        bad.push(with(2, u32::MAX));
+        bad.push(with(4, 51)); // a rank beyond the units
+        for w in &bad {
+            assert_eq!(lead.merge_words(w).unwrap_err().kind(), &ErrorKind::ForeignPart);
+            assert_eq!(lead.result(), before);
+        }
+        let mut counted = Uncertainty::new(&scored, None, &config(40)).unwrap();
+        counted.tally = Tally::Counts(vec![0; 50 * 51]);
+        assert_eq!(counted.merge_words(&words).unwrap_err().kind(), &ErrorKind::ForeignPart);
+        lead.merge_words(&words).unwrap();
+        assert_eq!(lead.result(), uncertainty(&scored, None, &config(40)).unwrap());
     }
 
     #[test]

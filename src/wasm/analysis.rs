@@ -261,6 +261,40 @@ impl AnalysisRun {
         Ok(self.fraction())
     }
 
+    /// Makes an uncertainty run one part of a run split across workers:
+    /// `step` then goes through samples `start..end` only. Before the first
+    /// `step`; throws for a sensitivity run. The other parts hand their
+    /// samples over with `tallyWords`, this part takes them with `mergeWords`,
+    /// and its `result()` is then exactly that of one unsplit run.
+    pub fn limit(&mut self, start: usize, end: usize) -> Result<(), JsError> {
+        let lang = self.lang;
+        match &mut self.job {
+            Job::Uncertainty(u) => u.limit(start, end).map_err(|e| JsError::new(&e.message(lang))),
+            Job::Sensitivity(_) => Err(not_split(lang)),
+        }
+    }
+
+    /// An uncertainty run's samples so far, for another part's `mergeWords`
+    /// (transferable: post its `buffer`).
+    #[wasm_bindgen(js_name = tallyWords)]
+    pub fn tally_words(&self) -> Result<Vec<u32>, JsError> {
+        match &self.job {
+            Job::Uncertainty(u) => Ok(u.tally_words()),
+            Job::Sensitivity(_) => Err(not_split(self.lang)),
+        }
+    }
+
+    /// Adds another part's samples (its `tallyWords`) to this uncertainty
+    /// run; throws, changing nothing, for words of another run.
+    #[wasm_bindgen(js_name = mergeWords)]
+    pub fn merge_words(&mut self, words: &[u32]) -> Result<(), JsError> {
+        let lang = self.lang;
+        match &mut self.job {
+            Job::Uncertainty(u) => u.merge_words(words).map_err(|e| JsError::new(&e.message(lang))),
+            Job::Sensitivity(_) => Err(not_split(lang)),
+        }
+    }
+
     /// `[done, total]` in samples (uncertainty) or design rows (sensitivity).
     #[wasm_bindgen(unchecked_return_type = "[number, number]")]
     pub fn progress(&self) -> Vec<f64> {
@@ -284,6 +318,15 @@ impl AnalysisRun {
             Job::Sensitivity(s) => to_js(&s.result()),
         }
     }
+}
+
+/// Only uncertainty runs split into parts.
+#[cfg(feature = "tools")]
+fn not_split(lang: Lang) -> JsError {
+    JsError::new(match lang {
+        Lang::Vi => "chỉ phân tích bất định mới chia được thành nhiều phần",
+        Lang::En => "only an uncertainty run splits into parts",
+    })
 }
 
 #[cfg(feature = "tools")]

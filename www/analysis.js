@@ -32,6 +32,7 @@ const STRINGS = {
     running: 'Đang chạy: {done}/{total} mẫu…',
     cancelled: 'Đã hủy.',
     doneIn: '{k} mẫu, hạt giống {seed}, xong trong {ms} ms (Web Worker).',
+    doneInSplit: '{k} mẫu, hạt giống {seed}, xong trong {ms} ms ({n} Web Worker chạy song song).',
     stale: 'Kết quả dưới đây tính cho trạng thái trước đó; bấm Chạy để tính lại.',
     legend: 'Khoảng P5–P95 · ● hạng gốc · | trung vị',
     rankAxis: 'Thứ hạng',
@@ -91,6 +92,7 @@ const STRINGS = {
     running: 'Running: {done}/{total} samples…',
     cancelled: 'Cancelled.',
     doneIn: '{k} samples, seed {seed}, done in {ms} ms (Web Worker).',
+    doneInSplit: '{k} samples, seed {seed}, done in {ms} ms ({n} Web Workers side by side).',
     stale: 'The results below are for an earlier state; press Run to update them.',
     legend: 'P5–P95 interval · ● nominal rank · | median',
     rankAxis: 'Rank',
@@ -190,7 +192,7 @@ function row(cells) {
 let api;
 let root;
 const ui = {};
-const run = { worker: null, id: 0, active: null, result: null, key: null, sobol: null };
+const run = { workers: [], id: 0, active: null, result: null, key: null, sobol: null };
 let lastLang = null;
 let lastData = null;
 let lastSelected = null;
@@ -317,12 +319,30 @@ function fillPickers(view) {
 
 // ---------------------------------------------------------------- worker runs
 
-function worker() {
-  if (!run.worker) {
-    run.worker = new Worker(new URL('./analysis-worker.js', import.meta.url), { type: 'module' });
-    run.worker.onmessage = onMessage;
+/** Worker `i` (0: every run, and the lead of a split one; 1: the helper). */
+function worker(i = 0) {
+  if (!run.workers[i]) {
+    const w = new Worker(new URL('./analysis-worker.js', import.meta.url), { type: 'module' });
+    w.onmessage = (ev) => onMessage(ev, i);
+    run.workers[i] = w;
   }
-  return run.worker;
+  return run.workers[i];
+}
+
+function stopWorkers() {
+  for (const w of run.workers) w?.terminate();
+  run.workers = [];
+}
+
+/**
+ * How many workers share an uncertainty run: two on a device with two cores
+ * or more (the result is the same as with one), one otherwise; `?workers=1`
+ * or `?workers=2` in the address decides instead.
+ */
+function uncertaintyWorkers() {
+  const asked = new URLSearchParams(location.search).get('workers');
+  if (asked === '1' || asked === '2') return Number(asked);
+  return (navigator.hardwareConcurrency || 1) >= 2 ? 2 : 1;
 }
 
 function config() {
@@ -335,10 +355,22 @@ function config() {
 
 function post(kind, cfg, chunk) {
   const calc = api.calc();
+  // A new run replaces one still going (whose result would be dropped).
+  if (run.active) stopWorkers();
   const id = ++run.id;
-  run.active = { id, kind, key: stateKey(api.view()) };
+  // Split only runs long enough for each worker to take chunks of its own.
+  const parts = kind === 'uncertainty' && cfg.samples >= 4 * chunk ? uncertaintyWorkers() : 1;
+  run.active = { id, kind, key: stateKey(api.view()), parts, done: new Array(parts).fill(0) };
+  root.dataset.workers = String(parts);
   ui.cancel.disabled = false;
-  worker().postMessage({ id, snapshot: calc.analysisSnapshot(), kind, config: cfg, chunk });
+  const snapshot = calc.analysisSnapshot();
+  if (parts === 1) {
+    worker(0).postMessage({ id, snapshot, kind, config: cfg, chunk });
+    return;
+  }
+  const cut = Math.floor(cfg.samples / 2);
+  worker(0).postMessage({ id, snapshot, kind, config: cfg, chunk, part: [0, cut], role: 'lead' });
+  worker(1).postMessage({ id, snapshot, kind, config: cfg, chunk, part: [cut, cfg.samples], role: 'helper' });
 }
 
 function startUncertainty() {
@@ -358,8 +390,7 @@ function startSobol() {
 }
 
 function cancel() {
-  if (run.worker) run.worker.terminate();
-  run.worker = null;
+  stopWorkers();
   const kind = run.active?.kind;
   run.active = null;
   ui.cancel.disabled = true;
@@ -368,26 +399,36 @@ function cancel() {
   root.dataset.state = 'cancelled';
 }
 
-function onMessage(ev) {
+function onMessage(ev, from) {
   const m = ev.data;
   if (!run.active || m.id !== run.active.id) return;
   const status = run.active.kind === 'sensitivity' ? ui.sobolStatus : ui.status;
-  if (m.type === 'progress') {
-    ui.progress.value = m.share;
-    status.textContent = tr('running', { done: m.done, total: m.total });
+  if (m.type === 'progress' || m.type === 'tally') {
+    // Samples done: the sum over the workers' parts.
+    run.active.done[from] = m.done;
+    const done = run.active.done.reduce((a, b) => a + b, 0);
+    if (m.type === 'tally') {
+      // The helper is done: its samples go to the lead, which adds them.
+      worker(0).postMessage({ id: m.id, type: 'merge', words: m.words }, [m.words.buffer]);
+    } else {
+      ui.progress.value = run.active.parts > 1 ? done / m.total : m.share;
+      status.textContent = tr('running', { done, total: m.total });
+    }
     return;
   }
   const active = run.active;
   run.active = null;
   ui.cancel.disabled = true;
   if (m.type === 'error') {
+    // A split run's other worker would wait for a part that never comes.
+    if (active.parts > 1) stopWorkers();
     status.textContent = m.message;
     root.dataset.state = 'error';
     return;
   }
   ui.progress.value = 1;
   if (active.kind === 'uncertainty') {
-    run.result = { ...m.result, ms: m.ms };
+    run.result = { ...m.result, ms: m.ms, workers: active.parts };
     run.key = active.key;
     const t0 = performance.now();
     root.dataset.resultAt = String(Math.round(t0));
@@ -406,7 +447,10 @@ function drawUncertainty() {
   const r = run.result;
   if (!r) return;
   const stale = run.key !== stateKey(api.view());
-  ui.status.textContent = `${tr('doneIn', { k: r.samples, seed: r.seed, ms: Math.round(r.ms) })}${stale ? ` ${tr('stale')}` : ''}`;
+  const done = r.workers > 1
+    ? tr('doneInSplit', { k: r.samples, seed: r.seed, ms: Math.round(r.ms), n: r.workers })
+    : tr('doneIn', { k: r.samples, seed: r.seed, ms: Math.round(r.ms) });
+  ui.status.textContent = `${done}${stale ? ` ${tr('stale')}` : ''}`;
   ui.status.classList.toggle('stale', stale);
   const units = r.units.filter((u) => u.nominalRank != null).sort((a, b) => a.nominalRank - b.nominalRank);
   ui.uTable.tHead.rows[0].cells[4].textContent = tr('colTop', { n: r.top });

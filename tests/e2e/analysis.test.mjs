@@ -22,6 +22,8 @@ describe('the analysis section in headless Chromium', () => {
   let page;
   const errors = [];
   const figures = {};
+  /** The intervals table of the 10,000-sample run in two workers. */
+  let tenThousand = '';
   const shot = (name) => page.locator('#analysis').screenshot({ path: join(out, `analysis-${name}.png`) });
 
   before(async () => {
@@ -91,7 +93,33 @@ describe('the analysis section in headless Chromium', () => {
     assert.equal(await vp.nth(0).textContent(), 'Vĩnh Phúc');
     assert.equal(await vp.nth(1).textContent(), '26');
     assert.match(await vp.nth(3).textContent(), /^\d+–\d+$/);
+    // Two cores here: the run was split across two workers.
+    assert.equal(await page.locator('#analysis').getAttribute('data-workers'), '2');
+    assert.match(status, /2 Web Worker chạy song song/);
+    tenThousand = await page.locator('#an-intervals tbody').innerText();
     await shot('uncertainty');
+  });
+
+  it('gives the same intervals in one worker as in two', async () => {
+    const one = await ctx.newPage();
+    try {
+      await one.goto(`${base}?workers=1`);
+      await one.waitForSelector('body[data-ready]');
+      await one.locator('#analysis').scrollIntoViewIfNeeded();
+      await one.fill('#an-samples', '10000');
+      const t0 = Date.now();
+      await one.click('#an-run');
+      await one.waitForSelector('#analysis[data-state="done"]', { timeout: 60000 });
+      figures.uncertainty10kOneWorkerClickToDrawnMs = Date.now() - t0;
+      figures.uncertainty10kOneWorkerMs = Number(/(\d+) ms/.exec(await one.locator('#an-status').textContent())[1]);
+      assert.equal(await one.locator('#analysis').getAttribute('data-workers'), '1');
+      assert.match(await one.locator('#an-status').textContent(), /\(Web Worker\)/);
+      const text = await one.locator('#an-intervals tbody').innerText();
+      assert.equal(text.split('\n').length, 63);
+      assert.equal(text, tenThousand);
+    } finally {
+      await one.close();
+    }
   });
 
   it('answers the target question for Vĩnh Phúc', async () => {

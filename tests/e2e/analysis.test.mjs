@@ -46,10 +46,10 @@ describe('the analysis section in headless Chromium', () => {
   });
 
   it('starts an uncertainty run, shows progress and cancels it', async () => {
-    await page.fill('#an-samples', '400000');
+    await page.fill('#an-samples', '1000000');
     await page.click('#an-run');
     await page.waitForFunction(() => document.querySelector('#an-progress').value > 0.01);
-    assert.match(await page.locator('#an-status').textContent(), /Đang chạy: \d+\/400000/);
+    assert.match(await page.locator('#an-status').textContent(), /Đang chạy: \d+\/1000000/);
     assert.equal(await page.locator('#an-cancel').isEnabled(), true);
     await shot('progress');
     await page.click('#an-cancel');

@@ -212,6 +212,11 @@ impl Uncertainty {
         use rayon::prelude::*;
         let n = self.model.n.max(1);
         let blocks: Vec<(usize, usize)> = (start..end).step_by(len).map(|k| (k, (k + len).min(end))).collect();
+        if let Tally::Counts(hist) = &self.tally {
+            if hist.len() <= LOCAL_HIST_CELLS {
+                return self.run_parallel_counts(&blocks);
+            }
+        }
         // Bounded memory: at most WAVE_CELLS ranks held at once, in buffers
         // that the next wave's blocks fill again (already faulted in).
         let wave = (WAVE_CELLS / (len * n)).max(2 * rayon::current_num_threads());
@@ -255,6 +260,56 @@ impl Uncertainty {
                 return Err(self.model.error(e));
             }
         }
+        Ok(())
+    }
+
+    /// [`run_parallel`](Self::run_parallel) when the tally is histograms
+    /// small enough for each rayon job to keep its own: each block's ranks go
+    /// straight into its job's histograms (no ranks held, nothing added
+    /// afterwards on one thread), and the histograms are summed. Counts are
+    /// whole numbers, so the sums are those of one thread. A failure adds
+    /// nothing of these blocks.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn run_parallel_counts(&mut self, blocks: &[(usize, usize)]) -> Result<()> {
+        use rayon::prelude::*;
+        let n = self.model.n;
+        let cells = n * (n + 1);
+        let (model, design, kernel, key) = (&self.model, &self.design, self.kernel.as_ref(), &self.key);
+        type Part = (Vec<u32>, usize, Option<super::model::NonPositive>);
+        let sum = |(mut h, done, failed): Part, (h2, done2, failed2): Part| {
+            for (a, b) in h.iter_mut().zip(&h2) {
+                *a += b;
+            }
+            (h, done + done2, failed.or(failed2))
+        };
+        let (hist, done, failed) = blocks
+            .par_iter()
+            .fold(
+                || (Worker::new(model, design), vec![0u32; cells], 0usize, None),
+                |(mut w, mut h, done, failed), &(a, b)| {
+                    if failed.is_some() {
+                        return (w, h, done, failed);
+                    }
+                    match run_block(model, design, kernel, key, a, b, &mut w) {
+                        Ok(()) => {
+                            add_blocks(&mut h, &[&w.ranks], n);
+                            (w, h, done + (b - a), None)
+                        }
+                        Err(e) => (w, h, done, Some(e)),
+                    }
+                },
+            )
+            .map(|(_, h, done, failed)| (h, done, failed))
+            .reduce(|| (vec![0u32; cells], 0, None), sum);
+        if let Some(e) = failed {
+            return Err(self.model.error(e));
+        }
+        if let Tally::Counts(total) = &mut self.tally {
+            for (a, b) in total.iter_mut().zip(&hist) {
+                *a += b;
+            }
+        }
+        self.accumulated += done;
         Ok(())
     }
 
@@ -448,6 +503,10 @@ pub fn uncertainty(scored: &Scored, year: Option<i64>, config: &UncertaintyConfi
 /// Score cells (samples × units) from which a native run uses every core.
 #[cfg(not(target_arch = "wasm32"))]
 const PARALLEL_CELLS: usize = 1 << 16;
+/// Histogram cells (`n × (n + 1)`, 256 units: 257 KB) up to which each job
+/// of a parallel run keeps its own histograms.
+#[cfg(not(target_arch = "wasm32"))]
+const LOCAL_HIST_CELLS: usize = 256 * 257;
 /// Ranks held at once by a parallel run (2 M: 8 MB).
 #[cfg(not(target_arch = "wasm32"))]
 const WAVE_CELLS: usize = 1 << 21;
@@ -1137,7 +1196,21 @@ mod tests {
     fn parallel_blocks_equal_a_single_thread_run() {
         // 300 units × 1000 samples: past the native parallel threshold and
         // several blocks; chunks of 7 samples run on one thread, block by block.
-        let (d, f) = random_case(9, 300, false);
+        // Histograms too large to keep per job: the waves of ranks.
+        assert!(300 * 301 > LOCAL_HIST_CELLS);
+        parallel_equals_single_thread(300);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn parallel_jobs_with_their_own_histograms_equal_a_single_thread_run() {
+        assert!(100 * 101 <= LOCAL_HIST_CELLS);
+        parallel_equals_single_thread(100);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn parallel_equals_single_thread(n: usize) {
+        let (d, f) = random_case(9, n, false);
         for precision in [Some(4), None] {
             let o = Options {
                 precision,
@@ -1145,7 +1218,7 @@ mod tests {
             };
             let scored = score(&d, &f, &o).unwrap();
             let cfg = config(1000);
-            assert!(300 * 1000 >= PARALLEL_CELLS && 1000 >= 2 * block_len(300));
+            assert!(n * 1000 >= PARALLEL_CELLS && 1000 >= 2 * block_len(n));
             let whole = uncertainty(&scored, None, &cfg).unwrap();
             let mut serial = Uncertainty::new(&scored, None, &cfg).unwrap();
             while !serial.is_done() {

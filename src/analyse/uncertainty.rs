@@ -1197,14 +1197,14 @@ mod tests {
         // 300 units × 1000 samples: past the native parallel threshold and
         // several blocks; chunks of 7 samples run on one thread, block by block.
         // Histograms too large to keep per job: the waves of ranks.
-        assert!(300 * 301 > LOCAL_HIST_CELLS);
+        const { assert!(300 * 301 > LOCAL_HIST_CELLS) };
         parallel_equals_single_thread(300);
     }
 
     #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn parallel_jobs_with_their_own_histograms_equal_a_single_thread_run() {
-        assert!(100 * 101 <= LOCAL_HIST_CELLS);
+        const { assert!(100 * 101 <= LOCAL_HIST_CELLS) };
         parallel_equals_single_thread(100);
     }
 

@@ -182,7 +182,7 @@ fn insertion_sort(run: &mut [u128]) {
 }
 
 /// A count as `u32`, saturating (beyond 4 billion units, which no memory holds).
-fn saturate(n: usize) -> u32 {
+pub(crate) fn saturate(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 

@@ -20,6 +20,7 @@ use super::model::Model;
 use super::perturb::{Design, Perturbation};
 use super::random::{Key, UNCERTAINTY};
 use crate::error::{Error, ErrorKind, Result};
+use crate::rank::saturate;
 use crate::score::Scored;
 
 /// Settings of an uncertainty run.
@@ -277,9 +278,7 @@ impl Uncertainty {
         let (model, design, kernel, key) = (&self.model, &self.design, self.kernel.as_ref(), &self.key);
         type Part = (Vec<u32>, usize, Option<super::model::NonPositive>);
         let sum = |(mut h, done, failed): Part, (h2, done2, failed2): Part| {
-            for (a, b) in h.iter_mut().zip(&h2) {
-                *a += b;
-            }
+            add_counts(&mut h, &h2);
             (h, done + done2, failed.or(failed2))
         };
         let (hist, done, failed) = blocks
@@ -304,11 +303,7 @@ impl Uncertainty {
         if let Some(e) = failed {
             return Err(self.model.error(e));
         }
-        if let Tally::Counts(total) = &mut self.tally {
-            for (a, b) in total.iter_mut().zip(&hist) {
-                *a += b;
-            }
-        }
+        self.tally.merge(&Tally::Counts(hist));
         self.accumulated += done;
         Ok(())
     }
@@ -394,11 +389,14 @@ impl Uncertainty {
                 .checked_add(samples)
                 .is_some_and(|t| t <= self.config.samples);
         let ranks_ok = || body.iter().all(|&r| r as usize <= n);
+        // Every unit's counts add up to the samples (one rank, or none, each).
+        let counts_ok = || {
+            body.chunks_exact(n + 1)
+                .all(|unit| unit.iter().map(|&c| u64::from(c)).sum::<u64>() == samples as u64)
+        };
         match &mut self.tally {
-            Tally::Counts(hist) if fits && form == WORDS_COUNTS && body.len() == hist.len() => {
-                for (h, &c) in hist.iter_mut().zip(body) {
-                    *h = h.saturating_add(c);
-                }
+            Tally::Counts(hist) if fits && form == WORDS_COUNTS && body.len() == hist.len() && counts_ok() => {
+                add_counts(hist, body);
             }
             Tally::Narrow(lists) if fits && form == WORDS_LISTS && len as usize == samples && ranks_ok() => {
                 lists.merge_words(body, samples).ok_or_else(foreign)?;
@@ -472,12 +470,6 @@ const WORDS_COUNTS: u32 = 1;
 /// [`Uncertainty::tally_words`]' first word: each unit's ranks follow.
 const WORDS_LISTS: u32 = 2;
 
-/// A count as `u32`, saturating (counts here are below 2^32: samples are
-/// checked to fit when a run is built).
-fn saturate(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
 /// From this many units on, a native [`Uncertainty::result`] uses every core.
 #[cfg(not(target_arch = "wasm32"))]
 const PARALLEL_UNITS: usize = 2048;
@@ -550,15 +542,19 @@ impl Tally {
     /// Adds `other`'s samples (same form: both made for the same run).
     fn merge(&mut self, other: &Tally) {
         match (self, other) {
-            (Tally::Counts(a), Tally::Counts(b)) => {
-                for (a, b) in a.iter_mut().zip(b) {
-                    *a += b;
-                }
-            }
+            (Tally::Counts(a), Tally::Counts(b)) => add_counts(a, b),
             (Tally::Narrow(a), Tally::Narrow(b)) => a.merge(b),
             (Tally::Wide(a), Tally::Wide(b)) => a.merge(b),
             _ => {}
         }
+    }
+}
+
+/// Adds histogram counts `from` to `into` (saturating: counts handed over
+/// by another worker are not trusted to stay in range).
+fn add_counts(into: &mut [u32], from: &[u32]) {
+    for (a, &b) in into.iter_mut().zip(from) {
+        *a = a.saturating_add(b);
     }
 }
 
@@ -1332,9 +1328,24 @@ mod tests {
             assert_eq!(lead.merge_words(w).unwrap_err().kind(), &ErrorKind::ForeignPart);
             assert_eq!(lead.result(), before);
         }
-        let mut counted = Uncertainty::new(&scored, None, &config(40)).unwrap();
-        counted.tally = Tally::Counts(vec![0; 50 * 51]);
+        // Histograms: refused in another form, or with counts that do not
+        // add up to the samples.
+        let histograms = |start: usize, end: usize| {
+            let mut u = Uncertainty::new(&scored, None, &config(40)).unwrap();
+            u.tally = Tally::Counts(vec![0; 50 * 51]);
+            u.limit(start, end).unwrap();
+            u.run(100).unwrap();
+            u
+        };
+        let mut counted = histograms(0, 20);
         assert_eq!(counted.merge_words(&words).unwrap_err().kind(), &ErrorKind::ForeignPart);
+        let mut counts = histograms(20, 40).tally_words();
+        assert_eq!(counts.len(), 4 + 50 * 51);
+        counts[4 + 51 + 3] += 1;
+        assert_eq!(counted.merge_words(&counts).unwrap_err().kind(), &ErrorKind::ForeignPart);
+        counts[4 + 51 + 3] -= 1;
+        counted.merge_words(&counts).unwrap();
+        assert_eq!(counted.result(), uncertainty(&scored, None, &config(40)).unwrap());
         lead.merge_words(&words).unwrap();
         assert_eq!(lead.result(), uncertainty(&scored, None, &config(40)).unwrap());
     }

@@ -411,7 +411,7 @@ function onMessage(ev, from) {
       // The helper is done: its samples go to the lead, which adds them.
       worker(0).postMessage({ id: m.id, type: 'merge', words: m.words }, [m.words.buffer]);
     } else {
-      ui.progress.value = run.active.parts > 1 ? done / m.total : m.share;
+      ui.progress.value = m.total ? done / m.total : 1;
       status.textContent = tr('running', { done, total: m.total });
     }
     return;

@@ -1342,7 +1342,10 @@ mod tests {
         let mut counts = histograms(20, 40).tally_words();
         assert_eq!(counts.len(), 4 + 50 * 51);
         counts[4 + 51 + 3] += 1;
-        assert_eq!(counted.merge_words(&counts).unwrap_err().kind(), &ErrorKind::ForeignPart);
+        assert_eq!(
+            counted.merge_words(&counts).unwrap_err().kind(),
+            &ErrorKind::ForeignPart
+        );
         counts[4 + 51 + 3] -= 1;
         counted.merge_words(&counts).unwrap();
         assert_eq!(counted.result(), uncertainty(&scored, None, &config(40)).unwrap());

@@ -71,7 +71,8 @@ describe('data tools in headless Chromium', () => {
     await page.locator('#dt-geo-63').check();
     await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length === 63);
     assert.doesNotMatch(await page.locator('#panel').textContent(), /\/34/);
-    assert.ok(!(await page.evaluate(() => location.hash)).includes('geo=34'));
+    // The share link follows (the page writes the hash 150 ms after a change).
+    await page.waitForFunction(() => !location.hash.includes('geo=34'));
 
     // A year change keeps the 34 view.
     await page.locator('#dt-geo-34').check();

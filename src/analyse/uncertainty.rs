@@ -215,7 +215,7 @@ impl Uncertainty {
         let blocks: Vec<(usize, usize)> = (start..end).step_by(len).map(|k| (k, (k + len).min(end))).collect();
         if let Tally::Counts(hist) = &self.tally {
             if hist.len() <= LOCAL_HIST_CELLS {
-                return self.run_parallel_counts(&blocks);
+                return self.run_parallel_counts(&blocks, hist.len());
             }
         }
         // Bounded memory: at most WAVE_CELLS ranks held at once, in buffers
@@ -271,10 +271,9 @@ impl Uncertainty {
     /// whole numbers, so the sums are those of one thread. A failure adds
     /// nothing of these blocks.
     #[cfg(not(target_arch = "wasm32"))]
-    fn run_parallel_counts(&mut self, blocks: &[(usize, usize)]) -> Result<()> {
+    fn run_parallel_counts(&mut self, blocks: &[(usize, usize)], cells: usize) -> Result<()> {
         use rayon::prelude::*;
         let n = self.model.n;
-        let cells = n * (n + 1);
         let (model, design, kernel, key) = (&self.model, &self.design, self.kernel.as_ref(), &self.key);
         type Part = (Vec<u32>, usize, Option<super::model::NonPositive>);
         let sum = |(mut h, done, failed): Part, (h2, done2, failed2): Part| {
@@ -360,15 +359,14 @@ impl Uncertainty {
 
     /// The samples accumulated, as plain numbers for another part of the
     /// same split run to add with [`merge_words`](Self::merge_words) (how a
-    /// Web Worker hands its part over): a header (form, units, samples, samples
-    /// per unit), then the histograms, or each unit's ranks in sample order.
+    /// Web Worker hands its part over): a three-word header (form, units,
+    /// samples), then the histograms, or each unit's ranks in sample order.
     pub fn tally_words(&self) -> Vec<u32> {
-        let n = self.model.n;
-        let head = |form: u32, len: usize| [form, saturate(n), saturate(self.accumulated), saturate(len)];
+        let head = |form: u32| [form, saturate(self.model.n), saturate(self.accumulated)];
         match &self.tally {
-            Tally::Counts(hist) => head(WORDS_COUNTS, 0).into_iter().chain(hist.iter().copied()).collect(),
-            Tally::Narrow(lists) => lists.words(head(WORDS_LISTS, lists.len)),
-            Tally::Wide(lists) => lists.words(head(WORDS_LISTS, lists.len)),
+            Tally::Counts(hist) => head(WORDS_COUNTS).into_iter().chain(hist.iter().copied()).collect(),
+            Tally::Narrow(lists) => lists.words(head(WORDS_LISTS)),
+            Tally::Wide(lists) => lists.words(head(WORDS_LISTS)),
         }
     }
 
@@ -379,7 +377,7 @@ impl Uncertainty {
     pub fn merge_words(&mut self, words: &[u32]) -> Result<()> {
         let foreign = || Error::new(ErrorKind::ForeignPart);
         let n = self.model.n;
-        let Some((&[form, units, samples, len], body)) = words.split_first_chunk::<4>() else {
+        let Some((&[form, units, samples], body)) = words.split_first_chunk::<HEAD>() else {
             return Err(foreign());
         };
         let samples = samples as usize;
@@ -388,7 +386,6 @@ impl Uncertainty {
                 .accumulated
                 .checked_add(samples)
                 .is_some_and(|t| t <= self.config.samples);
-        let ranks_ok = || body.iter().all(|&r| r as usize <= n);
         // Every unit's counts add up to the samples (one rank, or none, each).
         let counts_ok = || {
             body.chunks_exact(n + 1)
@@ -398,11 +395,11 @@ impl Uncertainty {
             Tally::Counts(hist) if fits && form == WORDS_COUNTS && body.len() == hist.len() && counts_ok() => {
                 add_counts(hist, body);
             }
-            Tally::Narrow(lists) if fits && form == WORDS_LISTS && len as usize == samples && ranks_ok() => {
-                lists.merge_words(body, samples).ok_or_else(foreign)?;
+            Tally::Narrow(lists) if fits && form == WORDS_LISTS => {
+                lists.merge_words(body, samples).ok_or_else(foreign)?
             }
-            Tally::Wide(lists) if fits && form == WORDS_LISTS && len as usize == samples && ranks_ok() => {
-                lists.merge_words(body, samples).ok_or_else(foreign)?;
+            Tally::Wide(lists) if fits && form == WORDS_LISTS => {
+                lists.merge_words(body, samples).ok_or_else(foreign)?
             }
             _ => return Err(foreign()),
         }
@@ -465,6 +462,8 @@ impl Uncertainty {
     }
 }
 
+/// Words in the header of [`Uncertainty::tally_words`].
+const HEAD: usize = 3;
 /// [`Uncertainty::tally_words`]' first word: histograms follow.
 const WORDS_COUNTS: u32 = 1;
 /// [`Uncertainty::tally_words`]' first word: each unit's ranks follow.
@@ -676,8 +675,8 @@ impl<R: StoredRank> RankLists<R> {
     }
 
     /// `head`, then every unit's ranks in sample order.
-    fn words(&self, head: [u32; 4]) -> Vec<u32> {
-        let mut words = Vec::with_capacity(4 + self.n * self.len);
+    fn words(&self, head: [u32; HEAD]) -> Vec<u32> {
+        let mut words = Vec::with_capacity(HEAD + self.n * self.len);
         words.extend(head);
         for pos in 0..self.n {
             words.extend(self.row(pos).iter().map(|r| r.load()));
@@ -686,36 +685,41 @@ impl<R: StoredRank> RankLists<R> {
     }
 
     /// Appends `samples` samples given as every unit's ranks in sample
-    /// order (ranks checked to be at most `n`); `None` if `ranks` is not
-    /// `n × samples` long.
+    /// order; `None`, changing nothing, unless `ranks` is `n × samples`
+    /// long and every rank is at most `n`.
     fn merge_words(&mut self, ranks: &[u32], samples: usize) -> Option<()> {
-        if Some(ranks.len()) != self.n.checked_mul(samples) {
+        if Some(ranks.len()) != self.n.checked_mul(samples) || ranks.iter().any(|&r| r as usize > self.n) {
             return None;
         }
-        let other = RankLists {
-            n: self.n,
-            cap: samples,
-            len: samples,
-            ranks: ranks.iter().map(|&r| R::store(r)).collect(),
-        };
-        self.merge(&other);
+        self.append(samples, |pos| ranks.get(pos * samples..(pos + 1) * samples), R::store);
         Some(())
     }
 
     /// Appends `other`'s samples to every row.
     fn merge(&mut self, other: &RankLists<R>) {
-        if other.n != self.n {
-            return;
+        if other.n == self.n {
+            self.append(other.len, |pos| Some(other.row(pos)), |r| r);
         }
-        self.reserve(other.len);
+    }
+
+    /// Appends `samples` samples to every row, unit `pos`'s from `row(pos)`.
+    fn append<'a, S: Copy + 'a>(
+        &mut self,
+        samples: usize,
+        row: impl Fn(usize) -> Option<&'a [S]>,
+        store: impl Fn(S) -> R,
+    ) {
+        self.reserve(samples);
         let (cap, len) = (self.cap, self.len);
         for pos in 0..self.n {
-            let from = other.row(pos);
-            if let Some(to) = self.ranks.get_mut(pos * cap + len..pos * cap + len + from.len()) {
-                to.copy_from_slice(from);
+            let to = self.ranks.get_mut(pos * cap + len..pos * cap + len + samples);
+            if let (Some(to), Some(from)) = (to, row(pos)) {
+                for (t, &r) in to.iter_mut().zip(from) {
+                    *t = store(r);
+                }
             }
         }
-        self.len += other.len;
+        self.len += samples;
     }
 }
 
@@ -1310,7 +1314,7 @@ mod tests {
         let words = other.tally_words();
         let before = lead.result();
         let mut bad: Vec<Vec<u32>> = vec![
-            words[..3].to_vec(),               // no header
+            words[..HEAD - 1].to_vec(),        // no header
             words[..words.len() - 1].to_vec(), // a rank short
             vec![],
         ];
@@ -1323,7 +1327,7 @@ mod tests {
         bad.push(with(1, 51)); // another number of units
         bad.push(with(2, 21)); // more samples than the run has room for
         bad.push(with(2, u32::MAX));
-        bad.push(with(4, 51)); // a rank beyond the units
+        bad.push(with(HEAD, 51)); // a rank beyond the units
         for w in &bad {
             assert_eq!(lead.merge_words(w).unwrap_err().kind(), &ErrorKind::ForeignPart);
             assert_eq!(lead.result(), before);
@@ -1340,13 +1344,13 @@ mod tests {
         let mut counted = histograms(0, 20);
         assert_eq!(counted.merge_words(&words).unwrap_err().kind(), &ErrorKind::ForeignPart);
         let mut counts = histograms(20, 40).tally_words();
-        assert_eq!(counts.len(), 4 + 50 * 51);
-        counts[4 + 51 + 3] += 1;
+        assert_eq!(counts.len(), HEAD + 50 * 51);
+        counts[HEAD + 51 + 3] += 1;
         assert_eq!(
             counted.merge_words(&counts).unwrap_err().kind(),
             &ErrorKind::ForeignPart
         );
-        counts[4 + 51 + 3] -= 1;
+        counts[HEAD + 51 + 3] -= 1;
         counted.merge_words(&counts).unwrap();
         assert_eq!(counted.result(), uncertainty(&scored, None, &config(40)).unwrap());
         lead.merge_words(&words).unwrap();

@@ -167,7 +167,7 @@ impl Calculator {
     ) -> Result<Calculator, JsError> {
         let snap: Snapshot = serde_wasm_bindgen::from_value(snapshot)?;
         let lang = snap.lang;
-        let fail = |e: Error| JsError::new(&e.message(lang));
+        let fail = in_lang(lang);
         let checked = Dataset::from_columns(snap.units, snap.indicators, snap.values).map_err(fail)?;
         let rows = checked.units().len();
         let values = (0..checked.indicators().len())
@@ -227,7 +227,7 @@ impl AnalysisRun {
     ) -> Result<AnalysisRun, JsError> {
         let snap: Snapshot = serde_wasm_bindgen::from_value(snapshot)?;
         let lang = snap.lang;
-        let fail = |e: Error| JsError::new(&e.message(lang));
+        let fail = in_lang(lang);
         let session = snap.session().map_err(fail)?;
         let scored = session.scored();
         let job = match kind {
@@ -252,8 +252,7 @@ impl AnalysisRun {
     /// Runs up to `count` more samples (uncertainty) or design rows
     /// (sensitivity); returns the share done, in [0, 1].
     pub fn step(&mut self, count: usize) -> Result<f64, JsError> {
-        let lang = self.lang;
-        let fail = |e: Error| JsError::new(&e.message(lang));
+        let fail = in_lang(self.lang);
         match &mut self.job {
             Job::Uncertainty(u) => u.run(count).map(drop).map_err(fail)?,
             Job::Sensitivity(s) => s.run(count).map(drop).map_err(fail)?,
@@ -267,11 +266,8 @@ impl AnalysisRun {
     /// samples over with `tallyWords`, this part takes them with `mergeWords`,
     /// and its `result()` is then exactly that of one unsplit run.
     pub fn limit(&mut self, start: usize, end: usize) -> Result<(), JsError> {
-        let lang = self.lang;
-        match &mut self.job {
-            Job::Uncertainty(u) => u.limit(start, end).map_err(|e| JsError::new(&e.message(lang))),
-            Job::Sensitivity(_) => Err(not_split(lang)),
-        }
+        let fail = in_lang(self.lang);
+        self.part()?.limit(start, end).map_err(fail)
     }
 
     /// An uncertainty run's samples so far, for another part's `mergeWords`
@@ -288,11 +284,8 @@ impl AnalysisRun {
     /// run; throws, changing nothing, for words of another run.
     #[wasm_bindgen(js_name = mergeWords)]
     pub fn merge_words(&mut self, words: &[u32]) -> Result<(), JsError> {
-        let lang = self.lang;
-        match &mut self.job {
-            Job::Uncertainty(u) => u.merge_words(words).map_err(|e| JsError::new(&e.message(lang))),
-            Job::Sensitivity(_) => Err(not_split(lang)),
-        }
+        let fail = in_lang(self.lang);
+        self.part()?.merge_words(words).map_err(fail)
     }
 
     /// `[done, total]` in samples (uncertainty) or design rows (sensitivity).
@@ -320,6 +313,12 @@ impl AnalysisRun {
     }
 }
 
+/// The crate's errors as JS errors in `lang`.
+#[cfg(feature = "tools")]
+fn in_lang(lang: Lang) -> impl Fn(Error) -> JsError + Copy {
+    move |e| JsError::new(&e.message(lang))
+}
+
 /// Only uncertainty runs split into parts.
 #[cfg(feature = "tools")]
 fn not_split(lang: Lang) -> JsError {
@@ -331,6 +330,14 @@ fn not_split(lang: Lang) -> JsError {
 
 #[cfg(feature = "tools")]
 impl AnalysisRun {
+    /// The uncertainty run, for splitting into parts (a sensitivity run does not split).
+    fn part(&mut self) -> Result<&mut Uncertainty, JsError> {
+        match &mut self.job {
+            Job::Uncertainty(u) => Ok(u),
+            Job::Sensitivity(_) => Err(not_split(self.lang)),
+        }
+    }
+
     fn counts(&self) -> (usize, usize) {
         match &self.job {
             Job::Uncertainty(u) => u.progress(),

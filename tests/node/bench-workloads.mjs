@@ -162,7 +162,8 @@ function report() {
       failed = true;
     }
   }
-  const time = (side, name) => median(data[side][1].map((r) => find(r.timings, name).medianNs));
+  /** Median over rounds of one side's `field` for a workload. */
+  const time = (side, name, field = 'medianNs') => median(data[side][1].map((r) => find(r.timings, name)[field]));
   /** Per-round ratio side a / side b: [median, min, max]. */
   const ratio = (a, b, name) => {
     const rs = rounds.map((_, i) => find(data[a][1][i].timings, name).medianNs / find(data[b][1][i].timings, name).medianNs);
@@ -178,12 +179,11 @@ function report() {
     console.log(`| ${r.join(' | ')} |`);
   }
   // The first call of each workload, cold (wasm: V8's baseline code, before tier-up).
-  const firsts = sides.map((_, i) => names.map((name) => data[i][1].map((r) => find(r.timings, name)?.firstNs)));
-  if (firsts.every((side) => side.every((rs) => rs.every((x) => typeof x === 'number')))) {
+  if (data.every(([, rs]) => rs.every((r) => r.timings.every((t) => typeof t.firstNs === 'number')))) {
     const firstHead = ['first call (cold)', ...sides.map(([l]) => l)];
     console.log(`\n| ${firstHead.join(' | ')} |`);
     console.log(`|${firstHead.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
-    names.forEach((name, k) => console.log(`| ${[name, ...firsts.map((side) => fmt(median(side[k])))].join(' | ')} |`));
+    for (const name of names) console.log(`| ${[name, ...sides.map((_, i) => fmt(time(i, name, 'firstNs')))].join(' | ')} |`);
   }
   const bytes = data.filter(([, rs]) => rs[0].wasmBytes).map(([l, rs]) => `${l}: ictindex_bg.wasm ${rs[0].wasmBytes} bytes`);
   console.log(`\n${bytes.join('; ')}`);

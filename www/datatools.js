@@ -341,6 +341,9 @@ async function onIdataChosen() {
 }
 
 async function onRun() {
+  // The last run's error goes at once: what shows next is this run's.
+  state.error = null;
+  drawError();
   const [idata, imeta] = await Promise.all([readFile($('dt-idata')), readFile($('dt-imeta'))]);
   if (!idata || !imeta) {
     showError(s('errCoinr'), s('needFiles'));

@@ -251,7 +251,7 @@ fn what_if_values_undo_and_reset() {
         .unwrap();
     assert_eq!(num(&d, "baselineRank"), 26.0);
     assert_eq!(num(&d, "delta"), 26.0 - num(&vp, "ICT_rank"));
-    let edits = array(&c.edits().unwrap());
+    let edits = array(&c.edits());
     assert_eq!(edits.length(), 1);
     assert_eq!(get(&edits.get(0), "kind").as_string().unwrap(), "value");
     // Make it missing.
@@ -263,7 +263,7 @@ fn what_if_values_undo_and_reset() {
     assert_eq!(num(&row(&c.table().unwrap(), VINH_PHUC), "ICT_rank"), 26.0);
     c.set_value("vinh phuc", "MT", Some(0.0)).unwrap();
     c.reset();
-    assert_eq!(array(&c.edits().unwrap()).length(), 0);
+    assert_eq!(array(&c.edits()).length(), 0);
     assert_eq!(num(&row(&c.table().unwrap(), VINH_PHUC), "ICT_rank"), 26.0);
 }
 
@@ -279,7 +279,7 @@ fn what_if_errors_change_nothing() {
     assert!(c.set_weight("XX", 1.0).is_err());
     assert!(c.set_weight("HTKT", f64::NAN).is_err());
     assert!(!message(c.undo().unwrap_err()).is_empty());
-    assert_eq!(array(&c.edits().unwrap()).length(), 0);
+    assert_eq!(array(&c.edits()).length(), 0);
 }
 
 #[wasm_bindgen_test]
@@ -301,7 +301,7 @@ fn what_if_weights() {
     }
     // All pillars at zero is refused.
     assert!(c.set_weight("MT", 0.0).is_err());
-    assert_eq!(array(&c.edits().unwrap()).length(), 5);
+    assert_eq!(array(&c.edits()).length(), 5);
 }
 
 #[wasm_bindgen_test]
@@ -309,14 +309,14 @@ fn share_link_edits_round_trip() {
     let mut a = Calculator::new().unwrap();
     a.set_value(VINH_PHUC, "HTKT", Some(0.9)).unwrap();
     a.set_weight("UD", 2.0).unwrap();
-    let edits = a.edits().unwrap();
+    let edits = a.edits();
     let mut b = Calculator::new().unwrap();
     b.apply_edits(edits.clone()).unwrap();
     assert_eq!(
         num(&row(&b.table().unwrap(), VINH_PHUC), "ICT_score"),
         num(&row(&a.table().unwrap(), VINH_PHUC), "ICT_score")
     );
-    assert_eq!(array(&b.edits().unwrap()).length(), 2);
+    assert_eq!(array(&b.edits()).length(), 2);
     // All or nothing: a bad edit after a good one leaves no edit.
     let mut c = Calculator::new().unwrap();
     let bad = Array::of2(&array(&edits).get(0), &JsValue::from(Object::new()));
@@ -326,8 +326,44 @@ fn share_link_edits_round_trip() {
     )
     .unwrap();
     assert!(message(c.apply_edits(unknown).unwrap_err()).contains("ZZ"));
-    assert_eq!(array(&c.edits().unwrap()).length(), 0);
+    assert_eq!(array(&c.edits()).length(), 0);
     assert!(c.apply_edits(JsValue::from_str("nonsense")).is_err());
+}
+
+/// `edits()` and `undo()` write the `Edit` type exactly: these strings are
+/// what a share link stores.
+#[wasm_bindgen_test]
+fn edits_are_written_as_the_edit_type() {
+    let json = |v: &JsValue| String::from(js_sys::JSON::stringify(v).unwrap());
+    let mut c = Calculator::new().unwrap();
+    c.set_value("vinh phuc", "HTKT", Some(0.5)).unwrap();
+    c.set_value(VINH_PHUC, "UD", None).unwrap();
+    c.set_weight("MT", 2.5).unwrap();
+    let expected = format!(
+        r#"[{{"kind":"value","unit":"vinh phuc","node":"HTKT","value":0.5}},{{"kind":"value","unit":"{VINH_PHUC}","node":"UD","value":null}},{{"kind":"weight","node":"MT","weight":2.5}}]"#
+    );
+    assert_eq!(json(&c.edits()), expected);
+    // Written again from the strings kept: the same text.
+    assert_eq!(json(&c.edits()), expected);
+    assert_eq!(
+        json(&c.undo().unwrap()),
+        r#"{"kind":"weight","node":"MT","weight":2.5}"#
+    );
+    let missing = c.undo().unwrap();
+    assert!(get(&missing, "value").is_null());
+    assert_eq!(get(&missing, "unit").as_string().as_deref(), Some(VINH_PHUC));
+    assert_eq!(
+        json(&c.undo().unwrap()),
+        r#"{"kind":"value","unit":"vinh phuc","node":"HTKT","value":0.5}"#
+    );
+    // More distinct unit texts than the writer keeps (a unit is found with
+    // spaces around it): each undo still gives its edit's own text.
+    for i in 0..1600 {
+        let unit = format!("{}{VINH_PHUC}{}", " ".repeat(i / 40), " ".repeat(i % 40));
+        c.set_value(&unit, "HTKT", Some(0.5)).unwrap();
+        let undone = c.undo().unwrap();
+        assert_eq!(get(&undone, "unit").as_string(), Some(unit));
+    }
 }
 
 #[wasm_bindgen_test]
@@ -340,7 +376,7 @@ fn years_switch_keeps_weights_only() {
     let t = c.table().unwrap();
     assert_eq!(num(&t, "year"), 2015.0);
     assert!(get(&t, "baseYear").is_null());
-    let edits = array(&c.edits().unwrap());
+    let edits = array(&c.edits());
     assert_eq!(edits.length(), 1);
     assert_eq!(get(&edits.get(0), "kind").as_string().unwrap(), "weight");
     assert!(get(&row(&t, VINH_PHUC), "ICT_change").is_null());

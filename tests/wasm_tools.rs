@@ -30,7 +30,7 @@ fn state(calc: &Calculator) -> String {
         calc.export_csv().unwrap(),
         calc.lang(),
         calc.year(),
-        stringify(&calc.edits().unwrap()),
+        stringify(&calc.edits()),
     )
 }
 
@@ -92,7 +92,7 @@ fn apply_edits_reads_the_edit_type() {
     ))
     .unwrap();
     assert_eq!(
-        stringify(&calc.edits().unwrap()),
+        stringify(&calc.edits()),
         r#"[{"kind":"value","unit":"26","node":"HTKT","value":0.9},{"kind":"value","unit":"01","node":"UD","value":null},{"kind":"value","unit":"01","node":"HTNL","value":null},{"kind":"weight","node":"MT","weight":2}]"#
     );
     let mut other = Calculator::new().unwrap();
@@ -112,7 +112,7 @@ fn apply_edits_reads_the_edit_type() {
         e.contains(r#"{\"kind\":\"size\",\"node\":\"MT\"}"#) || e.contains(r#"{"kind":"size","node":"MT"}"#),
         "{e}"
     );
-    assert_eq!(stringify(&other.edits().unwrap()), "[]");
+    assert_eq!(stringify(&other.edits()), "[]");
 }
 
 /// `setOptions` reads `{precision, minShare, baseYear}` field by field: missing

@@ -194,6 +194,7 @@ impl Calculator {
             options: snap.options,
             lang,
             session,
+            edits_js: Default::default(),
         })
     }
 }

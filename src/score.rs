@@ -602,6 +602,11 @@ impl EditionScores {
             .filter(|v| !v.is_nan())
     }
 
+    /// The raw column of leaf `node` (NaN = missing; empty for an inner node).
+    pub(crate) fn raw_column(&self, node: usize) -> &[f64] {
+        self.raw.get(node).map_or(&[], |c| c.as_slice())
+    }
+
     /// Score of `node` for the unit at `pos` (normalised for a leaf).
     pub fn score(&self, node: usize, pos: usize) -> Option<f64> {
         self.scores(node).get(pos).copied().filter(|v| !v.is_nan())

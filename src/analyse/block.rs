@@ -214,6 +214,30 @@ impl Kernel {
         })
     }
 
+    /// The nominal ranks (the framework's weights and methods, as
+    /// [`Design::nominal`] ranks them) and how many were ranked, scored by
+    /// the kernel as one sample with the framework's weights: the same bits
+    /// as the general path (`nominal_by_the_kernel_is_the_general_paths`),
+    /// without its per-node columns for every unit. `None` when the design's
+    /// normalisation or aggregation is not the framework's own, or on a
+    /// non-positive value, which the general path then reports.
+    pub fn nominal(&self, model: &Model, design: &Design, w: &mut Worker) -> Option<(u32, Vec<u32>)> {
+        if design.agg_alts.first() != Some(&None) {
+            return None;
+        }
+        let values = design.nominal_leaves()?;
+        let m = model.children.len();
+        w.wts.clear();
+        w.wts.extend_from_slice(&model.weights);
+        self.scores(m, 1, values, w).ok()?;
+        let mut ranks = vec![0; model.n];
+        let Worker {
+            comp, keys, tmp, small, ..
+        } = w;
+        let ranked = model.rank_values(comp.get(..model.n)?, keys, tmp, small, &mut ranks);
+        Some((ranked, ranks))
+    }
+
     /// Index scores of `count` samples into `w.comp` (`b * n + pos`), sample
     /// `b` weighted by `w.wts[b * m..(b + 1) * m]` (`m` = number of nodes).
     ///
@@ -952,6 +976,50 @@ mod tests {
             let (d, f) = crate::analyse::model::tests::random_case(seed, 40, geometric);
             let scored = score(&d, &f, &Options::default()).unwrap();
             check(&scored, &uniform(), 63);
+        }
+    }
+
+    /// The kernel's nominal ranks are the general path's, and it declines
+    /// where the design's methods are not the framework's own.
+    #[test]
+    fn nominal_by_the_kernel_is_the_general_paths() {
+        let nominal = |scored: &crate::Scored, p: &Perturbation| {
+            let model = Model::new(scored, 0).unwrap();
+            let design = Design::new(&model, p).unwrap();
+            let kernel = Kernel::new(&model, &design).expect("a kernel for this design");
+            let mut w = Worker::new(&model, &design);
+            let by_kernel = kernel.nominal(&model, &design, &mut w);
+            let mut s = model.scratch();
+            let ranked = design.nominal(&model, &mut s).unwrap();
+            (by_kernel, (ranked, s.ranks))
+        };
+        // Sparse units (missing pillars and composites), min_share and
+        // precision as they vary, and mixed frameworks.
+        let (d, f) = sparse_case(300);
+        for (min_share, precision) in [(0.0, None), (0.5, Some(4)), (1.0, Some(2)), (0.3, Some(0))] {
+            let o = Options {
+                min_share,
+                precision,
+                ..Options::default()
+            };
+            let scored = score(&d, &f, &o).unwrap();
+            let (by_kernel, general) = nominal(&scored, &uniform());
+            assert_eq!(by_kernel, Some(general.clone()), "{min_share} {precision:?}");
+            // Under min_share 1, units missing any pillar go unranked.
+            assert!(general.0 > 0 && (min_share < 1.0 || general.0 < 300), "{}", general.0);
+            // Another normalisation or mean than the framework's: not nominal.
+            let p = Perturbation {
+                normalisations: vec![Normalisation::Reference { value: None }],
+                aggregations: vec![crate::Aggregation::Geometric],
+                ..uniform()
+            };
+            assert_eq!(nominal(&scored, &p).0, None);
+        }
+        for (seed, geometric) in [(1, false), (2, true), (3, true)] {
+            let (d, f) = crate::analyse::model::tests::random_case(seed, 700, geometric);
+            let scored = score(&d, &f, &Options::default()).unwrap();
+            let (by_kernel, general) = nominal(&scored, &uniform());
+            assert_eq!(by_kernel, Some(general), "seed {seed}");
         }
     }
 

@@ -238,11 +238,38 @@ impl Model {
                 *x = Some(s);
             }
         }
-        let mut raw = Vec::with_capacity(leaves.len() * n);
+        // Every slot is written below (whole columns), so the zeroed buffer
+        // (fresh memory, not written here) only decides which core first
+        // touches its pages.
+        let mut raw = vec![0.0; leaves.len() * n];
+        let copy = |(l, out): (&usize, &mut [f64])| {
+            let col = ed.raw_column(*l);
+            if col.len() == out.len() {
+                for (o, &v) in out.iter_mut().zip(col) {
+                    *o = if v.is_nan() { f64::NAN } else { v };
+                }
+            } else {
+                for (p, o) in out.iter_mut().enumerate() {
+                    *o = ed.raw(*l, p).unwrap_or(f64::NAN);
+                }
+            }
+        };
+        if n > 0 {
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                use rayon::prelude::*;
+                if raw.len() >= PARALLEL_NORMALISE {
+                    leaves.par_iter().zip(raw.par_chunks_mut(n)).for_each(copy);
+                } else {
+                    leaves.iter().zip(raw.chunks_mut(n)).for_each(copy);
+                }
+            }
+            #[cfg(target_arch = "wasm32")]
+            leaves.iter().zip(raw.chunks_mut(n)).for_each(copy);
+        }
         let mut leaf_norm = Vec::with_capacity(leaves.len());
         let mut leaf_dir = Vec::with_capacity(leaves.len());
         for &l in &leaves {
-            raw.extend((0..n).map(|p| ed.raw(l, p).unwrap_or(f64::NAN)));
             let node = nodes.get(l);
             leaf_norm.push(match node.map(|x| x.method()) {
                 Some(Method::Normalise(m)) => m,
@@ -323,7 +350,9 @@ impl Model {
 
     /// Normalises every leaf into `out` (slot-major), by `method` or each leaf's own.
     pub fn normalise_all(&self, method: Option<Normalisation>) -> Vec<f64> {
-        let mut out = vec![f64::NAN; self.raw.len()];
+        // Each slot is written whole below (a value or NaN for every unit):
+        // the zeroed buffer leaves its first touch to the cores that write it.
+        let mut out = vec![0.0; self.raw.len()];
         let slots = self.leaves.len();
         let one = |(s, col): (usize, &mut [f64])| self.normalise_slot(s, method, self.raw_col(s), col);
         // Leaves are independent: natively, large models take every core

@@ -136,13 +136,21 @@ impl Uncertainty {
         let e = scored.edition_index(year)?;
         let model = Model::new(scored, e)?;
         let design = Design::new(&model, &config.perturbation)?;
-        let mut scratch = model.scratch();
-        let ranked = design.nominal(&model, &mut scratch)?;
-        let nominal = scratch.ranks.clone();
+        let kernel = Kernel::new(&model, &design);
+        let mut worker = Worker::new(&model, &design);
+        // The kernel when it can (no column per node and unit); else the general path.
+        let (ranked, nominal) = match kernel.as_ref().and_then(|k| k.nominal(&model, &design, &mut worker)) {
+            Some(found) => found,
+            None => {
+                let mut scratch = model.scratch();
+                let ranked = design.nominal(&model, &mut scratch)?;
+                (ranked, scratch.ranks)
+            }
+        };
         let n = model.n;
         Ok(Uncertainty {
-            kernel: Kernel::new(&model, &design),
-            worker: Worker::new(&model, &design),
+            kernel,
+            worker,
             tally: Tally::new(n, config.samples),
             year: scored.editions().get(e).and_then(|x| x.year()),
             key: Key::new(config.seed, UNCERTAINTY),

@@ -309,14 +309,24 @@ impl Design {
         let normalised: Vec<Vec<f64>> = norm_alts.iter().map(|&m| model.normalise_all(m)).collect();
         // Every combination must score with nominal weights (weights never
         // change the sign of a value, so no sample can fail later, except
-        // with value noise).
-        let mut s = model.scratch();
-        for set in &normalised {
-            model.load_leaves(set, &mut s);
-            for &a in &agg_alts {
-                model
-                    .aggregate_all(&model.weights, a, None, &mut s)
-                    .map_err(|e| model.error(e))?;
+        // with value noise). Only a geometric or harmonic mean can fail (a
+        // value ≤ 0): designs with arithmetic means only skip the check.
+        let may_fail = |a: Option<Aggregation>| {
+            model.order.iter().any(|&node| {
+                let method = a.or_else(|| model.node_agg.get(node).copied().flatten());
+                matches!(method, Some(Aggregation::Geometric | Aggregation::Harmonic))
+            })
+        };
+        let checked: Vec<Option<Aggregation>> = agg_alts.iter().copied().filter(|&a| may_fail(a)).collect();
+        if !checked.is_empty() {
+            let mut s = model.scratch();
+            for set in &normalised {
+                model.load_leaves(set, &mut s);
+                for &a in &checked {
+                    model
+                        .aggregate_all(&model.weights, a, None, &mut s)
+                        .map_err(|e| model.error(e))?;
+                }
             }
         }
         Ok(Design {

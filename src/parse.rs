@@ -37,17 +37,29 @@ pub(crate) fn read_text<R: io::Read>(mut reader: R) -> Result<String> {
             }
             Ok(s)
         }
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            // The text up to `at` is valid, so it reads the same lossily.
-            let lossy = String::from_utf8_lossy(e.as_bytes());
-            let (text, at) = match lossy.strip_prefix('\u{feff}') {
-                Some(t) => (t, at.saturating_sub('\u{feff}'.len_utf8())),
-                None => (lossy.as_ref(), at),
-            };
-            Err(locate(Error::new(ErrorKind::Utf8), text, at, detect_delimiter(text)))
-        }
+        Err(e) => Err(utf8_error(e.as_bytes(), e.utf8_error().valid_up_to())),
     }
+}
+
+/// `bytes` as UTF-8 text, without a leading BOM and without copying them,
+/// or the error [`read_text`] gives.
+pub(crate) fn text_of(bytes: &[u8]) -> Result<&str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.strip_prefix('\u{feff}').unwrap_or(s)),
+        Err(e) => Err(utf8_error(bytes, e.valid_up_to())),
+    }
+}
+
+/// The [`ErrorKind::Utf8`] error at byte `at` of `bytes` (the first invalid
+/// one), located at its line and column.
+fn utf8_error(bytes: &[u8], at: usize) -> Error {
+    // The text up to `at` is valid, so it reads the same lossily.
+    let lossy = String::from_utf8_lossy(bytes);
+    let (text, at) = match lossy.strip_prefix('\u{feff}') {
+        Some(t) => (t, at.saturating_sub('\u{feff}'.len_utf8())),
+        None => (lossy.as_ref(), at),
+    };
+    locate(Error::new(ErrorKind::Utf8), text, at, detect_delimiter(text))
 }
 
 /// The delimiter of `text`: the most frequent of tab, semicolon and comma
@@ -829,6 +841,26 @@ impl Dataset {
     pub fn from_reader<R: io::Read>(reader: R, source: &str) -> Result<Self> {
         let text = read_text(reader).map_err(|e| e.in_file(source))?;
         let (data, mut problems) = Self::parse(&text, source, 1);
+        match (data, problems.is_empty()) {
+            (Some(d), true) => Ok(d),
+            _ => Err(problems.swap_remove(0)),
+        }
+    }
+
+    /// [`Dataset::from_reader`] on bytes held in memory (a mapped file, say),
+    /// read in place, without a copy; errors name `source`.
+    ///
+    /// ```
+    /// use ictindex::{Dataset, ErrorKind};
+    /// let d = Dataset::from_bytes(b"code,A\nx,1.5\n", "d.csv").unwrap();
+    /// assert_eq!(d.value(0, 0), Some(1.5));
+    /// let e = Dataset::from_bytes(b"code,A\nx,\xff\n", "d.csv").unwrap_err();
+    /// assert_eq!(e.kind(), &ErrorKind::Utf8);
+    /// assert_eq!((e.location().file.as_deref(), e.location().line), (Some("d.csv"), Some(2)));
+    /// ```
+    pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Self> {
+        let text = text_of(bytes).map_err(|e| e.in_file(source))?;
+        let (data, mut problems) = Self::parse(text, source, 1);
         match (data, problems.is_empty()) {
             (Some(d), true) => Ok(d),
             _ => Err(problems.swap_remove(0)),

@@ -329,7 +329,7 @@ impl Calculator {
     pub fn new() -> Result<Calculator, JsError> {
         let lang = Lang::Vi;
         let fail = |e: Error| JsError::new(&e.message(lang));
-        let data = Dataset::from_reader(SAMPLE.as_bytes(), SAMPLE_NAME).map_err(fail)?;
+        let data = Dataset::from_bytes(SAMPLE.as_bytes(), SAMPLE_NAME).map_err(fail)?;
         let framework = Framework::vn_ict();
         let options = Options::default();
         let session = WhatIf::new(&data, &framework, &options, None).map_err(fail)?;
@@ -347,7 +347,7 @@ impl Calculator {
     /// and options stay; edits are dropped).
     #[wasm_bindgen(js_name = loadSample)]
     pub fn load_sample(&mut self) -> Result<(), JsError> {
-        let data = Dataset::from_reader(SAMPLE.as_bytes(), SAMPLE_NAME).map_err(|e| self.error(e))?;
+        let data = Dataset::from_bytes(SAMPLE.as_bytes(), SAMPLE_NAME).map_err(|e| self.error(e))?;
         self.replace(data, Framework::vn_ict())
     }
 
@@ -364,7 +364,7 @@ impl Calculator {
         name: &str,
     ) -> Result<(), JsError> {
         let bytes = bytes(&input, self.lang)?;
-        let data = Dataset::from_reader(bytes.as_slice(), name).map_err(|e| self.error(e))?;
+        let data = Dataset::from_bytes(&bytes, name).map_err(|e| self.error(e))?;
         self.replace(data, self.framework.clone())
     }
 
@@ -395,7 +395,7 @@ impl Calculator {
         let framework = bytes(&framework, self.lang)?;
         let framework = Framework::from_reader(framework.as_slice(), framework_name).map_err(|e| self.error(e))?;
         let data = bytes(&data, self.lang)?;
-        let data = Dataset::from_reader(data.as_slice(), data_name).map_err(|e| self.error(e))?;
+        let data = Dataset::from_bytes(&data, data_name).map_err(|e| self.error(e))?;
         self.replace(data, framework)
     }
 

@@ -243,3 +243,43 @@ fn geometric_mean_over_zero_names_the_cell() {
         stderr(&o)
     );
 }
+
+/// A data file of a megabyte or more is mapped into memory, not read: it
+/// scores exactly as the same text through standard input (read), a BOM
+/// is dropped, and a bad byte deep in it is located as in a small file.
+#[test]
+fn a_large_data_file_reads_as_the_same_text_through_stdin() {
+    let mut text = String::from("\u{feff}code,year,HTKT,HTNL,UD,SXKD,MT\n");
+    let mut i = 0u64;
+    while text.len() < 1_200_000 {
+        let v = |k: u64| (i * 7919 + k * 104_729) % 1000;
+        text.push_str(&format!(
+            "u{i},2016,0.{:03},0.{:03},0.{:03},0.{:03},0.{:03}\n",
+            v(1),
+            v(2),
+            v(3),
+            v(4),
+            v(5)
+        ));
+        i += 1;
+    }
+    let path = temp_file("large.csv", text.as_bytes());
+    let mapped = run(&["score", &path, "--depth", "1"]);
+    assert!(mapped.status.success(), "{}", stderr(&mapped));
+    let piped = run_stdin(&["score", "-", "--depth", "1"], &text);
+    assert!(piped.status.success(), "{}", stderr(&piped));
+    assert_eq!(stdout(&mapped), stdout(&piped));
+    assert_eq!(stdout(&mapped).lines().count() as u64, i + 1);
+    // A Latin-1 byte in the last line's code (rows from line 2 on).
+    let mut bytes = text.into_bytes();
+    let at = bytes.len() - 38;
+    bytes[at] = 0xe0;
+    let path = temp_file("large-bad.csv", &bytes);
+    let o = run(&["score", &path, "--lang", "en"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("large-bad.csv") && e.contains(&format!("line {}, column 1", i + 1)),
+        "{e}"
+    );
+}

@@ -1115,11 +1115,12 @@ fn rebase(args: RebaseArgs) -> Run {
     print(&out)
 }
 
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(test)]
 mod tests {
     /// The kernel reports the flag set before `main` (`THP_enabled: 0` in
     /// /proc/self/status, since Linux 5.0): this test binary holds the
     /// same `.init_array` entry as the CLI.
+    #[cfg(target_os = "linux")]
     #[test]
     fn huge_pages_are_off_from_the_start() {
         let status = std::fs::read_to_string("/proc/self/status").unwrap();

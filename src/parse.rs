@@ -840,11 +840,7 @@ impl Dataset {
     /// ```
     pub fn from_reader<R: io::Read>(reader: R, source: &str) -> Result<Self> {
         let text = read_text(reader).map_err(|e| e.in_file(source))?;
-        let (data, mut problems) = Self::parse(&text, source, 1);
-        match (data, problems.is_empty()) {
-            (Some(d), true) => Ok(d),
-            _ => Err(problems.swap_remove(0)),
-        }
+        Self::from_text(&text, source)
     }
 
     /// [`Dataset::from_reader`] on bytes held in memory (a mapped file, say),
@@ -860,19 +856,19 @@ impl Dataset {
     /// ```
     pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Self> {
         let text = text_of(bytes).map_err(|e| e.in_file(source))?;
-        let (data, mut problems) = Self::parse(text, source, 1);
-        match (data, problems.is_empty()) {
-            (Some(d), true) => Ok(d),
-            _ => Err(problems.swap_remove(0)),
-        }
+        Self::from_text(text, source)
     }
 
     /// [`Dataset::from_reader`] on a string, with no file name.
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> Result<Self> {
         // The same as `from_reader(text.as_bytes(), "")`, without copying the text.
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let (data, mut problems) = Self::parse(text, "", 1);
+        Self::from_text(text.strip_prefix('\u{feff}').unwrap_or(text), "")
+    }
+
+    /// The data set in `text` (no BOM), or its first problem, named `source`.
+    fn from_text(text: &str, source: &str) -> Result<Self> {
+        let (data, mut problems) = Self::parse(text, source, 1);
         match (data, problems.is_empty()) {
             (Some(d), true) => Ok(d),
             _ => Err(problems.swap_remove(0)),

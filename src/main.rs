@@ -793,12 +793,12 @@ fn validate(input: &Input) -> Run {
         },
         None => Some(Framework::vn_ict()),
     };
-    let text = read_all(&input.data).map_err(one)?;
-    let data_problems = Dataset::check(text.as_slice(), &input.data);
+    let text = file_bytes(&input.data).map_err(one)?;
+    let data_problems = Dataset::check(&text[..], &input.data);
     let clean = data_problems.is_empty();
     problems.extend(data_problems);
     if let (true, Some(f)) = (clean, &framework) {
-        match Dataset::from_reader(text.as_slice(), &input.data)
+        match Dataset::from_bytes(&text, &input.data)
             .and_then(|d| input.prepared(d, f))
             .and_then(|d| score(&d, f, &input.options()).map(|s| (d, s)))
         {
@@ -853,10 +853,10 @@ impl Input {
     fn load_raw(&self) -> Result<(Dataset, Framework), Vec<Error>> {
         let (data, framework) = match &self.prep.coinr_meta {
             Some(meta) => {
-                let text = read_all(&self.data).map_err(one)?;
+                let text = file_bytes(&self.data).map_err(one)?;
                 let name = if self.data == "-" { "<stdin>" } else { &self.data };
                 let c = Coinr::from_readers(
-                    text.as_slice(),
+                    &text[..],
                     name,
                     open(meta).map_err(one)?,
                     meta,
@@ -939,37 +939,34 @@ impl std::ops::Deref for FileBytes {
 /// From this size on a data file is mapped rather than read.
 const MAP_BYTES: u64 = 1 << 20;
 
-/// The bytes of the file at `path`. A regular file of [`MAP_BYTES`] or more
-/// is mapped into memory: reading it would copy it into a fresh buffer,
-/// and faulting that buffer's pages in cost more than the copy (~1,400
-/// page faults for a 5.6 MB file); the mapped file's pages are already in
-/// the page cache. Anything else, or a map that fails, is read.
+/// The bytes of the file at `path` (`-`: standard input). A regular file of
+/// [`MAP_BYTES`] or more is mapped into memory: reading it would copy it
+/// into a fresh buffer, and faulting that buffer's pages in cost more than
+/// the copy (~1,400 page faults for a 5.6 MB file); the mapped file's pages
+/// are already in the page cache. Anything else, or a map that fails, is read.
 fn file_bytes(path: &str) -> ictindex::Result<FileBytes> {
-    let mut file = open(path)?;
-    #[cfg(not(target_arch = "wasm32"))]
-    if file.metadata().is_ok_and(|m| m.is_file() && m.len() >= MAP_BYTES) {
-        // SAFETY: the map is read-only and private to this process. If
-        // another process changed or truncated the file while we read it,
-        // the bytes would change under us (or the read would fault) — the
-        // caveat of every mapped read, as in ripgrep; a data file being
-        // rewritten while it is scored is not a case this CLI supports.
-        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-            return Ok(FileBytes::Mapped(map));
-        }
-    }
     let mut buf = Vec::new();
-    file.read_to_end(&mut buf).map_err(|e| io_error(e).in_file(path))?;
-    Ok(FileBytes::Read(buf))
-}
-
-fn read_all(path: &str) -> ictindex::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    let r = match path {
+    let read = match path {
         "-" => io::stdin().lock().read_to_end(&mut buf),
-        p => open(p)?.read_to_end(&mut buf),
+        p => {
+            let mut file = open(p)?;
+            #[cfg(not(target_arch = "wasm32"))]
+            if file.metadata().is_ok_and(|m| m.is_file() && m.len() >= MAP_BYTES) {
+                // SAFETY: the map is read-only and private to this process. If
+                // another process changed or truncated the file while we read
+                // it, the bytes would change under us (or the read would
+                // fault) — the caveat of every mapped read, as in ripgrep; a
+                // data file being rewritten while it is scored is not a case
+                // this CLI supports.
+                if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                    return Ok(FileBytes::Mapped(map));
+                }
+            }
+            file.read_to_end(&mut buf)
+        }
     };
-    r.map_err(|e| io_error(e).in_file(path))?;
-    Ok(buf)
+    read.map_err(|e| io_error(e).in_file(path))?;
+    Ok(FileBytes::Read(buf))
 }
 
 fn io_error(e: io::Error) -> Error {
@@ -1065,14 +1062,14 @@ fn rebase(args: RebaseArgs) -> Run {
     let mapping = match &args.mapping {
         None => ictindex::Mapping::vn_2025(),
         Some(path) => {
-            let old = String::from_utf8(read_all(path).map_err(one)?)
-                .map_err(|_| vec![Error::new(ictindex::ErrorKind::Utf8).in_file(path)])?;
+            let utf8 = |bytes: &FileBytes, p: &str| -> Result<String, Vec<Error>> {
+                std::str::from_utf8(bytes)
+                    .map(str::to_owned)
+                    .map_err(|_| vec![Error::new(ictindex::ErrorKind::Utf8).in_file(p)])
+            };
+            let old = utf8(&file_bytes(path).map_err(one)?, path)?;
             let units = match &args.mapping_units {
-                Some(p) => Some((
-                    String::from_utf8(read_all(p).map_err(one)?)
-                        .map_err(|_| vec![Error::new(ictindex::ErrorKind::Utf8).in_file(p)])?,
-                    p.as_str(),
-                )),
+                Some(p) => Some((utf8(&file_bytes(p).map_err(one)?, p)?, p.as_str())),
                 None => None,
             };
             let units = units.as_ref().map(|(text, p)| (text.as_str(), *p));

@@ -224,6 +224,23 @@ fn ranks_from_sorted(
     ranked
 }
 
+/// Calls `f(slot, column)` on each `n`-long column of the slot-major `buf`;
+/// natively, on every core from [`PARALLEL_NORMALISE`] cells on.
+fn for_each_column(buf: &mut [f64], n: usize, f: impl Fn((usize, &mut [f64])) + Send + Sync) {
+    if n == 0 {
+        return;
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        if buf.len() >= PARALLEL_NORMALISE {
+            buf.par_chunks_mut(n).enumerate().for_each(f);
+            return;
+        }
+    }
+    buf.chunks_mut(n).enumerate().for_each(f);
+}
+
 impl Model {
     /// The model of edition `e` of `scored`.
     pub fn new(scored: &Scored, e: usize) -> Result<Self> {
@@ -238,35 +255,19 @@ impl Model {
                 *x = Some(s);
             }
         }
-        // Every slot is written below (whole columns), so the zeroed buffer
-        // (fresh memory, not written here) only decides which core first
-        // touches its pages.
+        // Every slot is written whole below, so the zeroed buffer (fresh
+        // memory, not written here) only decides which core first touches
+        // its pages. Missing values (and rows past a short column) are NaN,
+        // as `ed.raw` reads them.
         let mut raw = vec![0.0; leaves.len() * n];
-        let copy = |(l, out): (&usize, &mut [f64])| {
-            let col = ed.raw_column(*l);
-            if col.len() == out.len() {
-                for (o, &v) in out.iter_mut().zip(col) {
-                    *o = if v.is_nan() { f64::NAN } else { v };
-                }
-            } else {
-                for (p, o) in out.iter_mut().enumerate() {
-                    *o = ed.raw(*l, p).unwrap_or(f64::NAN);
-                }
+        for_each_column(&mut raw, n, |(s, out)| {
+            let col = leaves.get(s).map_or(&[][..], |&l| ed.raw_column(l));
+            let (head, tail) = out.split_at_mut(col.len().min(out.len()));
+            for (o, &v) in head.iter_mut().zip(col) {
+                *o = if v.is_nan() { f64::NAN } else { v };
             }
-        };
-        if n > 0 {
-            #[cfg(not(target_arch = "wasm32"))]
-            {
-                use rayon::prelude::*;
-                if raw.len() >= PARALLEL_NORMALISE {
-                    leaves.par_iter().zip(raw.par_chunks_mut(n)).for_each(copy);
-                } else {
-                    leaves.iter().zip(raw.chunks_mut(n)).for_each(copy);
-                }
-            }
-            #[cfg(target_arch = "wasm32")]
-            leaves.iter().zip(raw.chunks_mut(n)).for_each(copy);
-        }
+            tail.fill(f64::NAN);
+        });
         let mut leaf_norm = Vec::with_capacity(leaves.len());
         let mut leaf_dir = Vec::with_capacity(leaves.len());
         for &l in &leaves {
@@ -350,24 +351,13 @@ impl Model {
 
     /// Normalises every leaf into `out` (slot-major), by `method` or each leaf's own.
     pub fn normalise_all(&self, method: Option<Normalisation>) -> Vec<f64> {
-        // Each slot is written whole below (a value or NaN for every unit):
-        // the zeroed buffer leaves its first touch to the cores that write it.
+        // Each slot is written whole (a value or NaN for every unit): the
+        // zeroed buffer leaves its first touch to the cores that write it.
+        // Leaves are independent, each normalised exactly as alone.
         let mut out = vec![0.0; self.raw.len()];
-        let slots = self.leaves.len();
-        let one = |(s, col): (usize, &mut [f64])| self.normalise_slot(s, method, self.raw_col(s), col);
-        // Leaves are independent: natively, large models take every core
-        // (each leaf normalised exactly as alone).
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            use rayon::prelude::*;
-            if self.n > 0 && self.raw.len() >= PARALLEL_NORMALISE {
-                out.par_chunks_mut(self.n).take(slots).enumerate().for_each(one);
-                return out;
-            }
-        }
-        if self.n > 0 {
-            out.chunks_mut(self.n).take(slots).enumerate().for_each(one);
-        }
+        for_each_column(&mut out, self.n, |(s, col)| {
+            self.normalise_slot(s, method, self.raw_col(s), col)
+        });
         out
     }
 

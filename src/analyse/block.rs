@@ -101,9 +101,9 @@ pub(crate) struct Kernel {
     /// [`CHUNK_MAX`] (the padding is 0), so that groups of leaves run over
     /// whole chunks.
     stride: usize,
-    /// Whether to run the AVX2 build of the kernel (x86-64 CPUs that have it;
-    /// the same operations in the same order, so the same bits).
-    avx2: bool,
+    /// Which build of the kernel runs (the widest the CPU has; the same
+    /// operations in the same order in each, so the same bits).
+    isa: Isa,
     min_share: f64,
 }
 
@@ -209,7 +209,7 @@ impl Kernel {
             nodes,
             prepared,
             stride,
-            avx2: avx2_detected(),
+            isa: Isa::detected(),
             min_share: model.min_share(),
         })
     }
@@ -251,14 +251,15 @@ impl Kernel {
     /// `values` are the design's normalised leaves (NaN for missing,
     /// slot-major), read for units with a missing inner child.
     fn scores(&self, m: usize, count: usize, values: &[f64], w: &mut Worker) -> Result<(), NonPositive> {
-        // (Always false off x86-64.)
-        if self.avx2 {
-            // SAFETY: `avx2` is only true when the CPU reports AVX2
-            // (`is_x86_feature_detected!` in `avx2_detected`).
+        match self.isa {
+            // SAFETY: `isa` is only `Avx2` or `Avx512` when the CPU reports
+            // the features (`is_x86_feature_detected!` in `Isa::detected`).
             #[cfg(target_arch = "x86_64")]
-            return unsafe { self.scores_avx2(m, count, values, w) };
+            Isa::Avx512 => unsafe { self.scores_avx512(m, count, values, w) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { self.scores_avx2(m, count, values, w) },
+            _ => self.scores_in::<8, 4>(m, count, values, w),
         }
-        self.scores_in::<8, 4>(m, count, values, w)
     }
 
     /// [`Kernel::scores`] compiled for AVX2.
@@ -270,6 +271,19 @@ impl Kernel {
     #[target_feature(enable = "avx2")]
     unsafe fn scores_avx2(&self, m: usize, count: usize, values: &[f64], w: &mut Worker) -> Result<(), NonPositive> {
         self.scores_in::<CHUNK_MAX, 8>(m, count, values, w)
+    }
+
+    /// [`Kernel::scores`] compiled for AVX-512 (its 512-bit registers: on
+    /// this project's Xeon, Monte Carlo 10,000 × 100 × 300 took 90.4 → 82.5 ms
+    /// in process, 63 × 50 × 10,000 12.3 → 11.7 ms).
+    ///
+    /// # Safety
+    ///
+    /// The CPU must support AVX2 and AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,avx512f")]
+    unsafe fn scores_avx512(&self, m: usize, count: usize, values: &[f64], w: &mut Worker) -> Result<(), NonPositive> {
+        self.scores_in::<CHUNK_MAX, 16>(m, count, values, w)
     }
 
     /// [`Kernel::scores`] with leaf sums in chunks of `C` units, or of `D`
@@ -661,15 +675,42 @@ const GROUP: usize = 16;
 /// and the prepared columns' stride are multiples of it.
 const CHUNK_MAX: usize = 32;
 
-/// Whether this CPU runs the AVX2 build of the kernel.
-fn avx2_detected() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::is_x86_feature_detected!("avx2")
+/// The builds of the kernel, by the instructions they use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Isa {
+    /// Any CPU (the compiler's baseline).
+    Portable,
+    /// x86-64 with AVX2.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    Avx2,
+    /// x86-64 with AVX2 and AVX-512F.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    Avx512,
+}
+
+impl Isa {
+    /// The widest build this CPU runs.
+    fn detected() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx2") {
+                if std::is_x86_feature_detected!("avx512f") {
+                    return Isa::Avx512;
+                }
+                return Isa::Avx2;
+            }
+        }
+        Isa::Portable
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
+
+    /// The builds this CPU runs, from the portable one up.
+    #[cfg(test)]
+    fn runnable() -> Vec<Self> {
+        let top = Self::detected();
+        [Isa::Portable, Isa::Avx2, Isa::Avx512]
+            .into_iter()
+            .filter(|&i| i == Isa::Portable || i == Isa::Avx2 && top != Isa::Portable || i == top)
+            .collect()
     }
 }
 
@@ -902,17 +943,16 @@ mod tests {
         let n = model.n;
         let mut w = Worker::new(&model, &design);
         run_block(&model, &design, Some(&kernel), &key, 3, 3 + samples, &mut w).unwrap();
-        // The portable build and (on CPUs with AVX2) the AVX2 build: the same bits.
-        let portable = Kernel {
-            avx2: false,
-            ..kernel.clone()
-        };
-        let mut wp = Worker::new(&model, &design);
-        run_block(&model, &design, Some(&portable), &key, 3, 3 + samples, &mut wp).unwrap();
-        assert_eq!(kernel.avx2, avx2_detected());
+        // Every build the CPU runs (portable, AVX2, AVX-512): the same bits.
+        assert_eq!(kernel.isa, Isa::detected());
         let bits = |w: &Worker| w.comp.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&w), bits(&wp));
-        assert_eq!(w.ranks, wp.ranks);
+        for isa in Isa::runnable() {
+            let other = Kernel { isa, ..kernel.clone() };
+            let mut wp = Worker::new(&model, &design);
+            run_block(&model, &design, Some(&other), &key, 3, 3 + samples, &mut wp).unwrap();
+            assert_eq!(bits(&w), bits(&wp), "{isa:?}");
+            assert_eq!(w.ranks, wp.ranks, "{isa:?}");
+        }
         let mut sc = design.scenario(&model);
         let mut s = model.scratch();
         let mut missing = 0;

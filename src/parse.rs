@@ -1141,6 +1141,19 @@ impl Dataset {
     /// assert_eq!(d.editions(), [(Some(2015), vec![1]), (Some(2016), vec![0, 2])]);
     /// ```
     pub fn editions(&self) -> Vec<(Option<i64>, Vec<usize>)> {
+        // The usual file, years in order (or one edition): its runs of equal
+        // years are the editions, with no sort.
+        if self.units.windows(2).all(|w| matches!(w, [a, b] if a.year <= b.year)) {
+            let mut out: Vec<(Option<i64>, Vec<usize>)> = Vec::new();
+            let mut start = 0;
+            for (r, u) in self.units.iter().enumerate() {
+                if self.units.get(r + 1).is_none_or(|next| next.year != u.year) {
+                    out.push((u.year, (start..r + 1).collect()));
+                    start = r + 1;
+                }
+            }
+            return out;
+        }
         let mut rows: Vec<(Option<i64>, usize)> = self.units.iter().map(|u| u.year).zip(0..).collect();
         // Stable: rows of one year stay in file order.
         rows.sort_by_key(|&(y, _)| y);
@@ -1216,6 +1229,27 @@ impl Dataset {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn editions_are_years_with_their_rows() {
+        // Years in order (the path without a sort), out of order, missing.
+        for years in [
+            "2015 2015 2016 2016 2016",
+            "- - 2015 2016",
+            "- - -",
+            "2016 2015 2016 -",
+            "2015 - 2015",
+            "2017",
+        ] {
+            let mut text = String::from("code,year,A\n");
+            for (i, y) in years.split(' ').enumerate() {
+                text.push_str(&format!("u{i},{},1\n", if y == "-" { "" } else { y }));
+            }
+            let d = Dataset::from_str(&text).unwrap();
+            let want: Vec<(Option<i64>, Vec<usize>)> = d.years().into_iter().map(|y| (y, d.rows_of(y))).collect();
+            assert_eq!(d.editions(), want, "{years}");
+        }
+    }
 
     #[test]
     fn detects_delimiters_and_decimal_comma() {

@@ -311,17 +311,9 @@ impl EditionScores {
             .collect();
         let mut e = EditionScores {
             year,
-            // Inner nodes only, one fill per column (`vec![col; n]` would fill one and copy it).
-            scores: leaves
-                .iter()
-                .map(|l| {
-                    if l.is_some() {
-                        Vec::new()
-                    } else {
-                        vec![f64::NAN; rows.len()]
-                    }
-                })
-                .collect(),
+            // Inner nodes' columns are made as they are aggregated (those of
+            // the bottom nodes on the thread that aggregates them).
+            scores: leaves.iter().map(|_| Vec::new()).collect(),
             leaves,
             range: framework.range(),
             precision: options.precision,
@@ -348,6 +340,13 @@ impl EditionScores {
         for &node in framework.inner_order() {
             if !done.get(node).copied().unwrap_or(false) {
                 self.aggregate_node(data, framework, node, options)?;
+            }
+        }
+        // A node nothing aggregated (none is left so now) has missing scores.
+        let n = self.rows.len();
+        for (col, leaf) in self.scores.iter_mut().zip(&self.leaves) {
+            if leaf.is_none() && col.len() != n {
+                *col = vec![f64::NAN; n];
             }
         }
         for node in 0..framework.nodes().len() {
@@ -472,6 +471,9 @@ impl EditionScores {
         let Some(mut out) = self.scores.get_mut(node).map(std::mem::take) else {
             return Ok(());
         };
+        if out.len() != self.rows.len() {
+            out = vec![f64::NAN; self.rows.len()];
+        }
         // In editions of more than a tile, leaves not normalised yet are
         // normalised a tile at a time (an arithmetic mean cannot fail; the
         // others, which can, report the first bad value child by child, so

@@ -399,12 +399,20 @@ mod tests {
         }
     }
 
+    /// `sort_keys` puts `keys` in `sort_unstable`'s order.
+    fn assert_sorts_like_sort_unstable(mut keys: Vec<u128>, buf: &mut SortBuffers, what: &str) {
+        let mut want = keys.clone();
+        want.sort_unstable();
+        sort_keys(&mut keys, buf);
+        assert_eq!(keys, want, "{what}");
+    }
+
     #[test]
     fn bucket_sort_sorts_like_sort_unstable() {
         let mut next = lcg(11);
         let mut buf = SortBuffers::default();
         for len in [0usize, 1, 2, 255, 256, 600, 5_000, 5_000, 70_000] {
-            let mut keys: Vec<u128> = (0..len)
+            let keys: Vec<u128> = (0..len)
                 .map(|i| {
                     // Few distinct scores (crowded buckets of ties), a narrow
                     // and a wide range, a far outlier, infinities, ±0.
@@ -418,10 +426,7 @@ mod tests {
                     u128::from(order_key(y)) << 64 | u128::from(next() % 1_000_000) << 20 | i as u128
                 })
                 .collect();
-            let mut want = keys.clone();
-            want.sort_unstable();
-            sort_keys(&mut keys, &mut buf);
-            assert_eq!(keys, want, "{len}");
+            assert_sorts_like_sort_unstable(keys, &mut buf, &format!("{len}"));
         }
     }
 
@@ -448,17 +453,14 @@ mod tests {
         };
         for s in 0..7 {
             for len in [256usize, 1_000, 10_000] {
-                let mut keys: Vec<u128> = (0..len)
+                let keys: Vec<u128> = (0..len)
                     .map(|i| {
                         u128::from(order_key(spread(s, &mut next, i))) << 64
                             | u128::from(next() % 1_000) << 32
                             | i as u128
                     })
                     .collect();
-                let mut want = keys.clone();
-                want.sort_unstable();
-                sort_keys(&mut keys, &mut buf);
-                assert_eq!(keys, want, "spread {s}, {len} keys");
+                assert_sorts_like_sort_unstable(keys, &mut buf, &format!("spread {s}, {len} keys"));
             }
         }
     }

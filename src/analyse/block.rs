@@ -675,8 +675,9 @@ const GROUP: usize = 16;
 /// and the prepared columns' stride are multiples of it.
 const CHUNK_MAX: usize = 32;
 
-/// The builds of the kernel, by the instructions they use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The builds of the kernel, by the instructions they use (each CPU that
+/// runs one runs those before it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Isa {
     /// Any CPU (the compiler's baseline).
     Portable,
@@ -709,7 +710,7 @@ impl Isa {
         let top = Self::detected();
         [Isa::Portable, Isa::Avx2, Isa::Avx512]
             .into_iter()
-            .filter(|&i| i == Isa::Portable || i == Isa::Avx2 && top != Isa::Portable || i == top)
+            .filter(|&i| i <= top)
             .collect()
     }
 }

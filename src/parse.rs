@@ -459,6 +459,19 @@ fn parse_decimal(s: &[u8]) -> Option<f64> {
     if digits.is_empty() || digits.len() > 16 {
         return None;
     }
+    let (mantissa, decimals) = match short_decimal(digits) {
+        Some(parts) => parts,
+        None => long_decimal(digits)?,
+    };
+    // `mantissa` < 10^15 < 2^63: as `i64` it converts in one instruction
+    // (`u64` takes four on x86-64), to the same value.
+    let v = mantissa as i64 as f64 / POW10.get(decimals).copied()?;
+    Some(if negative { -v } else { v })
+}
+
+/// [`parse_decimal`]'s digits `d+(.d+)?` as (the digits as an integer, how
+/// many follow the point), a digit at a time.
+fn long_decimal(digits: &[u8]) -> Option<(u64, usize)> {
     // The integer part, then `.` and at least one digit, or nothing.
     let mut mantissa: u64 = 0;
     let mut rest = digits;
@@ -486,10 +499,58 @@ fn parse_decimal(s: &[u8]) -> Option<f64> {
         }
         _ => return None,
     };
-    // `mantissa` < 10^16 < 2^63: as `i64` it converts in one instruction
-    // (`u64` takes four on x86-64), to the same value.
-    let v = mantissa as i64 as f64 / POW10.get(decimals).copied()?;
-    Some(if negative { -v } else { v })
+    Some((mantissa, decimals))
+}
+
+/// [`long_decimal`] for at most eight bytes, without a branch on the number
+/// of digits: the bytes are loaded as one word, the point is found and
+/// taken out, the digits are checked and summed eight at a time (the
+/// classic SWAR digit sum). `None` for any other shape (then the long way
+/// decides).
+fn short_decimal(digits: &[u8]) -> Option<(u64, usize)> {
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    let len = digits.len();
+    if !(1..=8).contains(&len) {
+        return None;
+    }
+    // The bytes in order from the lowest, zero above: two overlapping
+    // 4-byte loads, or three single bytes.
+    let word = if len >= 4 {
+        let first = u32::from_le_bytes(digits.get(..4)?.try_into().ok()?);
+        let last = u32::from_le_bytes(digits.get(len - 4..)?.try_into().ok()?);
+        u64::from(first) | u64::from(last) << (8 * (len - 4))
+    } else {
+        let byte = |i: usize| digits.get(i).map_or(0, |&b| u64::from(b));
+        byte(0) | byte(len / 2) << (8 * (len / 2)) | byte(len - 1) << (8 * (len - 1))
+    };
+    let used = u64::MAX >> (8 * (8 - len));
+    let points = zero_bytes(word ^ splat(b'.')) & used;
+    let (joined, n, decimals) = if points == 0 {
+        (word, len, 0)
+    } else {
+        let p = (points.trailing_zeros() / 8) as usize;
+        // One point, with a digit on each side ("5." and ".5" go the long way).
+        if points & (points - 1) != 0 || p == 0 || p + 1 == len {
+            return None;
+        }
+        let below = word & (u64::MAX >> (8 * (8 - p)));
+        (below | (word >> (8 * (p + 1))) << (8 * p), len - 1, len - 1 - p)
+    };
+    // The n digits at the top of the word, '0's below them.
+    let pad = 8 * (8 - n);
+    let aligned = joined.checked_shl(pad as u32)? | splat(b'0').checked_shr(64 - pad as u32).unwrap_or(0);
+    // Every byte '0'..='9' (0x30..=0x39, and + 6 stays in 0x3_).
+    if aligned & HIGH != splat(b'0') || aligned.wrapping_add(splat(6)) & HIGH != splat(b'0') {
+        return None;
+    }
+    let d = aligned - splat(b'0');
+    // Pairs, then fours, then all eight (most significant digit lowest).
+    let pairs = d.wrapping_mul(10).wrapping_add(d >> 8);
+    const MASK: u64 = 0x0000_00ff_0000_00ff;
+    let sum = ((pairs & MASK).wrapping_mul(100 + (1_000_000 << 32)))
+        .wrapping_add(((pairs >> 16) & MASK).wrapping_mul(1 + (10_000 << 32)))
+        >> 32;
+    Some((sum & 0xffff_ffff, decimals))
 }
 
 fn csv_error(e: csv::Error) -> Error {
@@ -1409,6 +1470,29 @@ mod tests {
         fn parse_decimal_is_str_parse(text in "-?[0-9.]{0,18}") {
             if let Some(v) = parse_decimal(text.as_bytes()) {
                 proptest::prop_assert_eq!(Some(v.to_bits()), text.parse::<f64>().ok().map(f64::to_bits));
+            }
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// The word-at-a-time path reads what it reads as the digit-at-a-time one.
+        #[test]
+        fn short_decimal_is_long_decimal(bytes in proptest::collection::vec(proptest::sample::select(b"0123456789.-e/: \xff".to_vec()), 0..10)) {
+            if let Some(parts) = short_decimal(&bytes) {
+                proptest::prop_assert_eq!(Some(parts), long_decimal(&bytes));
+            }
+        }
+
+        /// ... and takes every short plain decimal.
+        #[test]
+        fn short_decimals_take_the_word_path(int in "[0-9]{1,8}", frac in "[0-9]{1,6}") {
+            proptest::prop_assert_eq!(short_decimal(int.as_bytes()), long_decimal(int.as_bytes()));
+            proptest::prop_assert!(short_decimal(int.as_bytes()).is_some());
+            let text = format!("{int}.{frac}");
+            if text.len() <= 8 {
+                proptest::prop_assert_eq!(short_decimal(text.as_bytes()), long_decimal(text.as_bytes()));
+                proptest::prop_assert!(short_decimal(text.as_bytes()).is_some());
             }
         }
     }

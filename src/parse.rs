@@ -1202,30 +1202,16 @@ impl Dataset {
     /// assert_eq!(d.editions(), [(Some(2015), vec![1]), (Some(2016), vec![0, 2])]);
     /// ```
     pub fn editions(&self) -> Vec<(Option<i64>, Vec<usize>)> {
-        // The usual file, years in order (or one edition): its runs of equal
-        // years are the editions, with no sort.
-        if self.units.windows(2).all(|w| matches!(w, [a, b] if a.year <= b.year)) {
-            let mut out: Vec<(Option<i64>, Vec<usize>)> = Vec::new();
-            let mut start = 0;
-            for (r, u) in self.units.iter().enumerate() {
-                if self.units.get(r + 1).is_none_or(|next| next.year != u.year) {
-                    out.push((u.year, (start..r + 1).collect()));
-                    start = r + 1;
-                }
-            }
-            return out;
+        let year = |r: &usize| self.units.get(*r).and_then(|u| u.year);
+        let mut rows: Vec<usize> = (0..self.units.len()).collect();
+        // Stable, so each year's rows stay in file order; the usual file,
+        // its years already in order (or one edition), needs no sort.
+        if !self.units.is_sorted_by_key(|u| u.year) {
+            rows.sort_by_key(year);
         }
-        let mut rows: Vec<(Option<i64>, usize)> = self.units.iter().map(|u| u.year).zip(0..).collect();
-        // Stable: rows of one year stay in file order.
-        rows.sort_by_key(|&(y, _)| y);
-        let mut out: Vec<(Option<i64>, Vec<usize>)> = Vec::new();
-        for (y, r) in rows {
-            match out.last_mut() {
-                Some((last, rs)) if *last == y => rs.push(r),
-                _ => out.push((y, vec![r])),
-            }
-        }
-        out
+        rows.chunk_by(|a, b| year(a) == year(b))
+            .map(|run| (run.first().and_then(year), run.to_vec()))
+            .collect()
     }
 
     /// Rows of edition `year`, in file order.

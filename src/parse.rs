@@ -544,13 +544,14 @@ fn short_decimal(digits: &[u8]) -> Option<(u64, usize)> {
         return None;
     }
     let d = aligned - splat(b'0');
-    // Pairs, then fours, then all eight (most significant digit lowest).
+    // Pairs, then fours, then all eight (most significant digit lowest;
+    // the sum, below 10^8, is what the shift leaves).
     let pairs = d.wrapping_mul(10).wrapping_add(d >> 8);
     const MASK: u64 = 0x0000_00ff_0000_00ff;
     let sum = ((pairs & MASK).wrapping_mul(100 + (1_000_000 << 32)))
         .wrapping_add(((pairs >> 16) & MASK).wrapping_mul(1 + (10_000 << 32)))
         >> 32;
-    Some((sum & 0xffff_ffff, decimals))
+    Some((sum, decimals))
 }
 
 fn csv_error(e: csv::Error) -> Error {

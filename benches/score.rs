@@ -8,7 +8,7 @@ mod common;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ictindex::{score, Dataset, Framework, Options};
+use ictindex::{rank, score, Dataset, Framework, Options};
 
 /// The peer's semantics: a composite is missing only when every pillar is,
 /// ranks compare full-precision scores.
@@ -51,6 +51,22 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
+    // One ranking of 10,000 units: a pillar's scores, at full precision and
+    // at the published 4 decimals.
+    let (f, d) = common::indicators(10_000, 100, 10, 1);
+    if let Ok(s) = score(&d, &f, &peer_options()) {
+        if let (Some(e), Some(pillar)) = (s.editions().first(), f.nodes().iter().position(|n| n.depth == 1)) {
+            let column = e.scores(pillar).to_vec();
+            let mut out = vec![None; column.len()];
+            let mut g = c.benchmark_group("rank");
+            for precision in [None, Some(4)] {
+                g.bench_function(format!("10000 pillar scores, precision {precision:?}"), |b| {
+                    b.iter(|| rank(black_box(&column), precision, &mut out))
+                });
+            }
+            g.finish();
+        }
+    }
 }
 
 criterion_group!(benches, bench);

@@ -167,7 +167,7 @@ impl Prepared {
 /// compares false, so missing values are skipped without a test; four
 /// independent lanes let the loop vectorise. (Which of −0.0 and +0.0 is the
 /// least when both occur is left unspecified, as by `f64::min`.)
-fn min_max(d: f64, x: &[f64]) -> (f64, f64) {
+pub(crate) fn min_max(d: f64, x: &[f64]) -> (f64, f64) {
     let mut lo = [f64::INFINITY; 4];
     let mut hi = [f64::NEG_INFINITY; 4];
     let mut chunks = x.chunks_exact(4);

@@ -669,15 +669,17 @@ type Rows = (Vec<Unit>, Vec<Vec<f64>>, Vec<u64>);
 #[cfg(not(target_arch = "wasm32"))]
 const PARALLEL_BYTES: usize = 256 * 1024;
 
-/// The rows of `csv` (units, `values[indicator][row]`, lines), read in up to
-/// `runs` runs of whole lines at once (the first straight onto the final
-/// columns, the others onto their own, then appended column by column on
-/// every core); `None` if the text has quotes or carriage returns (the CSV
-/// reader's case), no data row, or any problem at all (a ragged row, a bad
-/// cell, a duplicate unit, …): the one-pass read then reports the problems
-/// in file order. Rows, values and lines are exactly the one-pass read's.
+/// The rows of the CSV `text` split by `delimiter` (units,
+/// `values[indicator][row]`, lines), read in up to `runs` runs of whole
+/// lines at once (the first straight onto the final columns, the others
+/// onto their own, then appended column by column on every core); `None` if
+/// the text has quotes or carriage returns (the CSV reader's case), no data
+/// row, or any problem at all (a ragged row, a bad cell, a duplicate unit,
+/// …; with `check_text`, for bytes not yet known to be text, also bad UTF-8
+/// or a byte-order mark): the one-pass read then reports the problems in
+/// file order. Rows, values and lines are exactly the one-pass read's.
 #[cfg(not(target_arch = "wasm32"))]
-fn read_in_runs(text: &[u8], delimiter: u8, unchecked: bool, cols: &Columns, runs: usize) -> Option<Rows> {
+fn read_in_runs(text: &[u8], delimiter: u8, check_text: bool, cols: &Columns, runs: usize) -> Option<Rows> {
     use rayon::prelude::*;
     // The header is the first non-empty line; the data lines follow it.
     let head_start = text.iter().position(|&b| b != b'\n')?;
@@ -713,7 +715,7 @@ fn read_in_runs(text: &[u8], delimiter: u8, unchecked: bool, cols: &Columns, run
     let scans: Vec<(bool, usize)> = parts
         .par_iter()
         .map(|p| {
-            let other = if unchecked {
+            let other = if check_text {
                 std::str::from_utf8(p).is_err() || p.contains(&0xEF)
             } else {
                 false

@@ -117,8 +117,8 @@ fn rank_with(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>], bu
     for o in out.iter_mut().skip(y.len()) {
         *o = None;
     }
-    // Buckets are numbered by `u32`; past 2^30 units, several share each.
     let (lo, hi) = min_max(1.0, y);
+    // Buckets are numbered by `u32`; past 2^30 units, several share each.
     let buckets = y.len().saturating_mul(2).clamp(1, 1 << 31);
     let missing = buckets as u32;
     let last = missing - 1;
@@ -241,7 +241,8 @@ fn rank_with(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>], bu
 
 /// A key whose unsigned order is the order of the (non-NaN) score: −0.0 is
 /// taken as +0.0 (they tie, as `==` says), negative scores' bits inverted,
-/// positive ones' sign bit set. (Also the Monte-Carlo ranking's key.)
+/// positive ones' sign bit set: the Monte-Carlo ranking's key, sorted by
+/// [`sort_keys`].
 pub(crate) fn order_key(y: f64) -> u64 {
     let bits = (y + 0.0).to_bits();
     if bits >> 63 == 1 {

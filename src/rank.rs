@@ -41,6 +41,27 @@ pub fn round_to(x: f64, precision: Option<u32>) -> f64 {
 /// assert_eq!(r, [Some(2), Some(1), None, Some(2), Some(4)]);
 /// ```
 pub fn rank(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>]) -> u32 {
+    with_buffers(|b| match precision {
+        None => rank_with(scores, out, b),
+        Some(_) => {
+            let mut rounded = std::mem::take(&mut b.rounded);
+            rounded.clear();
+            rounded.extend(scores.iter().map(|&s| round_to(s, precision)));
+            let n = rank_with(&rounded, out, b);
+            b.rounded = rounded;
+            n
+        }
+    })
+}
+
+/// [`rank`] at full precision into ranks as `u32`, 0 for a missing score
+/// (the Monte-Carlo ranking's form).
+pub(crate) fn rank_present(scores: &[f64], out: &mut [u32]) -> u32 {
+    with_buffers(|b| rank_with(scores, out, b))
+}
+
+/// Calls `f` with this thread's ranking buffers.
+fn with_buffers<T>(f: impl FnOnce(&mut RankBuffers) -> T) -> T {
     thread_local! {
         /// This thread's buffers, kept between rankings (a fresh set for
         /// each ranking of 10,000 units cost a quarter of its time).
@@ -48,15 +69,32 @@ pub fn rank(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>]) -> 
     }
     BUFFERS.with(|b| match b.try_borrow_mut() {
         Ok(mut b) => {
-            let n = rank_with(scores, precision, out, &mut b);
+            let t = f(&mut b);
             if b.slot.capacity() > KEEP_MAX {
                 *b = RankBuffers::default();
             }
-            n
+            t
         }
         // Not reached (ranking does not rank), but never a panic.
-        Err(_) => rank_with(scores, precision, out, &mut RankBuffers::default()),
+        Err(_) => f(&mut RankBuffers::default()),
     })
+}
+
+/// A rank as an output holds it: `Option<u32>`, or `u32` with 0 for none.
+trait RankSlot: Copy {
+    fn of(rank: Option<u32>) -> Self;
+}
+
+impl RankSlot for Option<u32> {
+    fn of(rank: Option<u32>) -> Self {
+        rank
+    }
+}
+
+impl RankSlot for u32 {
+    fn of(rank: Option<u32>) -> Self {
+        rank.unwrap_or(0)
+    }
 }
 
 /// Buffers for more units than this are freed after the ranking.
@@ -83,7 +121,7 @@ struct RankBuffers {
 /// comparing every pair.
 const PAIRWISE_MAX: usize = 8;
 
-/// [`rank`] with the buffers given.
+/// [`rank`] of the (rounded) scores `y`, with the buffers given.
 ///
 /// A unit's competition rank is 1 + the number of units with a higher
 /// (rounded) score. One pass spreads the scores over `2·n` buckets that
@@ -97,25 +135,17 @@ const PAIRWISE_MAX: usize = 8;
 /// Against sorting (score, unit) keys with [`sort_keys`], as before the
 /// eleventh session: 99 against 123 µs for 10,000 pillar scores (criterion
 /// `rank/`), and no key buffer grown by doubling on a thread's first ranking.
-fn rank_with(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>], buf: &mut RankBuffers) -> u32 {
+fn rank_with<R: RankSlot>(y: &[f64], out: &mut [R], buf: &mut RankBuffers) -> u32 {
     let RankBuffers {
-        rounded,
+        rounded: _,
         slot,
         at_or_above,
         multi,
         shared,
         placed,
     } = buf;
-    let y: &[f64] = match precision {
-        None => scores,
-        Some(_) => {
-            rounded.clear();
-            rounded.extend(scores.iter().map(|&s| round_to(s, precision)));
-            rounded
-        }
-    };
     for o in out.iter_mut().skip(y.len()) {
-        *o = None;
+        *o = R::of(None);
     }
     let (lo, hi) = min_max(1.0, y);
     // Buckets are numbered by `u32`; past 2^30 units, several share each.
@@ -169,12 +199,12 @@ fn rank_with(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>], bu
         let b = b as usize;
         let (Some(&here), Some(&above)) = (at_or_above.get(b), at_or_above.get(b + 1)) else {
             if let Some(o) = out.get_mut(i) {
-                *o = None;
+                *o = R::of(None);
             }
             continue;
         };
         if let Some(o) = out.get_mut(i) {
-            *o = Some(above + 1);
+            *o = R::of(Some(above + 1));
         }
         if let Some(s) = shared.get_mut(found) {
             *s = i;
@@ -207,7 +237,7 @@ fn rank_with(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>], bu
             let (ya, yb) = (value(a), value(b));
             for (i, higher) in [(a, yb > ya), (b, ya > yb)] {
                 if let Some(o) = out.get_mut(i) {
-                    *o = Some(saturate(above + usize::from(higher) + 1));
+                    *o = R::of(Some(saturate(above + usize::from(higher) + 1)));
                 }
             }
         } else if run.len() <= PAIRWISE_MAX {
@@ -215,7 +245,7 @@ fn rank_with(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>], bu
                 let yi = value(i);
                 let higher = run.iter().filter(|&&j| value(j) > yi).count();
                 if let Some(o) = out.get_mut(i) {
-                    *o = Some(saturate(above + higher + 1));
+                    *o = R::of(Some(saturate(above + higher + 1)));
                 }
             }
         } else {
@@ -231,7 +261,7 @@ fn rank_with(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>], bu
                     prev = yi;
                 }
                 if let Some(o) = out.get_mut(i) {
-                    *o = Some(current);
+                    *o = R::of(Some(current));
                 }
             }
         }

@@ -10,7 +10,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::framework::{Aggregation, Direction, Framework, Method, Normalisation};
 use crate::normalise::{normalise, rescale};
-use crate::rank::{order_key, sort_keys, SortBuffers};
+use crate::rank::{order_key, rank_present, sort_keys, SortBuffers};
 use crate::score::Scored;
 
 /// One edition, ready for repeated evaluation.
@@ -536,10 +536,12 @@ impl Model {
         small: &mut Vec<u64>,
         ranks: &mut [u32],
     ) -> u32 {
-        if let Some(scale) = self.scale {
-            if self.n <= 1 << POS_BITS && rank_whole(values, small, ranks, scale) {
-                return small.len() as u32;
-            }
+        let Some(scale) = self.scale else {
+            // Full precision: ranks from bucket counts, without sorting.
+            return rank_present(values, ranks);
+        };
+        if self.n <= 1 << POS_BITS && rank_whole(values, small, ranks, scale) {
+            return small.len() as u32;
         }
         keys.clear();
         for (i, &y) in values.iter().enumerate() {

@@ -567,7 +567,8 @@ impl Model {
     /// and the ranks read from them as in `rank_values`, do not depend on the
     /// starting order or the sort. From [`WARM_MAX`] units on this is
     /// `rank_values` itself: samples there move so many units that the
-    /// bucket sort is faster (measured on 10,000 units).
+    /// bucket sort, or at full precision the ranks from bucket counts, are
+    /// faster (measured on 10,000 units).
     pub fn rank_values_from(
         &self,
         values: &[f64],

@@ -1,5 +1,7 @@
-//! Parsing a 10,000 × 100 data CSV (`Dataset::from_str`), ~3.7 MB of text in
-//! the shared generator's shape (shortest round-trip numbers, 1 % empty cells).
+//! Parsing a 10,000 × 100 data CSV, ~3.7 MB of text in the shared
+//! generator's shape (shortest round-trip numbers, 1 % empty cells): as a
+//! string (`Dataset::from_str`), and as a file's bytes (`Dataset::from_bytes`,
+//! the CLI's way, which checks the text as it reads it).
 
 mod common;
 
@@ -14,6 +16,9 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.sample_size(20);
     g.bench_function("10000x100", |b| b.iter(|| Dataset::from_str(black_box(&text))));
+    g.bench_function("10000x100 bytes", |b| {
+        b.iter(|| Dataset::from_bytes(black_box(text.as_bytes()), "d.csv"))
+    });
     g.finish();
 }
 

@@ -1038,13 +1038,10 @@ impl Dataset {
             Ok(c) => c,
             Err(e) => return (None, vec![named(e)]),
         };
-        let dataset = |units: Vec<Unit>, values: Vec<Vec<f64>>, lines: Vec<u64>| {
-            Self::of_rows(source, &cols, units, values, lines)
-        };
         #[cfg(not(target_arch = "wasm32"))]
         if runs > 1 {
             if let Some((units, values, lines)) = read_in_runs(text.as_bytes(), csv.delimiter, false, &cols, runs) {
-                return (Some(dataset(units, values, lines)), problems);
+                return (Some(Self::of_rows(source, &cols, units, values, lines)), problems);
             }
         }
         #[cfg(target_arch = "wasm32")]
@@ -1099,7 +1096,7 @@ impl Dataset {
             problems.push(named(Error::new(ErrorKind::NoRows)));
         }
         problems.truncate(max_problems);
-        (Some(dataset(units, values, lines)), problems)
+        (Some(Self::of_rows(source, &cols, units, values, lines)), problems)
     }
 
     /// Builds a dataset from parts: `values[indicator][row]` with `None` for missing.

@@ -41,23 +41,27 @@ pub fn round_to(x: f64, precision: Option<u32>) -> f64 {
 /// assert_eq!(r, [Some(2), Some(1), None, Some(2), Some(4)]);
 /// ```
 pub fn rank(scores: &[f64], precision: Option<u32>, out: &mut [Option<u32>]) -> u32 {
-    with_buffers(|b| match precision {
-        None => rank_with(scores, out, b),
-        Some(_) => {
-            let mut rounded = std::mem::take(&mut b.rounded);
-            rounded.clear();
-            rounded.extend(scores.iter().map(|&s| round_to(s, precision)));
-            let n = rank_with(&rounded, out, b);
-            b.rounded = rounded;
-            n
-        }
-    })
+    match precision {
+        None => with_buffers(|b| rank_with(scores, out, &mut b.counts)),
+        Some(_) => rank_rounded(scores, |s| round_to(s, precision), out),
+    }
 }
 
 /// [`rank`] at full precision into ranks as `u32`, 0 for a missing score
 /// (the Monte-Carlo ranking's form).
 pub(crate) fn rank_present(scores: &[f64], out: &mut [u32]) -> u32 {
-    with_buffers(|b| rank_with(scores, out, b))
+    with_buffers(|b| rank_with(scores, out, &mut b.counts))
+}
+
+/// [`rank`] of the scores rounded by `round` (a rounding to some decimals:
+/// equal rounded scores tie).
+pub(crate) fn rank_rounded<R: RankSlot>(scores: &[f64], round: impl Fn(f64) -> f64, out: &mut [R]) -> u32 {
+    with_buffers(|b| {
+        let RankBuffers { rounded, counts } = b;
+        rounded.clear();
+        rounded.extend(scores.iter().map(|&s| round(s)));
+        rank_with(rounded, out, counts)
+    })
 }
 
 /// Calls `f` with this thread's ranking buffers.
@@ -70,7 +74,7 @@ fn with_buffers<T>(f: impl FnOnce(&mut RankBuffers) -> T) -> T {
     BUFFERS.with(|b| match b.try_borrow_mut() {
         Ok(mut b) => {
             let t = f(&mut b);
-            if b.slot.capacity() > KEEP_MAX {
+            if b.counts.slot.capacity() > KEEP_MAX {
                 *b = RankBuffers::default();
             }
             t
@@ -81,7 +85,8 @@ fn with_buffers<T>(f: impl FnOnce(&mut RankBuffers) -> T) -> T {
 }
 
 /// A rank as an output holds it: `Option<u32>`, or `u32` with 0 for none.
-trait RankSlot: Copy {
+pub(crate) trait RankSlot: Copy {
+    /// The slot holding `rank`.
     fn of(rank: Option<u32>) -> Self;
 }
 
@@ -100,11 +105,17 @@ impl RankSlot for u32 {
 /// Buffers for more units than this are freed after the ranking.
 const KEEP_MAX: usize = 1 << 17;
 
-/// The reusable buffers of [`rank_with`].
+/// A thread's ranking buffers.
 #[derive(Debug, Default)]
 struct RankBuffers {
     /// The rounded scores (when a precision is given).
     rounded: Vec<f64>,
+    counts: CountBuffers,
+}
+
+/// The reusable buffers of [`rank_with`].
+#[derive(Debug, Default)]
+struct CountBuffers {
     /// Per unit: its bucket (`buckets` when the score is missing).
     slot: Vec<u32>,
     /// Per bucket, then one more: how many units are in it or a higher one.
@@ -132,12 +143,11 @@ const PAIRWISE_MAX: usize = 8;
 /// are moved to their bucket's places and ranked among themselves: by
 /// comparing every pair in the usual small buckets, by sorting a large one
 /// (all scores land in one bucket when their range is 0 or not finite).
-/// Against sorting (score, unit) keys with [`sort_keys`], as before the
-/// eleventh session: 99 against 123 µs for 10,000 pillar scores (criterion
-/// `rank/`), and no key buffer grown by doubling on a thread's first ranking.
-fn rank_with<R: RankSlot>(y: &[f64], out: &mut [R], buf: &mut RankBuffers) -> u32 {
-    let RankBuffers {
-        rounded: _,
+/// Against sorting (score, unit) keys by buckets, as before the eleventh
+/// session: 99 against 123 µs for 10,000 pillar scores (criterion `rank/`),
+/// and no key buffer grown by doubling on a thread's first ranking.
+fn rank_with<R: RankSlot>(y: &[f64], out: &mut [R], buf: &mut CountBuffers) -> u32 {
+    let CountBuffers {
         slot,
         at_or_above,
         multi,
@@ -271,158 +281,14 @@ fn rank_with<R: RankSlot>(y: &[f64], out: &mut [R], buf: &mut RankBuffers) -> u3
 
 /// A key whose unsigned order is the order of the (non-NaN) score: −0.0 is
 /// taken as +0.0 (they tie, as `==` says), negative scores' bits inverted,
-/// positive ones' sign bit set: the Monte-Carlo ranking's key, sorted by
-/// [`sort_keys`].
+/// positive ones' sign bit set: the key of the Monte-Carlo warm start's
+/// sort.
 pub(crate) fn order_key(y: f64) -> u64 {
     let bits = (y + 0.0).to_bits();
     if bits >> 63 == 1 {
         !bits
     } else {
         bits | 1 << 63
-    }
-}
-
-/// The score whose [`order_key`] is `key` (−0.0 comes back as +0.0).
-fn key_value(key: u64) -> f64 {
-    f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
-}
-
-/// From this many keys on, [`sort_keys`] sorts by buckets.
-const BUCKET_MIN: usize = 256;
-
-/// A run of at most this many keys (one bucket) is sorted by insertion.
-const INSERTION_MAX: usize = 16;
-
-/// The reusable buffers of [`sort_keys`], so that sorting allocates nothing
-/// once they have grown (the Monte-Carlo ranking sorts once per sample).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct SortBuffers {
-    tmp: Vec<u128>,
-    ends: Vec<u32>,
-    slots: Vec<u32>,
-    multi: Vec<u32>,
-}
-
-/// Sorts distinct `keys` (an [`order_key`] in the high 64 bits, a distinct
-/// position in the low ones) ascending, as `sort_unstable` would.
-///
-/// From [`BUCKET_MIN`] keys on: one pass spreads the keys over `2·len`
-/// buckets that split the range of their scores evenly (buckets are
-/// ordered ranges of keys), one pass moves them there, and each bucket
-/// holding more than one key is sorted on its own: two or three keys
-/// without a branch, more by insertion when short. Distinct keys have one
-/// sorted order, whichever sort reaches it. A skewed spread (a far outlier,
-/// infinities) only makes some buckets large, which `sort_unstable` then
-/// sorts. (Buckets by the keys' bits, as before the tenth session, were
-/// narrower near 0 and crowded the middle of the usual index scores: 15.2
-/// against 10.9 ns a key on 10,000 pillar scores.) Beyond 2^30 keys,
-/// `sort_unstable` sorts them all (bucket numbers stay within `u32`).
-pub(crate) fn sort_keys(keys: &mut Vec<u128>, buf: &mut SortBuffers) {
-    let len = keys.len();
-    if !(BUCKET_MIN..=1 << 30).contains(&len) {
-        keys.sort_unstable();
-        return;
-    }
-    let hi = |k: u128| (k >> 64) as u64;
-    let (lo, top) = keys
-        .iter()
-        .fold((u64::MAX, 0), |(lo, top), &k| (lo.min(hi(k)), top.max(hi(k))));
-    // Buckets split the scores' range evenly: `(y - y_lo) · scale` never
-    // decreases as `y` grows (each rounded step is monotone), so a bucket
-    // holds a range of keys and the buckets come in key order.
-    let (y_lo, y_top) = (key_value(lo), key_value(top));
-    let buckets = 2 * len;
-    let last = (buckets - 1) as u32;
-    let scale = buckets as f64 / (y_top - y_lo);
-    // NaN (a 0 or infinite range, whose keys all land in bucket 0) casts to 0.
-    let bucket = |k: u128| (((key_value(hi(k)) - y_lo) * scale) as u32).min(last);
-    let SortBuffers {
-        tmp,
-        ends,
-        slots,
-        multi,
-    } = buf;
-    ends.clear();
-    ends.resize(buckets, 0);
-    slots.clear();
-    slots.extend(keys.iter().map(|&k| bucket(k)));
-    for &b in slots.iter() {
-        if let Some(c) = ends.get_mut(b as usize) {
-            *c += 1;
-        }
-    }
-    // ends[b] becomes where bucket b starts, then (as keys move in) where
-    // it ends; `multi` lists the buckets of two keys or more, written
-    // without a branch (most buckets hold one key or none).
-    multi.clear();
-    multi.resize(len / 2 + 1, 0);
-    let mut sum = 0;
-    let mut found = 0;
-    for (b, c) in ends.iter_mut().enumerate() {
-        if let Some(m) = multi.get_mut(found) {
-            *m = b as u32;
-        }
-        found += usize::from(*c > 1);
-        (*c, sum) = (sum, sum + *c);
-    }
-    multi.truncate(found);
-    // Every slot is written below, so a buffer of the right length needs no clearing.
-    if tmp.len() != len {
-        tmp.clear();
-        tmp.resize(len, 0);
-    }
-    for (&k, &b) in keys.iter().zip(slots.iter()) {
-        if let Some(c) = ends.get_mut(b as usize) {
-            if let Some(t) = tmp.get_mut(*c as usize) {
-                *t = k;
-            }
-            *c += 1;
-        }
-    }
-    // Bucket b now runs from ends[b - 1] (0 for the first) to ends[b].
-    for &b in multi.iter() {
-        let b = b as usize;
-        let start = b.checked_sub(1).and_then(|p| ends.get(p)).map_or(0, |&s| s as usize);
-        let end = ends.get(b).map_or(start, |&e| e as usize);
-        if let Some(run) = tmp.get_mut(start..end) {
-            match run {
-                [a, b] => order_pair(a, b),
-                [a, b, c] => {
-                    order_pair(a, b);
-                    order_pair(b, c);
-                    order_pair(a, b);
-                }
-                _ if run.len() > INSERTION_MAX => run.sort_unstable(),
-                _ => insertion_sort(run),
-            }
-        }
-    }
-    std::mem::swap(keys, tmp);
-}
-
-/// Puts `a` and `b` in ascending order without a branch (which way two
-/// keys of a bucket go is a coin toss for the branch predictor).
-fn order_pair(a: &mut u128, b: &mut u128) {
-    let flip = u128::from(*a > *b).wrapping_neg() & (*a ^ *b);
-    *a ^= flip;
-    *b ^= flip;
-}
-
-/// Sorts a short run (one bucket) by insertion, swapping neighbours. (The
-/// Monte-Carlo warm start's `insertion_sorted`, which searches then rotates
-/// and counts its moves, cost 23 % more instructions in the 11 rankings of
-/// a 10,000-unit `score` here, and 10 % more per 10,000-unit sample.)
-fn insertion_sort(run: &mut [u128]) {
-    for i in 1..run.len() {
-        let mut j = i;
-        while j > 0 {
-            let (left, right) = run.split_at_mut(j);
-            match (left.last_mut(), right.first_mut()) {
-                (Some(a), Some(b)) if *a > *b => std::mem::swap(a, b),
-                _ => break,
-            }
-            j -= 1;
-        }
     }
 }
 
@@ -572,37 +438,6 @@ mod tests {
         }
     }
 
-    /// `sort_keys` puts `keys` in `sort_unstable`'s order.
-    fn assert_sorts_like_sort_unstable(mut keys: Vec<u128>, buf: &mut SortBuffers, what: &str) {
-        let mut want = keys.clone();
-        want.sort_unstable();
-        sort_keys(&mut keys, buf);
-        assert_eq!(keys, want, "{what}");
-    }
-
-    #[test]
-    fn bucket_sort_sorts_like_sort_unstable() {
-        let mut next = lcg(11);
-        let mut buf = SortBuffers::default();
-        for len in [0usize, 1, 2, 255, 256, 600, 5_000, 5_000, 70_000] {
-            let keys: Vec<u128> = (0..len)
-                .map(|i| {
-                    // Few distinct scores (crowded buckets of ties), a narrow
-                    // and a wide range, a far outlier, infinities, ±0.
-                    let y = match i % 4 {
-                        0 => (next() % 50) as f64 / 64.0,
-                        1 if i == 1 => 1e300,
-                        1 if i == 5 && len > 5_000 => f64::NEG_INFINITY,
-                        1 if i % 7 == 0 => -0.0,
-                        _ => ((next() % 1_000_000) as f64 - 300_000.0) * 1.7,
-                    };
-                    u128::from(order_key(y)) << 64 | u128::from(next() % 1_000_000) << 20 | i as u128
-                })
-                .collect();
-            assert_sorts_like_sort_unstable(keys, &mut buf, &format!("{len}"));
-        }
-    }
-
     /// Score `i` of spread `s` (of [`SPREADS`]): each a spread that buckets
     /// by value meet: skewed (a sum of uniforms with a far tail), a range a
     /// few ulps wide, signs mixed, heavy ties, subnormals, a range whose
@@ -624,24 +459,6 @@ mod tests {
 
     /// How many spreads [`spread`] draws from.
     const SPREADS: usize = 7;
-
-    #[test]
-    fn buckets_by_value_sort_like_sort_unstable() {
-        let mut next = lcg(23);
-        let mut buf = SortBuffers::default();
-        for s in 0..SPREADS {
-            for len in [256usize, 1_000, 10_000] {
-                let keys: Vec<u128> = (0..len)
-                    .map(|i| {
-                        u128::from(order_key(spread(s, &mut next, i))) << 64
-                            | u128::from(next() % 1_000) << 32
-                            | i as u128
-                    })
-                    .collect();
-                assert_sorts_like_sort_unstable(keys, &mut buf, &format!("spread {s}, {len} keys"));
-            }
-        }
-    }
 
     #[test]
     fn ranks_over_spreads_equal_sorted_ranks() {
@@ -679,23 +496,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn key_value_undoes_order_key() {
-        for y in [
-            0.0,
-            1.0,
-            -1.0,
-            0.25,
-            -3.5e-310,
-            f64::MAX,
-            f64::NEG_INFINITY,
-            f64::INFINITY,
-        ] {
-            assert_eq!(key_value(order_key(y)).to_bits(), y.to_bits(), "{y}");
-        }
-        assert_eq!(key_value(order_key(-0.0)).to_bits(), 0.0f64.to_bits());
     }
 
     #[test]

@@ -32,7 +32,6 @@ use super::model::{Model, NonPositive, Scratch};
 use super::perturb::{Design, Scenario};
 use super::random::Key;
 use crate::framework::Aggregation;
-use crate::rank::SortBuffers;
 
 /// Units per tile: a tile of the prepared leaves stays in the core's cache
 /// while a block of samples uses it.
@@ -231,10 +230,8 @@ impl Kernel {
         w.wts.extend_from_slice(&model.weights);
         self.scores(m, 1, values, w).ok()?;
         let mut ranks = vec![0; model.n];
-        let Worker {
-            comp, keys, tmp, small, ..
-        } = w;
-        let ranked = model.rank_values(comp.get(..model.n)?, keys, tmp, small, &mut ranks);
+        let Worker { comp, small, .. } = w;
+        let ranked = model.rank_values(comp.get(..model.n)?, small, &mut ranks);
         Some((ranked, ranks))
     }
 
@@ -815,7 +812,6 @@ pub(crate) struct Worker {
     /// Per sample of the block and gap pattern: Σw of the present children.
     pws: Vec<f64>,
     keys: Vec<u128>,
-    tmp: SortBuffers,
     small: Vec<u64>,
     /// Positions in the last ranked sample's key order (see [`Model::rank_values_from`]).
     order: Vec<u32>,
@@ -836,7 +832,6 @@ impl Worker {
             across: Vec::new(),
             pws: Vec::new(),
             keys: Vec::with_capacity(model.n),
-            tmp: SortBuffers::default(),
             small: Vec::with_capacity(model.n),
             order: Vec::new(),
             ranks: Vec::new(),
@@ -875,7 +870,6 @@ pub(crate) fn run_block(
             let Worker {
                 comp,
                 keys,
-                tmp,
                 small,
                 order,
                 ranks,
@@ -884,7 +878,7 @@ pub(crate) fn run_block(
             for b in 0..count {
                 let values = comp.get(b * n..(b + 1) * n).unwrap_or(&[]);
                 let out = ranks.get_mut(b * n..(b + 1) * n).unwrap_or(&mut []);
-                model.rank_values_from(values, order, keys, tmp, small, out);
+                model.rank_values_from(values, order, keys, small, out);
             }
             return Ok(());
         }

@@ -10,7 +10,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::framework::{Aggregation, Direction, Framework, Method, Normalisation};
 use crate::normalise::{normalise, rescale};
-use crate::rank::{order_key, rank_present, sort_keys, SortBuffers};
+use crate::rank::{order_key, rank_present, rank_rounded};
 use crate::score::Scored;
 
 /// One edition, ready for repeated evaluation.
@@ -50,8 +50,6 @@ pub(crate) struct Scratch {
     sum: Vec<f64>,
     wsum: Vec<f64>,
     count: Vec<u32>,
-    keys: Vec<u128>,
-    tmp: SortBuffers,
     small: Vec<u64>,
     /// Index ranks by position; 0 = not ranked.
     pub ranks: Vec<u32>,
@@ -319,8 +317,6 @@ impl Model {
             sum: vec![0.0; n],
             wsum: vec![0.0; n],
             count: vec![0; n],
-            keys: Vec::with_capacity(n),
-            tmp: SortBuffers::default(),
             small: Vec::with_capacity(n),
             ranks: vec![0; n],
             loaded: None,
@@ -511,31 +507,17 @@ impl Model {
     /// below 2^52 and at most 2^11 units, the key is the whole number
     /// `round(v)` itself (dividing distinct whole numbers below 2^52 by 10^p
     /// keeps them distinct and ordered, so ties and order are the core's),
-    /// packed with the unit's position into one `u64`. Otherwise the key is
-    /// the core's rounded score mapped to an ordered `u64`, packed into a `u128`.
+    /// packed with the unit's position into one `u64`. Otherwise the ranks
+    /// come from bucket counts of the rounded scores, as the core's.
     pub fn rank_root(&self, s: &mut Scratch) -> u32 {
-        let Scratch {
-            cols,
-            keys,
-            tmp,
-            small,
-            ranks,
-            ..
-        } = s;
-        self.rank_values(col(cols, self.root, self.n), keys, tmp, small, ranks)
+        let Scratch { cols, small, ranks, .. } = s;
+        self.rank_values(col(cols, self.root, self.n), small, ranks)
     }
 
     /// Ranks `values` (index scores by position, NaN = missing) into `ranks`
-    /// exactly as [`Model::rank_root`] ranks the index column; `keys`, `tmp`
-    /// and `small` are sort buffers. Returns how many were ranked.
-    pub fn rank_values(
-        &self,
-        values: &[f64],
-        keys: &mut Vec<u128>,
-        tmp: &mut SortBuffers,
-        small: &mut Vec<u64>,
-        ranks: &mut [u32],
-    ) -> u32 {
+    /// exactly as [`Model::rank_root`] ranks the index column; `small` is
+    /// a sort buffer. Returns how many were ranked.
+    pub fn rank_values(&self, values: &[f64], small: &mut Vec<u64>, ranks: &mut [u32]) -> u32 {
         let Some(scale) = self.scale else {
             // Full precision: ranks from bucket counts, without sorting.
             return rank_present(values, ranks);
@@ -543,15 +525,7 @@ impl Model {
         if self.n <= 1 << POS_BITS && rank_whole(values, small, ranks, scale) {
             return small.len() as u32;
         }
-        keys.clear();
-        for (i, &y) in values.iter().enumerate() {
-            if !y.is_nan() {
-                keys.push(u128::from(order_key(self.round(y))) << 64 | i as u128);
-            }
-        }
-        sort_keys(keys, tmp);
-        // Present scores only, whose keys are never 0: all are ranked.
-        ranks_from_sorted(keys.iter().map(|&k| unpack_wide(k)), ranks, |_| {})
+        rank_rounded(values, |y| self.round(y), ranks)
     }
 
     /// [`Model::rank_values`] for a run of similar score vectors (Monte Carlo
@@ -574,13 +548,12 @@ impl Model {
         values: &[f64],
         order: &mut Vec<u32>,
         keys: &mut Vec<u128>,
-        tmp: &mut SortBuffers,
         small: &mut Vec<u64>,
         ranks: &mut [u32],
     ) -> u32 {
         let n = values.len();
         if n >= WARM_MAX {
-            return self.rank_values(values, keys, tmp, small, ranks);
+            return self.rank_values(values, small, ranks);
         }
         if order.len() != n {
             order.clear();
@@ -820,8 +793,7 @@ pub(crate) mod tests {
                 let m = Model::new(&scored, 0).unwrap();
                 assert_eq!(m.n, n);
                 let base: Vec<f64> = (0..n).map(|_| u() - 0.5).collect();
-                let (mut keys, mut tmp, mut small, mut order) =
-                    (Vec::new(), SortBuffers::default(), Vec::new(), Vec::new());
+                let (mut keys, mut small, mut order) = (Vec::new(), Vec::new(), Vec::new());
                 let (mut want, mut got) = (vec![0; n], vec![0; n]);
                 let mut ranked = 0;
                 for sample in 0..60 {
@@ -841,8 +813,8 @@ pub(crate) mod tests {
                             }
                         })
                         .collect();
-                    let a = m.rank_values(&values, &mut keys, &mut tmp, &mut small, &mut want);
-                    let b = m.rank_values_from(&values, &mut order, &mut keys, &mut tmp, &mut small, &mut got);
+                    let a = m.rank_values(&values, &mut small, &mut want);
+                    let b = m.rank_values_from(&values, &mut order, &mut keys, &mut small, &mut got);
                     assert_eq!((a, &got), (b, &want), "{n} {precision:?} sample {sample}");
                     ranked += a;
                 }

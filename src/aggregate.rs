@@ -46,6 +46,10 @@ pub fn aggregate(
             return Err(e);
         }
     }
+    if method == Aggregation::Arithmetic {
+        arithmetic(children, min_share, out);
+        return Ok(());
+    }
     // Units in blocks whose running sums stay on the stack (no allocation);
     // each unit still adds its children in order, so sums are the same.
     const BLOCK: usize = 256;
@@ -55,55 +59,135 @@ pub fn aggregate(
         let n = block.len();
         let mut sum = [0.0f64; BLOCK];
         let mut wsum = [0.0f64; BLOCK];
-        // Counts as floats (exact up to 2^53), so the arithmetic loop is all
-        // `f64` lanes and vectorises.
         let mut count = [0.0f64; BLOCK];
         let (Some(sum), Some(wsum), Some(count)) = (sum.get_mut(..n), wsum.get_mut(..n), count.get_mut(..n)) else {
             continue;
         };
         for &(col, w) in children {
             let col = col.get(start..).unwrap_or(&[]);
-            match (method, col.get(..n)) {
-                // Branch-free: a missing value adds +0.0, which leaves every sum
-                // as it was (the sums start at +0.0, so none is ever −0.0).
-                (Aggregation::Arithmetic, Some(col)) => {
-                    for (((s, ws), c), &y) in sum.iter_mut().zip(wsum.iter_mut()).zip(count.iter_mut()).zip(col) {
+            let lanes = sum.iter_mut().zip(wsum.iter_mut()).zip(count.iter_mut()).zip(col);
+            for (((s, ws), c), &y) in lanes {
+                if y.is_nan() {
+                    continue;
+                }
+                *s += match method {
+                    Aggregation::Arithmetic => w * y,
+                    Aggregation::Geometric => w * libm::log(y),
+                    Aggregation::Harmonic => w / y,
+                };
+                *ws += w;
+                *c += 1.0;
+            }
+        }
+        for (((o, &s), &ws), &c) in block.iter_mut().zip(&*sum).zip(&*wsum).zip(&*count) {
+            *o = finish(ws, c, min_share * k, || match method {
+                Aggregation::Arithmetic => s / ws,
+                Aggregation::Geometric => libm::exp(s / ws),
+                Aggregation::Harmonic => ws / s,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A parent's score from its running sums: missing when no child, or fewer
+/// than `least` children, or no weight is present; else `mean()`.
+fn finish(ws: f64, count: f64, least: f64, mean: impl FnOnce() -> f64) -> f64 {
+    if count == 0.0 || count < least || ws <= 0.0 {
+        f64::NAN
+    } else {
+        mean()
+    }
+}
+
+/// A child as the arithmetic mean reads it: a column of values, a weight,
+/// and how each value becomes the child's score (the identity for scores,
+/// a normalisation for a leaf's raw values).
+pub(crate) trait Input {
+    /// The values, one per unit.
+    fn values(&self) -> &[f64];
+    /// The child's weight.
+    fn weight(&self) -> f64;
+    /// The score of value `v` (NaN: missing).
+    fn score(&self, v: f64) -> f64;
+}
+
+impl Input for (&[f64], f64) {
+    fn values(&self) -> &[f64] {
+        self.0
+    }
+    fn weight(&self) -> f64 {
+        self.1
+    }
+    fn score(&self, v: f64) -> f64 {
+        v
+    }
+}
+
+/// Units the arithmetic mean takes at a time: their running sums (weighted
+/// sum, weight, count) stay in registers or the nearest cache while every
+/// child is added. (8 or 64 were slower than 32 on 10,000 × 100.)
+const LANES: usize = 32;
+
+/// The arithmetic mean of [`aggregate`], [`LANES`] units at a time. Each
+/// unit adds its children in order, so the sums are those of a unit alone.
+/// Branch-free: a missing score adds +0.0, which leaves every sum as it was
+/// (the sums start at +0.0, so none is ever −0.0). Counts are floats (exact
+/// up to 2^53), so every lane is an `f64` and the loop vectorises.
+pub(crate) fn arithmetic<C: Input>(children: &[C], min_share: f64, out: &mut [f64]) {
+    let least = min_share * children.len() as f64;
+    let mut blocks = out.chunks_exact_mut(LANES);
+    let mut start = 0;
+    for block in &mut blocks {
+        let mut sum = [0.0f64; LANES];
+        let mut wsum = [0.0f64; LANES];
+        let mut count = [0.0f64; LANES];
+        for child in children {
+            let w = child.weight();
+            match child.values().get(start..start + LANES) {
+                Some(vs) => {
+                    for (((s, ws), c), &v) in sum.iter_mut().zip(&mut wsum).zip(&mut count).zip(vs) {
+                        let y = child.score(v);
                         let present = !y.is_nan();
                         *s += if present { w * y } else { 0.0 };
                         *ws += if present { w } else { 0.0 };
                         *c += if present { 1.0 } else { 0.0 };
                     }
                 }
-                _ => {
-                    let lanes = sum.iter_mut().zip(wsum.iter_mut()).zip(count.iter_mut()).zip(col);
-                    for (((s, ws), c), &y) in lanes {
-                        if y.is_nan() {
-                            continue;
-                        }
-                        *s += match method {
-                            Aggregation::Arithmetic => w * y,
-                            Aggregation::Geometric => w * libm::log(y),
-                            Aggregation::Harmonic => w / y,
-                        };
-                        *ws += w;
-                        *c += 1.0;
-                    }
-                }
+                // A short column (not from scoring): its units past the end are missing.
+                None => add_some(child, start, &mut sum, &mut wsum, &mut count),
             }
         }
-        for (((o, &s), &ws), &c) in block.iter_mut().zip(&*sum).zip(&*wsum).zip(&*count) {
-            *o = if c == 0.0 || c < min_share * k || ws <= 0.0 {
-                f64::NAN
-            } else {
-                match method {
-                    Aggregation::Arithmetic => s / ws,
-                    Aggregation::Geometric => libm::exp(s / ws),
-                    Aggregation::Harmonic => ws / s,
-                }
-            };
+        for (((o, &s), &ws), &c) in block.iter_mut().zip(&sum).zip(&wsum).zip(&count) {
+            *o = finish(ws, c, least, || s / ws);
+        }
+        start += LANES;
+    }
+    let rest = blocks.into_remainder();
+    let mut sum = [0.0f64; LANES];
+    let mut wsum = [0.0f64; LANES];
+    let mut count = [0.0f64; LANES];
+    for child in children {
+        add_some(child, start, &mut sum, &mut wsum, &mut count);
+    }
+    for (((o, &s), &ws), &c) in rest.iter_mut().zip(&sum).zip(&wsum).zip(&count) {
+        *o = finish(ws, c, least, || s / ws);
+    }
+}
+
+/// Adds the scores of `child` from unit `start` on, as many as there are
+/// (up to [`LANES`]), to the running sums of [`arithmetic`].
+fn add_some<C: Input>(child: &C, start: usize, sum: &mut [f64], wsum: &mut [f64], count: &mut [f64]) {
+    let w = child.weight();
+    let vs = child.values().get(start..).unwrap_or(&[]);
+    for (((s, ws), c), &v) in sum.iter_mut().zip(wsum.iter_mut()).zip(count.iter_mut()).zip(vs) {
+        let y = child.score(v);
+        if !y.is_nan() {
+            *s += w * y;
+            *ws += w;
+            *c += 1.0;
         }
     }
-    Ok(())
 }
 
 /// The first present value ≤ 0, child by child, within the first `n` units.

@@ -139,7 +139,10 @@ impl Prepared {
         let d = self.d;
         match &self.kind {
             Kind::None => map_nan(x, out, |v| v),
-            &Kind::MinMax { lo, range } => map_nan(x, out, |v| (d * v - lo) / range),
+            &Kind::MinMax { lo, range } => {
+                let m = MinMax { d, lo, range };
+                map_nan(x, out, |v| m.of(v));
+            }
             &Kind::ZScore { mean, sd } => map_nan(x, out, |v| (d * v - mean) / sd),
             &Kind::Goalpost { lo, hi, range } => map_nan(x, out, |v| {
                 let y = if d > 0.0 { (v - lo) / range } else { (hi - v) / range };
@@ -160,6 +163,33 @@ impl Prepared {
                 });
             }
         }
+    }
+}
+
+impl Prepared {
+    /// The min-max map of a min-max normalisation (`None` for other methods).
+    pub(crate) fn min_max(&self) -> Option<MinMax> {
+        match self.kind {
+            Kind::MinMax { lo, range } => Some(MinMax { d: self.d, lo, range }),
+            _ => None,
+        }
+    }
+}
+
+/// A min-max normalisation with its statistics: `y = (d·x − lo)/range`, a
+/// value on its own (not yet made missing when not finite).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct MinMax {
+    d: f64,
+    lo: f64,
+    range: f64,
+}
+
+impl MinMax {
+    /// `(d·x − lo)/range`, exactly as [`Prepared::apply`] computes it.
+    #[inline]
+    pub(crate) fn of(self, x: f64) -> f64 {
+        (self.d * x - self.lo) / self.range
     }
 }
 

@@ -11,10 +11,10 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::aggregate;
+use crate::aggregate::{aggregate, arithmetic, Input};
 use crate::error::{Error, ErrorKind, Result};
 use crate::framework::{Aggregation, Direction, Framework, Method, Normalisation};
-use crate::normalise::{rescale, Prepared};
+use crate::normalise::{rescale, MinMax, Prepared};
 use crate::parse::{Dataset, Unit};
 use crate::rank::{rank, rank_within};
 
@@ -701,10 +701,57 @@ fn weight_of(framework: &Framework, c: usize) -> f64 {
     framework.nodes().get(c).map_or(0.0, |k| k.spec.weight)
 }
 
+/// A leaf under min-max normalisation as the arithmetic mean reads it: its
+/// raw values, normalised one by one as they are added (no buffer).
+struct MinMaxLeaf<'a> {
+    raw: &'a [f64],
+    weight: f64,
+    map: MinMax,
+}
+
+impl Input for MinMaxLeaf<'_> {
+    fn values(&self) -> &[f64] {
+        self.raw
+    }
+    fn weight(&self) -> f64 {
+        self.weight
+    }
+    /// As [`Prepared::apply`] then [`rescale`] at the unit range: a result
+    /// that is not finite is missing.
+    #[inline]
+    fn score(&self, v: f64) -> f64 {
+        let y = self.map.of(v);
+        if y.is_finite() {
+            y
+        } else {
+            f64::NAN
+        }
+    }
+}
+
 /// Tile `t` (units `t * TILE..`) of [`aggregate_tiled`] into `out`.
 fn tile(range: (f64, f64), method: Aggregation, children: &[Child], min_share: f64, (t, out): (usize, &mut [f64])) {
     let start = t * TILE;
     let end = start + out.len();
+    // The usual bottom node, min-max leaves at the unit range: each raw
+    // value normalised as it is added, the same bits as through a buffer.
+    if method == Aggregation::Arithmetic && range == (0.0, 1.0) {
+        let leaves: Option<Vec<MinMaxLeaf>> = children
+            .iter()
+            .map(|c| match *c {
+                Child::Leaf(leaf, raw, weight) => Some(MinMaxLeaf {
+                    raw: raw.get(start..end)?,
+                    weight,
+                    map: leaf.prepared(raw).min_max()?,
+                }),
+                Child::Column(..) => None,
+            })
+            .collect();
+        if let Some(leaves) = leaves {
+            arithmetic(&leaves, min_share, out);
+            return;
+        }
+    }
     let leaves = children.iter().filter(|c| matches!(c, Child::Leaf(..))).count();
     let mut buffer = vec![f64::NAN; out.len() * leaves];
     let mut tiles: Vec<(&[f64], f64)> = Vec::with_capacity(children.len());
@@ -1004,7 +1051,9 @@ mod tests {
 
     /// A seeded framework and data set exercising every normalisation, both
     /// directions, missing values, a constant and an empty column, nested
-    /// nodes, the three means and more units than two tiles.
+    /// nodes, the three means and more units than two tiles; P5's leaves are
+    /// all min-max (normalised as they are added, at the unit range), among
+    /// them a constant, an empty, a negative and a huge column.
     fn mixed(units: usize, seed: u64) -> (Framework, Dataset) {
         let mut state = seed;
         let mut next = move || {
@@ -1025,7 +1074,7 @@ mod tests {
         ];
         let mut fw = String::from("code,parent,weight,direction,method,lo,hi\nI,,1,1,arithmetic,,\n");
         fw.push_str("P1,I,2,1,arithmetic,,\nP2,I,1,1,arithmetic,,\nQ,P2,1.5,1,arithmetic,,\n");
-        fw.push_str("P3,I,1,1,geometric,,\nP4,I,0.5,1,harmonic,,\n");
+        fw.push_str("P3,I,1,1,geometric,,\nP4,I,0.5,1,harmonic,,\nP5,I,1.25,1,arithmetic,,\n");
         let mut leaves = Vec::new();
         for j in 0..60 {
             let (m, lo, hi) = methods[j % methods.len()];
@@ -1044,6 +1093,9 @@ mod tests {
             leaves.push((format!("g{j}"), "P3", "none", "", "", 1));
             leaves.push((format!("h{j}"), "P4", "reference", "", "", 1));
         }
+        for j in 0..7 {
+            leaves.push((format!("m{j}"), "P5", "minmax", "", "", if j % 2 == 1 { -1 } else { 1 }));
+        }
         for (code, parent, m, lo, hi, dir) in &leaves {
             let w = 0.5 + (code.len() % 3) as f64 * 0.25;
             fw.push_str(&format!("{code},{parent},{w},{dir},{m},{lo},{hi}\n"));
@@ -1060,7 +1112,11 @@ mod tests {
                 let v = 1.0 + 99.0 * next();
                 let missing = next() < 0.05 || code == "a7";
                 let cell = match j {
-                    _ if missing => String::new(),
+                    _ if missing || code == "m3" => String::new(),
+                    _ if code == "m2" => "5".into(),
+                    _ if code == "m4" => format!("{:?}", -v),
+                    // Differences past the largest float: ±∞ / ∞, missing.
+                    _ if code == "m5" => format!("{:?}", if u % 2 == 0 { v * 1e306 } else { -v * 1e306 }),
                     3 => "5".into(),                        // constant: min-max 0/0, missing
                     9 => format!("{}", (v / 10.0).round()), // ties
                     _ if code.starts_with('a') && j % 5 == 0 => format!("{:?}", v - 50.0),
@@ -1138,7 +1194,7 @@ mod tests {
                 // from tiles; the geometric and harmonic means read whole columns.
                 for (node, leaf) in e.leaves.iter().enumerate() {
                     if let Some(l) = leaf {
-                        let tiled = f.nodes()[node].code().starts_with('a');
+                        let tiled = f.nodes()[node].code().starts_with(['a', 'm']);
                         assert_eq!(l.scores.0.get().is_none(), tiled, "node {node}");
                     }
                 }

@@ -111,6 +111,57 @@ impl Serialize for Record {
     }
 }
 
+/// Which nodes a results table has, and which of them with ranks.
+///
+/// `nodes`: the nodes at most this many levels below the index (`Some(0)`:
+/// the index only; `Some(1)`: the index and its pillars; `None`: every
+/// node). `ranks`: the nodes, of those, that have rank and change columns
+/// (by the same count of levels); the others have their score only. An
+/// `Option<usize>` converts to both limits the same.
+///
+/// ```
+/// use ictindex::{records_to_depth, score, Dataset, Depth, Framework, Options};
+/// let d = Dataset::from_str("code,HTKT,HTNL,UD,SXKD,MT\na,.5,.5,.5,.5,.5\n").unwrap();
+/// let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+/// let pillars_unranked = Depth { nodes: Some(1), ranks: Some(0) };
+/// let r = records_to_depth(&s, None, pillars_unranked).unwrap();
+/// let keys: Vec<&str> = r[0].0.iter().map(|(k, _)| k.as_str()).collect();
+/// assert_eq!(&keys[4..9], ["ICT_score", "ICT_rank", "ICT_change", "HTKT_score", "HTNL_score"]);
+/// assert!(!keys.contains(&"HTKT_rank"));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Depth {
+    /// Levels below the index of the nodes shown (`None`: all).
+    pub nodes: Option<usize>,
+    /// Levels below the index of the nodes ranked (`None`: all shown).
+    pub ranks: Option<usize>,
+}
+
+impl From<Option<usize>> for Depth {
+    fn from(depth: Option<usize>) -> Self {
+        Depth {
+            nodes: depth,
+            ranks: depth,
+        }
+    }
+}
+
+impl Depth {
+    /// Whether node `node` of `scored`'s framework is within `limit` levels.
+    fn within(limit: Option<usize>, scored: &Scored, node: usize) -> bool {
+        limit.is_none_or(|d| scored.framework().nodes().get(node).is_some_and(|n| n.depth <= d))
+    }
+
+    /// The nodes ranked: those within both limits (what
+    /// [`Scored::rank_to_depth`] takes).
+    pub fn ranked(self) -> Option<usize> {
+        match (self.nodes, self.ranks) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
 /// The rows of edition `year` (`None`: the latest) as flat records, in file
 /// order, followed by units of the base edition that are absent now
 /// (status `dropped`, no scores).
@@ -130,7 +181,8 @@ pub fn records(scored: &Scored, year: Option<i64>) -> Result<Vec<Record>> {
 
 /// [`records`] limited to the nodes at most `depth` levels below the index
 /// (`Some(0)`: the index only; `Some(1)`: the index and its pillars; `None`:
-/// every node). Raw values are included for the leaves within that depth.
+/// every node), or as a [`Depth`] says. Raw values are included for the
+/// leaves within that depth.
 ///
 /// ```
 /// use ictindex::{records_to_depth, score, Dataset, Framework, Options};
@@ -140,12 +192,13 @@ pub fn records(scored: &Scored, year: Option<i64>) -> Result<Vec<Record>> {
 /// let keys: Vec<&str> = r[0].0.iter().map(|(k, _)| k.as_str()).collect();
 /// assert_eq!(keys, ["code", "name", "year", "group", "ICT_score", "ICT_rank", "ICT_change", "rank_in_group", "group_n", "n", "status"]);
 /// ```
-pub fn records_to_depth(scored: &Scored, year: Option<i64>, depth: Option<usize>) -> Result<Vec<Record>> {
+pub fn records_to_depth(scored: &Scored, year: Option<i64>, depth: impl Into<Depth>) -> Result<Vec<Record>> {
+    let depth: Depth = depth.into();
     let e = scored.edition_index(year)?;
     let ed = scored.editions().get(e).ok_or_else(|| Error::new(ErrorKind::NoRows))?;
     let f = scored.framework();
     let root = f.root_index();
-    let within = |node: usize| depth.is_none_or(|d| f.nodes().get(node).is_some_and(|n| n.depth <= d));
+    let within = |node: usize| Depth::within(depth.nodes, scored, node);
     let leaves: Vec<(usize, String)> = f
         .leaves()
         .iter()
@@ -153,7 +206,7 @@ pub fn records_to_depth(scored: &Scored, year: Option<i64>, depth: Option<usize>
         .map(|&l| (l, f.nodes().get(l).map(|n| n.code().to_string()).unwrap_or_default()))
         .collect();
     // Column names made once, cloned per row.
-    let order: Vec<(usize, [String; 3])> = node_order(scored)
+    let order: Vec<(usize, [String; 3], bool)> = node_order(scored)
         .into_iter()
         .filter(|&node| within(node))
         .map(|node| {
@@ -165,6 +218,7 @@ pub fn records_to_depth(scored: &Scored, year: Option<i64>, depth: Option<usize>
                     format!("{code}_rank"),
                     format!("{code}_change"),
                 ],
+                Depth::within(depth.ranks, scored, node),
             )
         })
         .collect();
@@ -181,10 +235,12 @@ pub fn records_to_depth(scored: &Scored, year: Option<i64>, depth: Option<usize>
         for (l, code) in &leaves {
             r.push((code.clone(), Cell::opt_f(ed.raw(*l, pos))));
         }
-        for (node, [score, rank, change]) in &order {
+        for (node, [score, rank, change], ranked) in &order {
             r.push((score.clone(), Cell::opt_f(ed.score(*node, pos))));
-            r.push((rank.clone(), Cell::opt_i(ed.rank(*node, pos))));
-            r.push((change.clone(), Cell::opt_i(scored.change(e, *node, pos))));
+            if *ranked {
+                r.push((rank.clone(), Cell::opt_i(ed.rank(*node, pos))));
+                r.push((change.clone(), Cell::opt_i(scored.change(e, *node, pos))));
+            }
         }
         let gr = ed.group_rank(pos);
         r.push(("rank_in_group".into(), Cell::opt_i(gr.map(|g| g.0))));
@@ -241,12 +297,12 @@ pub fn records_to_depth(scored: &Scored, year: Option<i64>, depth: Option<usize>
 /// }
 /// assert!(scores_csv(&s, None, Some(0), false).unwrap().starts_with("code,name,year,group,ICT_score,"));
 /// ```
-pub fn scores_csv(scored: &Scored, year: Option<i64>, depth: Option<usize>, excel: bool) -> Result<String> {
+pub fn scores_csv(scored: &Scored, year: Option<i64>, depth: impl Into<Depth>, excel: bool) -> Result<String> {
     #[cfg(not(target_arch = "wasm32"))]
     let parts = rayon::current_num_threads();
     #[cfg(target_arch = "wasm32")]
     let parts = 1;
-    scores_csv_in(scored, year, depth, excel, parts)
+    scores_csv_in(scored, year, depth.into(), excel, parts)
 }
 
 /// Editions from this many rows are written on every core (natively).
@@ -256,13 +312,7 @@ const PARALLEL_ROWS: usize = 2_000;
 /// [`scores_csv`] with the rows written in up to `parts` parts at once
 /// (natively, from [`PARALLEL_ROWS`] rows), each into its own buffer, then
 /// joined in order: the same bytes for any `parts`.
-fn scores_csv_in(
-    scored: &Scored,
-    year: Option<i64>,
-    depth: Option<usize>,
-    excel: bool,
-    parts: usize,
-) -> Result<String> {
+fn scores_csv_in(scored: &Scored, year: Option<i64>, depth: Depth, excel: bool, parts: usize) -> Result<String> {
     let e = scored.edition_index(year)?;
     let ed = scored.editions().get(e).ok_or_else(|| Error::new(ErrorKind::NoRows))?;
     if (0..ed.len()).all(|pos| scored.unit(e, pos).is_none()) {
@@ -271,7 +321,7 @@ fn scores_csv_in(
     }
     let f = scored.framework();
     let root = f.root_index();
-    let within = |node: usize| depth.is_none_or(|d| f.nodes().get(node).is_some_and(|n| n.depth <= d));
+    let within = |node: usize| Depth::within(depth.nodes, scored, node);
     let code_of = |node: usize| f.nodes().get(node).map_or("", |n| n.code());
     let leaves: Vec<usize> = f.leaves().iter().copied().filter(|&l| within(l)).collect();
     let order: Vec<usize> = node_order(scored).into_iter().filter(|&n| within(n)).collect();
@@ -280,14 +330,23 @@ fn scores_csv_in(
     keys.extend(leaves.iter().map(|&l| code_of(l).to_string()));
     for &node in &order {
         let code = code_of(node);
-        keys.extend(["_score", "_rank", "_change"].map(|s| format!("{code}{s}")));
+        let columns: &[&str] = if Depth::within(depth.ranks, scored, node) {
+            &["_score", "_rank", "_change"]
+        } else {
+            &["_score"]
+        };
+        keys.extend(columns.iter().map(|s| format!("{code}{s}")));
     }
     keys.extend(["rank_in_group", "group_n", "n", "status"].map(String::from));
     let n_ranked = i64::from(ed.ranked(root));
-    // Per node: scores and ranks read as slices (ranks computed now if not yet).
+    // Per node: scores and ranks read as slices (ranks computed now if not
+    // yet; none for a node not ranked).
     let columns: Vec<NodeColumns> = order
         .iter()
-        .map(|&node| (node, ed.scores(node), ed.ranks(node)))
+        .map(|&node| {
+            let ranks = Depth::within(depth.ranks, scored, node).then(|| ed.ranks(node));
+            (node, ed.scores(node), ranks)
+        })
         .collect();
     let mut out = String::with_capacity((ed.len() + 1) * keys.len() * 8 + 3);
     if excel {
@@ -326,6 +385,7 @@ fn scores_csv_in(
                 if let Some(&v) = scores.get(pos).filter(|v| !v.is_nan()) {
                     push_float(out, v);
                 }
+                let Some(ranks) = ranks else { continue };
                 out.push(',');
                 if let Some(&Some(r)) = ranks.get(pos) {
                     push_int(out, r.into());
@@ -431,8 +491,8 @@ fn in_parts(
     }
 }
 
-/// A node, its scores and its ranks.
-type NodeColumns<'a> = (usize, &'a [f64], &'a [Option<u32>]);
+/// A node, its scores and (if it is ranked) its ranks.
+type NodeColumns<'a> = (usize, &'a [f64], Option<&'a [Option<u32>]>);
 
 /// Appends a CSV field as the CSV writer writes it: in quotes (and its
 /// quotes doubled) when it holds a comma, a quote or a line end.
@@ -689,11 +749,15 @@ mod tests {
         .unwrap();
         let f = Framework::vn_ict();
         let s = score(&d, &f, &Options::default()).unwrap();
+        let limits = [None, Some(0), Some(1), Some(2)];
         for year in [None, Some(1), Some(2)] {
-            for depth in [None, Some(0), Some(1), Some(2)] {
-                for excel in [false, true] {
-                    let r = records_to_depth(&s, year, depth).unwrap();
-                    assert_eq!(scores_csv(&s, year, depth, excel).unwrap(), to_csv(&r, excel).unwrap());
+            for nodes in limits {
+                for ranks in limits {
+                    let depth = Depth { nodes, ranks };
+                    for excel in [false, true] {
+                        let r = records_to_depth(&s, year, depth).unwrap();
+                        assert_eq!(scores_csv(&s, year, depth, excel).unwrap(), to_csv(&r, excel).unwrap());
+                    }
                 }
             }
         }
@@ -739,7 +803,10 @@ mod tests {
         let d = Dataset::from_str(&text).unwrap();
         let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
         for year in [Some(1), Some(2)] {
-            for depth in [None, Some(0), Some(1)] {
+            for depth in [None, Some(0), Some(1)].map(Depth::from).into_iter().chain([Depth {
+                nodes: Some(1),
+                ranks: Some(0),
+            }]) {
                 for excel in [false, true] {
                     let one = scores_csv_in(&s, year, depth, excel, 1).unwrap();
                     assert!(one.lines().count() > PARALLEL_ROWS);
@@ -750,7 +817,9 @@ mod tests {
                 }
             }
         }
-        assert!(scores_csv_in(&s, Some(2), None, false, 2).unwrap().contains("dropped"));
+        assert!(scores_csv_in(&s, Some(2), None.into(), false, 2)
+            .unwrap()
+            .contains("dropped"));
     }
 
     #[test]

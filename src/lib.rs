@@ -67,7 +67,7 @@ pub use chart::{
     bump_svg, distribution_svg, map_svg, profile_svg, xml_escape, Chart, Fixed, MapValue, Tile, TileLayout,
 };
 pub use error::{Error, ErrorKind, Location, Result};
-pub use export::{arrow, markdown, records, records_to_depth, scores_csv, to_csv, Cell, Record};
+pub use export::{arrow, markdown, records, records_to_depth, scores_csv, to_csv, Cell, Depth, Record};
 pub use framework::{parse_range, Aggregation, Direction, Framework, Method, Node, NodeSpec, Normalisation};
 pub use lang::{fold, Lang};
 pub use normalise::normalise;

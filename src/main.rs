@@ -10,8 +10,8 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ictindex::{
     bump_svg, distribution_svg, map_svg, markdown, prepare, profile_svg, records, records_to_depth, score, scores_csv,
-    to_csv, Coinr, Dataset, Edit, Error, ErrorKind, Framework, Imputation, Lang, MapValue, Options, Plan, Prepared,
-    TileLayout, Treatment, WhatIf,
+    to_csv, Coinr, Dataset, Depth, Edit, Error, ErrorKind, Framework, Imputation, Lang, MapValue, Options, Plan,
+    Prepared, TileLayout, Treatment, WhatIf,
 };
 
 /// mimalloc rather than the system allocator: freed blocks are kept for the
@@ -43,6 +43,12 @@ enum Command {
         /// (0: the index; 1: the index and its pillars). CSV and JSON only.
         #[arg(long)]
         depth: Option<usize>,
+        /// Rank only the nodes at most this many levels below the index
+        /// (0: the index only); the other nodes output have a score but no
+        /// rank or change column, and are not ranked (default: every node
+        /// output). CSV and JSON only.
+        #[arg(long)]
+        rank_depth: Option<usize>,
         /// Print the time of each phase to stderr (`timing_s read=… compute=… write=… total_in_process=…`).
         #[arg(long)]
         timing: bool,
@@ -374,13 +380,18 @@ fn run(command: Command, start: Instant) -> Run {
             input,
             format,
             depth,
+            rank_depth,
             timing,
         } => {
+            let depth = Depth {
+                nodes: depth,
+                ranks: rank_depth.or(depth),
+            };
             let t0 = Instant::now();
             let (data, framework, options) = input.load()?;
             let t_read = Instant::now();
             let scored = score(&data, &framework, &options).map_err(one)?;
-            scored.rank_to_depth(depth);
+            scored.rank_to_depth(depth.ranked());
             let t_compute = Instant::now();
             let text = match format {
                 // Straight from the scores: no records table.

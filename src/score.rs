@@ -1215,6 +1215,30 @@ mod tests {
     }
 
     #[test]
+    fn nodes_shown_unranked_are_not_ranked() {
+        let (f, d) = mixed(300, 5);
+        let s = score(&d, &f, &Options::default()).unwrap();
+        let e = s.edition(None).unwrap();
+        let computed = |code: &str| e.ranks[f.index_of(code).unwrap()].0.get().is_some();
+        let depth = crate::Depth {
+            nodes: Some(1),
+            ranks: Some(0),
+        };
+        s.rank_to_depth(depth.ranked());
+        let csv = crate::scores_csv(&s, None, depth, false).unwrap();
+        let header = csv.lines().next().unwrap();
+        assert!(
+            header.contains(",I_rank,") && header.contains(",P1_score,P2_score,"),
+            "{header}"
+        );
+        assert!(computed("I"));
+        assert!(["P1", "P2", "P5", "a0"].iter().all(|c| !computed(c)));
+        // Shown with ranks, they are ranked when written.
+        crate::scores_csv(&s, None, Some(1), false).unwrap();
+        assert!(computed("P1") && !computed("a0"));
+    }
+
+    #[test]
     fn one_group_ranks_equal_the_index_ranks() {
         let (f, d) = mixed(300, 3);
         let s = score(&d, &f, &Options::default()).unwrap();

@@ -269,6 +269,26 @@ fn a_large_data_file_reads_as_the_same_text_through_stdin() {
     let piped = run_stdin(&["score", "-", "--depth", "1"], &text);
     assert!(piped.status.success(), "{}", stderr(&piped));
     assert_eq!(stdout(&mapped), stdout(&piped));
+    // Pillars shown without ranks: the same scores, and the index's rank.
+    let unranked = run(&["score", &path, "--depth", "1", "--rank-depth", "0"]);
+    assert!(unranked.status.success(), "{}", stderr(&unranked));
+    let (full, less) = (stdout(&mapped), stdout(&unranked));
+    let header: Vec<&str> = less.lines().next().unwrap().split(',').collect();
+    assert!(
+        header.contains(&"ICT_rank") && header.contains(&"HTKT_score"),
+        "{header:?}"
+    );
+    assert!(!header
+        .iter()
+        .any(|h| h.starts_with("HTKT_rank") || h.starts_with("MT_change")));
+    let column = |text: &str, name: &str| -> Vec<String> {
+        let mut lines = text.lines();
+        let at = lines.next().unwrap().split(',').position(|h| h == name).unwrap();
+        lines.map(|l| l.split(',').nth(at).unwrap().to_string()).collect()
+    };
+    for name in ["ICT_score", "ICT_rank", "HTKT_score", "MT_score", "rank_in_group"] {
+        assert_eq!(column(&full, name), column(&less, name), "{name}");
+    }
     assert_eq!(stdout(&mapped).lines().count() as u64, i + 1);
     // A Latin-1 byte in the last line's code (rows from line 2 on).
     let mut bytes = text.into_bytes();

@@ -133,6 +133,14 @@ impl Prepared {
         Prepared { d, kind }
     }
 
+    /// The map of a min-max normalisation (`None` for other methods).
+    pub(crate) fn as_min_max(&self) -> Option<MinMax> {
+        match self.kind {
+            Kind::MinMax { lo, range } => Some(MinMax { d: self.d, lo, range }),
+            _ => None,
+        }
+    }
+
     /// Normalises the values `x` (any slice of the column, or other values)
     /// into `out`, value by value.
     pub(crate) fn apply(&self, x: &[f64], out: &mut [f64]) {
@@ -162,16 +170,6 @@ impl Prepared {
                     }
                 });
             }
-        }
-    }
-}
-
-impl Prepared {
-    /// The min-max map of a min-max normalisation (`None` for other methods).
-    pub(crate) fn min_max(&self) -> Option<MinMax> {
-        match self.kind {
-            Kind::MinMax { lo, range } => Some(MinMax { d: self.d, lo, range }),
-            _ => None,
         }
     }
 }

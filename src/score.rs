@@ -742,7 +742,7 @@ fn tile(range: (f64, f64), method: Aggregation, children: &[Child], min_share: f
                 Child::Leaf(leaf, raw, weight) => Some(MinMaxLeaf {
                     raw: raw.get(start..end)?,
                     weight,
-                    map: leaf.prepared(raw).min_max()?,
+                    map: leaf.prepared(raw).as_min_max()?,
                 }),
                 Child::Column(..) => None,
             })

@@ -126,7 +126,9 @@ impl Serialize for Record {
 /// let pillars_unranked = Depth { nodes: Some(1), ranks: Some(0) };
 /// let r = records_to_depth(&s, None, pillars_unranked).unwrap();
 /// let keys: Vec<&str> = r[0].0.iter().map(|(k, _)| k.as_str()).collect();
-/// assert_eq!(&keys[4..9], ["ICT_score", "ICT_rank", "ICT_change", "HTKT_score", "HTNL_score"]);
+/// // The raw values of the leaves shown (here the pillars), then the nodes.
+/// assert_eq!(&keys[4..6], ["HTKT", "HTNL"]);
+/// assert_eq!(&keys[9..14], ["ICT_score", "ICT_rank", "ICT_change", "HTKT_score", "HTNL_score"]);
 /// assert!(!keys.contains(&"HTKT_rank"));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

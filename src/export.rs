@@ -156,6 +156,13 @@ impl Depth {
 
     /// The nodes ranked: those within both limits (what
     /// [`Scored::rank_to_depth`] takes).
+    ///
+    /// ```
+    /// use ictindex::Depth;
+    /// assert_eq!(Depth { nodes: Some(1), ranks: Some(0) }.ranked(), Some(0));
+    /// assert_eq!(Depth { nodes: None, ranks: Some(2) }.ranked(), Some(2));
+    /// assert_eq!(Depth::from(None).ranked(), None);
+    /// ```
     pub fn ranked(self) -> Option<usize> {
         match (self.nodes, self.ranks) {
             (Some(a), Some(b)) => Some(a.min(b)),

@@ -844,8 +844,9 @@ fn pillar_framework(framework: &Framework) -> Result<Framework> {
 
 /// Re-bases every edition of `data` onto the new map of `mapping`: editions
 /// on the old map become one row per new unit whose former provinces are
-/// present, each value the (weighted) mean of theirs (see the
-/// [module docs](self) for the formula); editions already on the new map pass
+/// present, each value the (weighted) mean of theirs, `x(u, c) = Σₘ wₘ·x(m, c)
+/// / Σₘ wₘ` over the members `m` with a value on column `c` (`wₘ` = 1, or
+/// the weight column's value); editions already on the new map pass
 /// through unchanged (codes written as the mapping writes them). Score the
 /// result with [`Rebased::score`].
 ///

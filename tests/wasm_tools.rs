@@ -67,16 +67,37 @@ fn snapshot_of_loaded_data_keeps_its_name() {
 fn bad_snapshots_throw() {
     assert!(Calculator::from_snapshot(json("{}")).is_err());
     let calc = Calculator::new().unwrap();
-    let snap = stringify(&calc.analysis_snapshot().unwrap());
+    let with = |key: &str, value: JsValue| {
+        let snap = calc.analysis_snapshot().unwrap();
+        Reflect::set(&snap, &JsValue::from_str(key), &value).unwrap();
+        Calculator::from_snapshot(snap).err().map(message)
+    };
     // An edit naming no node: a located message in the snapshot's language.
-    let bad = snap.replacen(
-        "\"edits\":[]",
-        r#""edits":[{"kind":"weight","node":"NOPE","weight":1}]"#,
-        1,
+    let e = with("edits", json(r#"[{"kind":"weight","node":"NOPE","weight":1}]"#)).unwrap();
+    assert!(e.contains("NOPE"), "{e}");
+    // Values are one typed array of indicators × units numbers.
+    let values = Reflect::get(&calc.analysis_snapshot().unwrap(), &JsValue::from_str("values")).unwrap();
+    let values = js_sys::Float64Array::from(values);
+    let n = values.length();
+    assert_eq!(
+        n,
+        5 * 126,
+        "the bundled sample: 5 sub-scores of 63 provinces in two years"
     );
-    assert_ne!(bad, snap);
-    let e = Calculator::from_snapshot(json(&bad)).err().unwrap();
-    assert!(message(e).contains("NOPE"));
+    let e = with("values", js_sys::Float64Array::new_with_length(n - 1).into()).unwrap();
+    assert!(e.contains("629") && e.contains("126"), "{e}");
+    assert!(with("values", json("[[0.5]]")).is_some());
+    // A value that is not finite is located like a bad cell.
+    let inf = js_sys::Float64Array::new_with_length(n);
+    inf.set(&values, 0);
+    inf.set_index(3, f64::INFINITY);
+    let e = with("values", inf.into()).unwrap();
+    assert!(e.contains("HTKT"), "{e}");
+    // Missing values (NaN) move as they are.
+    let gaps = js_sys::Float64Array::new_with_length(n);
+    gaps.set(&values, 0);
+    gaps.set_index(0, f64::NAN);
+    assert_eq!(with("values", gaps.into()), None);
 }
 
 /// `applyEdits` reads edits field by field (no serde in the page module):

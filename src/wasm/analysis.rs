@@ -87,7 +87,7 @@ impl Snapshot {
     fn columns(&self) -> Result<Vec<Vec<Option<f64>>>, Error> {
         let flat = self.values.to_vec();
         let rows = self.units.len();
-        if flat.len() != rows * self.indicators.len() {
+        if rows.checked_mul(self.indicators.len()) != Some(flat.len()) {
             return Err(Error::new(ErrorKind::InvalidOption {
                 name: "values".into(),
                 value: format!(

@@ -46,47 +46,7 @@ pub fn aggregate(
             return Err(e);
         }
     }
-    if method == Aggregation::Arithmetic {
-        arithmetic(children, min_share, out);
-        return Ok(());
-    }
-    // Units in blocks whose running sums stay on the stack (no allocation);
-    // each unit still adds its children in order, so sums are the same.
-    const BLOCK: usize = 256;
-    let k = children.len() as f64;
-    for (b, block) in out.chunks_mut(BLOCK).enumerate() {
-        let start = b * BLOCK;
-        let n = block.len();
-        let mut sum = [0.0f64; BLOCK];
-        let mut wsum = [0.0f64; BLOCK];
-        let mut count = [0.0f64; BLOCK];
-        let (Some(sum), Some(wsum), Some(count)) = (sum.get_mut(..n), wsum.get_mut(..n), count.get_mut(..n)) else {
-            continue;
-        };
-        for &(col, w) in children {
-            let col = col.get(start..).unwrap_or(&[]);
-            let lanes = sum.iter_mut().zip(wsum.iter_mut()).zip(count.iter_mut()).zip(col);
-            for (((s, ws), c), &y) in lanes {
-                if y.is_nan() {
-                    continue;
-                }
-                *s += match method {
-                    Aggregation::Arithmetic => w * y,
-                    Aggregation::Geometric => w * libm::log(y),
-                    Aggregation::Harmonic => w / y,
-                };
-                *ws += w;
-                *c += 1.0;
-            }
-        }
-        for (((o, &s), &ws), &c) in block.iter_mut().zip(&*sum).zip(&*wsum).zip(&*count) {
-            *o = finish(ws, c, min_share * k, || match method {
-                Aggregation::Arithmetic => s / ws,
-                Aggregation::Geometric => libm::exp(s / ws),
-                Aggregation::Harmonic => ws / s,
-            });
-        }
-    }
+    mean_of(method, children, min_share, out);
     Ok(())
 }
 
@@ -100,9 +60,9 @@ fn finish(ws: f64, count: f64, least: f64, mean: impl FnOnce() -> f64) -> f64 {
     }
 }
 
-/// A child as the arithmetic mean reads it: a column of values, a weight,
-/// and how each value becomes the child's score (the identity for scores,
-/// a normalisation for a leaf's raw values).
+/// A child as the means read it: a column of values, a weight, and how
+/// each value becomes the child's score (the identity for scores, a
+/// normalisation for a leaf's raw values).
 pub(crate) trait Input {
     /// The values, one per unit.
     fn values(&self) -> &[f64];
@@ -124,17 +84,41 @@ impl Input for (&[f64], f64) {
     }
 }
 
-/// Units the arithmetic mean takes at a time: their running sums (weighted
-/// sum, weight, count) stay in registers or the nearest cache while every
-/// child is added. (8 or 64 were slower than 32 on 10,000 × 100.)
+/// Units the means take at a time: their running sums (weighted terms,
+/// weight, count) stay in registers or the nearest cache while every child
+/// is added. (8 or 64 were slower than 32 for the arithmetic mean on
+/// 10,000 × 100.)
 const LANES: usize = 32;
 
-/// The arithmetic mean of [`aggregate`], [`LANES`] units at a time. Each
-/// unit adds its children in order, so the sums are those of a unit alone.
-/// Branch-free: a missing score adds +0.0, which leaves every sum as it was
-/// (the sums start at +0.0, so none is ever −0.0). Counts are floats (exact
-/// up to 2^53), so every lane is an `f64` and the loop vectorises.
-pub(crate) fn arithmetic<C: Input>(children: &[C], min_share: f64, out: &mut [f64]) {
+/// The `method` mean of [`aggregate`] (without its check of values ≤ 0),
+/// [`LANES`] units at a time: each unit adds its children's terms (`w·y`,
+/// `w·ln y` or `w/y`) in order, so the sums are those of a unit alone.
+pub(crate) fn mean_of<C: Input>(method: Aggregation, children: &[C], min_share: f64, out: &mut [f64]) {
+    match method {
+        Aggregation::Arithmetic => sums(children, min_share, out, |w, y| w * y, |s, ws| s / ws),
+        Aggregation::Geometric => sums(
+            children,
+            min_share,
+            out,
+            |w, y| w * libm::log(y),
+            |s, ws| libm::exp(s / ws),
+        ),
+        Aggregation::Harmonic => sums(children, min_share, out, |w, y| w / y, |s, ws| ws / s),
+    }
+}
+
+/// [`mean_of`] with the method's `term` of a present score and its `mean`
+/// of the sums `(Σ term, Σ w)`. Branch-free: a missing score adds +0.0,
+/// which leaves every sum as it was (the sums start at +0.0, so none is
+/// ever −0.0). Counts are floats (exact up to 2^53), so every lane is an
+/// `f64` and the arithmetic loop vectorises.
+fn sums<C: Input>(
+    children: &[C],
+    min_share: f64,
+    out: &mut [f64],
+    term: impl Fn(f64, f64) -> f64 + Copy,
+    mean: impl Fn(f64, f64) -> f64 + Copy,
+) {
     let least = min_share * children.len() as f64;
     let mut blocks = out.chunks_exact_mut(LANES);
     let mut start = 0;
@@ -149,17 +133,17 @@ pub(crate) fn arithmetic<C: Input>(children: &[C], min_share: f64, out: &mut [f6
                     for (((s, ws), c), &v) in sum.iter_mut().zip(&mut wsum).zip(&mut count).zip(vs) {
                         let y = child.score(v);
                         let present = !y.is_nan();
-                        *s += if present { w * y } else { 0.0 };
+                        *s += if present { term(w, y) } else { 0.0 };
                         *ws += if present { w } else { 0.0 };
                         *c += if present { 1.0 } else { 0.0 };
                     }
                 }
                 // A short column (not from scoring): its units past the end are missing.
-                None => add_some(child, start, &mut sum, &mut wsum, &mut count),
+                None => add_some(child, start, term, &mut sum, &mut wsum, &mut count),
             }
         }
         for (((o, &s), &ws), &c) in block.iter_mut().zip(&sum).zip(&wsum).zip(&count) {
-            *o = finish(ws, c, least, || s / ws);
+            *o = finish(ws, c, least, || mean(s, ws));
         }
         start += LANES;
     }
@@ -168,22 +152,29 @@ pub(crate) fn arithmetic<C: Input>(children: &[C], min_share: f64, out: &mut [f6
     let mut wsum = [0.0f64; LANES];
     let mut count = [0.0f64; LANES];
     for child in children {
-        add_some(child, start, &mut sum, &mut wsum, &mut count);
+        add_some(child, start, term, &mut sum, &mut wsum, &mut count);
     }
     for (((o, &s), &ws), &c) in rest.iter_mut().zip(&sum).zip(&wsum).zip(&count) {
-        *o = finish(ws, c, least, || s / ws);
+        *o = finish(ws, c, least, || mean(s, ws));
     }
 }
 
-/// Adds the scores of `child` from unit `start` on, as many as there are
-/// (up to [`LANES`]), to the running sums of [`arithmetic`].
-fn add_some<C: Input>(child: &C, start: usize, sum: &mut [f64], wsum: &mut [f64], count: &mut [f64]) {
+/// Adds the terms of `child` from unit `start` on, as many as there are
+/// (up to [`LANES`]), to the running sums of [`sums`].
+fn add_some<C: Input>(
+    child: &C,
+    start: usize,
+    term: impl Fn(f64, f64) -> f64,
+    sum: &mut [f64],
+    wsum: &mut [f64],
+    count: &mut [f64],
+) {
     let w = child.weight();
     let vs = child.values().get(start..).unwrap_or(&[]);
     for (((s, ws), c), &v) in sum.iter_mut().zip(wsum.iter_mut()).zip(count.iter_mut()).zip(vs) {
         let y = child.score(v);
         if !y.is_nan() {
-            *s += w * y;
+            *s += term(w, y);
             *ws += w;
             *c += 1.0;
         }

@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::{aggregate, arithmetic, Input};
+use crate::aggregate::{aggregate, mean_of, Input};
 use crate::error::{Error, ErrorKind, Result};
 use crate::framework::{Aggregation, Direction, Framework, Method, Normalisation};
 use crate::normalise::{rescale, MinMax, Prepared};
@@ -748,7 +748,7 @@ fn tile(range: (f64, f64), method: Aggregation, children: &[Child], min_share: f
             })
             .collect();
         if let Some(leaves) = leaves {
-            arithmetic(&leaves, min_share, out);
+            mean_of(method, &leaves, min_share, out);
             return;
         }
     }

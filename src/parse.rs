@@ -1150,6 +1150,14 @@ impl Dataset {
         })
     }
 
+    /// The dataset with `source` as the name its messages give (the
+    /// file's name, for a dataset rebuilt from a snapshot of one).
+    #[cfg(all(target_arch = "wasm32", feature = "tools"))]
+    pub(crate) fn named(mut self, source: &str) -> Self {
+        self.source = source.to_string();
+        self
+    }
+
     /// A dataset from parts the caller has checked (same lengths, no infinity),
     /// keeping the input's name, lines and column numbers for messages.
     pub(crate) fn from_parts(

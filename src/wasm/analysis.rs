@@ -197,21 +197,9 @@ impl Calculator {
         let lang = snap.lang;
         let fail = in_lang(lang);
         let columns = snap.columns().map_err(fail)?;
-        let checked = Dataset::from_columns(snap.units, snap.indicators, columns).map_err(fail)?;
-        let rows = checked.units().len();
-        let values = (0..checked.indicators().len())
-            .map(|c| (0..rows).map(|r| checked.value(r, c).unwrap_or(f64::NAN)).collect())
-            .collect();
-        let lines = (0..rows as u64).map(|r| r + 2).collect();
-        let columns = (0..checked.indicators().len() as u64).map(|c| c + 1).collect();
-        let data = Dataset::from_parts(
-            &snap.source,
-            checked.units().to_vec(),
-            checked.indicators().to_vec(),
-            values,
-            lines,
-            columns,
-        );
+        let data = Dataset::from_columns(snap.units, snap.indicators, columns)
+            .map_err(fail)?
+            .named(&snap.source);
         let framework = Framework::new(snap.framework).map_err(fail)?;
         let mut session = WhatIf::new(&data, &framework, &snap.options, snap.year).map_err(fail)?;
         for edit in &snap.edits {

@@ -149,7 +149,9 @@ impl Prepared {
             Kind::None => map_nan(x, out, |v| v),
             &Kind::MinMax { lo, range } => {
                 let m = MinMax { d, lo, range };
-                map_nan(x, out, |v| m.of(v));
+                for (o, &v) in out.iter_mut().zip(x) {
+                    *o = m.score(v);
+                }
             }
             &Kind::ZScore { mean, sd } => map_nan(x, out, |v| (d * v - mean) / sd),
             &Kind::Goalpost { lo, hi, range } => map_nan(x, out, |v| {
@@ -174,8 +176,8 @@ impl Prepared {
     }
 }
 
-/// A min-max normalisation with its statistics: `y = (d·x − lo)/range`, a
-/// value on its own (not yet made missing when not finite).
+/// A min-max normalisation with its statistics: `y = (d·x − lo)/range`,
+/// a value on its own.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct MinMax {
     d: f64,
@@ -184,10 +186,11 @@ pub(crate) struct MinMax {
 }
 
 impl MinMax {
-    /// `(d·x − lo)/range`, exactly as [`Prepared::apply`] computes it.
+    /// `(d·x − lo)/range`, missing when not finite (NaN for NaN): what
+    /// [`Prepared::apply`] gives `x`.
     #[inline]
-    pub(crate) fn of(self, x: f64) -> f64 {
-        (self.d * x - self.lo) / self.range
+    pub(crate) fn score(self, x: f64) -> f64 {
+        finite((self.d * x - self.lo) / self.range)
     }
 }
 
@@ -220,24 +223,24 @@ pub(crate) fn min_max(d: f64, x: &[f64]) -> (f64, f64) {
 /// loop has no branch (and vectorises).
 fn map_nan(x: &[f64], out: &mut [f64], f: impl Fn(f64) -> f64) {
     for (o, &v) in out.iter_mut().zip(x) {
-        let y = f(v);
-        *o = if y.is_finite() { y } else { f64::NAN };
+        *o = finite(f(v));
+    }
+}
+
+/// `y`, or missing (NaN) when it is not finite.
+#[inline]
+fn finite(y: f64) -> f64 {
+    if y.is_finite() {
+        y
+    } else {
+        f64::NAN
     }
 }
 
 /// `out[i] = f(x[i])` for present values, missing otherwise; non-finite results are missing.
 fn map(x: &[f64], out: &mut [f64], f: impl Fn(f64) -> f64) {
     for (o, &v) in out.iter_mut().zip(x) {
-        *o = if v.is_nan() {
-            f64::NAN
-        } else {
-            let y = f(v);
-            if y.is_finite() {
-                y
-            } else {
-                f64::NAN
-            }
-        };
+        *o = if v.is_nan() { f64::NAN } else { finite(f(v)) };
     }
 }
 

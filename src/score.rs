@@ -716,16 +716,10 @@ impl Input for MinMaxLeaf<'_> {
     fn weight(&self) -> f64 {
         self.weight
     }
-    /// As [`Prepared::apply`] then [`rescale`] at the unit range: a result
-    /// that is not finite is missing.
+    /// As [`Prepared::apply`] then [`rescale`] at the unit range.
     #[inline]
     fn score(&self, v: f64) -> f64 {
-        let y = self.map.of(v);
-        if y.is_finite() {
-            y
-        } else {
-            f64::NAN
-        }
+        self.map.score(v)
     }
 }
 

@@ -40,6 +40,7 @@
 mod aggregate;
 pub mod analyse;
 mod chart;
+mod divide;
 mod error;
 mod export;
 mod framework;

@@ -31,6 +31,7 @@ use rand::rngs::ChaCha8Rng;
 use super::model::{Model, NonPositive, Scratch};
 use super::perturb::{Design, Scenario};
 use super::random::Key;
+use crate::divide::{divided, quotients};
 use crate::framework::Aggregation;
 
 /// Units per tile: a tile of the prepared leaves stays in the core's cache
@@ -255,7 +256,7 @@ impl Kernel {
             Isa::Avx512 => unsafe { self.scores_avx512(m, count, values, w) },
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2 => unsafe { self.scores_avx2(m, count, values, w) },
-            _ => self.scores_in::<8, 4>(m, count, values, w),
+            _ => self.scores_in::<8, 4, false>(m, count, values, w),
         }
     }
 
@@ -265,9 +266,9 @@ impl Kernel {
     ///
     /// The CPU must support AVX2.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn scores_avx2(&self, m: usize, count: usize, values: &[f64], w: &mut Worker) -> Result<(), NonPositive> {
-        self.scores_in::<CHUNK_MAX, 8>(m, count, values, w)
+        self.scores_in::<CHUNK_MAX, 8, true>(m, count, values, w)
     }
 
     /// [`Kernel::scores`] compiled for AVX-512 (its 512-bit registers: on
@@ -278,9 +279,9 @@ impl Kernel {
     ///
     /// The CPU must support AVX2 and AVX-512F.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,avx512f")]
+    #[target_feature(enable = "avx2,avx512f,fma")]
     unsafe fn scores_avx512(&self, m: usize, count: usize, values: &[f64], w: &mut Worker) -> Result<(), NonPositive> {
-        self.scores_in::<CHUNK_MAX, 16>(m, count, values, w)
+        self.scores_in::<CHUNK_MAX, 16, true>(m, count, values, w)
     }
 
     /// [`Kernel::scores`] with leaf sums in chunks of `C` units, or of `D`
@@ -292,7 +293,7 @@ impl Kernel {
     /// prepared leaves from the cache a quarter as often. Every unit's sum
     /// per sample is still the same additions in the same order.
     #[inline(always)]
-    fn scores_in<const C: usize, const D: usize>(
+    fn scores_in<const C: usize, const D: usize, const FMA: bool>(
         &self,
         m: usize,
         count: usize,
@@ -364,7 +365,7 @@ impl Kernel {
                             pws: pw,
                             values,
                         };
-                        self.node_tile::<C>(node, ki, weights, t0, len, summed, &mut bufs)?;
+                        self.node_tile::<C, FMA>(node, ki, weights, t0, len, summed, &mut bufs)?;
                     }
                     let root = tiles.get((k - 1) * TILE..(k - 1) * TILE + len).unwrap_or(&[]);
                     if let Some(out) = comp.get_mut(bj * n + t0..bj * n + t0 + len) {
@@ -419,7 +420,7 @@ impl Kernel {
     /// node's sums were taken with other samples' ([`Node::across`]).
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn node_tile<const C: usize>(
+    fn node_tile<const C: usize, const FMA: bool>(
         &self,
         node: &Node,
         ki: usize,
@@ -447,7 +448,7 @@ impl Kernel {
                 .kids
                 .iter()
                 .fold(0.0, |ws, &(_, c)| ws + weights.get(c).copied().unwrap_or(0.0));
-            return self.finish_tile(node, ki, t0, len, ws, false, summed, tiles, pws, weights, values);
+            return self.finish_tile::<FMA>(node, ki, t0, len, ws, false, summed, tiles, pws, weights, values);
         }
         sum.fill(0.0);
         let ok = |y: f64| match method {
@@ -543,7 +544,7 @@ impl Kernel {
                 }
             }
         }
-        self.finish_tile(node, ki, t0, len, ws, inner_gap, sum, tiles, pws, weights, values)
+        self.finish_tile::<FMA>(node, ki, t0, len, ws, inner_gap, sum, tiles, pws, weights, values)
     }
 
     /// The rest of [`Kernel::node_tile`] once the sums of `node` on the
@@ -552,7 +553,7 @@ impl Kernel {
     /// (if `inner_gap`) of units with a missing inner child.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn finish_tile(
+    fn finish_tile<const FMA: bool>(
         &self,
         node: &Node,
         ki: usize,
@@ -582,11 +583,10 @@ impl Kernel {
             out.fill(f64::NAN);
         } else {
             match method {
-                Aggregation::Arithmetic => {
-                    for (o, &sm) in out.iter_mut().zip(sum.iter()) {
-                        *o = sm / ws;
-                    }
-                }
+                // One divisor for every unit: by the reciprocal where
+                // FMA proves it gives the quotient's bits.
+                Aggregation::Arithmetic if FMA => quotients(out, sum, ws),
+                Aggregation::Arithmetic => divided(out, sum, ws),
                 Aggregation::Geometric => {
                     for (o, &sm) in out.iter_mut().zip(sum.iter()) {
                         *o = libm::exp(sm / ws);
@@ -691,7 +691,7 @@ impl Isa {
     fn detected() -> Self {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::is_x86_feature_detected!("avx2") {
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
                 if std::is_x86_feature_detected!("avx512f") {
                     return Isa::Avx512;
                 }

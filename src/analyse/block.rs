@@ -239,12 +239,15 @@ impl Kernel {
     /// Index scores of `count` samples into `w.comp` (`b * n + pos`), sample
     /// `b` weighted by `w.wts[b * m..(b + 1) * m]` (`m` = number of nodes).
     ///
-    /// The same code runs in two builds: portable (chunks of 8 units: SSE2
-    /// on x86-64, 128-bit SIMD or scalar code in wasm) and, on x86-64 CPUs with AVX2,
-    /// compiled for AVX2 with chunks of 32 units (eight 4-wide sums in
-    /// registers). Each unit's sums are the same multiplications and
-    /// additions in the same order in both (Rust never fuses them into FMA),
-    /// so the scores are the same bits; the tests check it.
+    /// The same code runs in three builds: portable (chunks of 8 units:
+    /// SSE2 on x86-64, 128-bit SIMD or scalar code in wasm) and, on x86-64
+    /// CPUs with AVX2 and FMA, compiled for AVX2 or AVX-512 with chunks of
+    /// 32 units. Each unit's sums are the same multiplications and
+    /// additions in the same order in all (Rust never fuses them into FMA),
+    /// and a sum divided by the Σw that units without gaps share is the
+    /// same quotient whether divided (portable) or taken from the
+    /// reciprocal and proved exact with FMA ([`quotients`]), so the scores
+    /// are the same bits; the tests check it.
     ///
     /// `values` are the design's normalised leaves (NaN for missing,
     /// slot-major), read for units with a missing inner child.
@@ -260,11 +263,11 @@ impl Kernel {
         }
     }
 
-    /// [`Kernel::scores`] compiled for AVX2.
+    /// [`Kernel::scores`] compiled for AVX2 and FMA.
     ///
     /// # Safety
     ///
-    /// The CPU must support AVX2.
+    /// The CPU must support AVX2 and FMA.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn scores_avx2(&self, m: usize, count: usize, values: &[f64], w: &mut Worker) -> Result<(), NonPositive> {
@@ -277,7 +280,7 @@ impl Kernel {
     ///
     /// # Safety
     ///
-    /// The CPU must support AVX2 and AVX-512F.
+    /// The CPU must support AVX2, AVX-512F and FMA.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,avx512f,fma")]
     unsafe fn scores_avx512(&self, m: usize, count: usize, values: &[f64], w: &mut Worker) -> Result<(), NonPositive> {
@@ -678,10 +681,10 @@ const CHUNK_MAX: usize = 32;
 enum Isa {
     /// Any CPU (the compiler's baseline).
     Portable,
-    /// x86-64 with AVX2.
+    /// x86-64 with AVX2 and FMA.
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     Avx2,
-    /// x86-64 with AVX2 and AVX-512F.
+    /// x86-64 with AVX2, FMA and AVX-512F.
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     Avx512,
 }

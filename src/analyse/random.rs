@@ -11,7 +11,7 @@
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, SeedableRng};
 
-/// Monte Carlo samples of [`crate::uncertainty`].
+/// Monte Carlo samples of [`crate::uncertainty()`].
 pub(crate) const UNCERTAINTY: u64 = 0x5541;
 /// Rows of Saltelli's matrix A.
 pub(crate) const SALTELLI_A: u64 = 0x5341;

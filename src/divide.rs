@@ -22,14 +22,18 @@
 const CHUNK: usize = 32;
 /// The exponent field of an `f64`.
 const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
-/// One less than the exponent difference between a float and half its gap.
+/// 53 in the exponent field: from a float's leading bit to half its gap
+/// (the gap of a float in [2^e, 2^(e+1)) is 2^(e−52)).
 const HALF_GAP: u64 = 53 << 52;
-/// Divisors outside [2^-200, 2^200] are divided as they are.
+/// Divisors outside [`DIVISOR_MIN`, `DIVISOR_MAX`] = [2^-200, 2^200] are
+/// divided as they are.
 const DIVISOR_MIN: f64 = f64::from_bits((1023 - 200) << 52);
+/// See [`DIVISOR_MIN`].
 const DIVISOR_MAX: f64 = f64::from_bits((1023 + 200) << 52);
-/// Quotients outside [2^-600, 2^600] are divided as they are, so that `h`
-/// and `b·h` are normal floats.
+/// Quotients outside [`QUOTIENT_MIN`, `QUOTIENT_MAX`] = [2^-600, 2^600]
+/// are divided as they are, so that `h` and `b·h` are normal floats.
 const QUOTIENT_MIN: f64 = f64::from_bits((1023 - 600) << 52);
+/// See [`QUOTIENT_MIN`].
 const QUOTIENT_MAX: f64 = f64::from_bits((1023 + 600) << 52);
 
 /// `out[i] = num[i] / den` for every `i` (up to the shorter length), by

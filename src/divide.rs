@@ -99,12 +99,12 @@ mod tests {
         assert_eq!(QUOTIENT_MAX, 2f64.powi(600));
     }
 
+    /// A seeded stream of 64-bit numbers (an LCG's state, its high bits
+    /// folded into the low ones).
     fn lcg(seed: u64) -> impl FnMut() -> u64 {
-        let mut s = seed;
+        let mut next = crate::testing::lcg(seed);
         move || {
-            s = s
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            let s = next();
             s ^ (s >> 29)
         }
     }

@@ -52,6 +52,8 @@ mod rank;
 mod rebase;
 mod report;
 mod score;
+#[cfg(test)]
+mod testing;
 mod whatif;
 
 #[cfg(target_arch = "wasm32")]

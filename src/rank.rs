@@ -402,13 +402,8 @@ mod tests {
 
     /// A seeded stream of 53-bit numbers (a 64-bit LCG's high bits).
     fn lcg(seed: u64) -> impl FnMut() -> u64 {
-        let mut state = seed;
-        move || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            state >> 11
-        }
+        let mut next = crate::testing::lcg(seed);
+        move || next() >> 11
     }
 
     #[test]

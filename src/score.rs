@@ -997,8 +997,13 @@ impl Scored {
     /// matches `query` (code exactly, else name ignoring case and diacritics).
     pub fn find_unit(&self, e: usize, query: &str) -> Result<usize> {
         let ed = self.editions.get(e).ok_or_else(|| Error::new(ErrorKind::NoRows))?;
-        let units: Vec<&Unit> = ed.rows.iter().filter_map(|&r| self.units.get(r)).collect();
-        find_unit(&units, query)
+        let units = || ed.rows.iter().filter_map(|&r| self.units.get(r));
+        // The usual query, an exact code (every what-if edit), without a list.
+        let q = query.trim();
+        if let Some(p) = units().position(|u| u.code == q) {
+            return Ok(p);
+        }
+        find_unit(&units().collect::<Vec<_>>(), query)
     }
 
     /// The framework beside the editions to change (no copy of the framework).

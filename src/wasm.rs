@@ -249,42 +249,85 @@ extern "C" {
 /// copy its unit and node each time, a third of the whole undo.
 #[derive(Default)]
 struct EditWriter {
+    /// The keys and kinds of `Edit`, made on the first write.
+    keys: Option<EditKeys>,
+    /// Units and nodes written, by text (past [`Self::MAX_STRINGS`], afresh).
     strings: HashMap<String, JsValue>,
+    /// The last few of them, looked through before `strings`: undoing edit
+    /// after edit on one cell then hashes nothing (SipHash of each string
+    /// was ~10 % of an undo in wasm).
+    recent: Vec<(String, JsValue)>,
+}
+
+/// The JS strings of the `Edit` type's keys (`value` and `weight` are also kinds).
+struct EditKeys {
+    kind: JsValue,
+    value: JsValue,
+    weight: JsValue,
+    unit: JsValue,
+    node: JsValue,
+}
+
+impl EditKeys {
+    fn new() -> Self {
+        EditKeys {
+            kind: JsValue::from_str("kind"),
+            value: JsValue::from_str("value"),
+            weight: JsValue::from_str("weight"),
+            unit: JsValue::from_str("unit"),
+            node: JsValue::from_str("node"),
+        }
+    }
 }
 
 impl EditWriter {
     /// At most this many strings are kept; past it the cache starts afresh.
     const MAX_STRINGS: usize = 1024;
+    /// How many recent strings are looked through before the map.
+    const RECENT: usize = 4;
+
+    /// The JS copy of `text`, made once.
+    fn text(&mut self, text: &str) -> JsValue {
+        if let Some((_, js)) = self.recent.iter().find(|(t, _)| t == text) {
+            return js.clone();
+        }
+        let js = match self.strings.get(text) {
+            Some(js) => js.clone(),
+            None => {
+                if self.strings.len() >= Self::MAX_STRINGS {
+                    self.strings.clear();
+                }
+                let js = JsValue::from_str(text);
+                self.strings.insert(text.to_owned(), js.clone());
+                js
+            }
+        };
+        if self.recent.len() >= Self::RECENT {
+            self.recent.remove(0);
+        }
+        self.recent.push((text.to_owned(), js.clone()));
+        js
+    }
 
     /// The JS object of `edit`, as serde would write it (`value: null` for a
     /// missing value).
     fn write(&mut self, edit: &Edit) -> JsValue {
-        let texts: &[&str] = match edit {
-            Edit::Value { unit, node, .. } => &["kind", "value", "unit", "node", unit, node],
-            Edit::Weight { node, .. } => &["kind", "weight", "node", node],
-        };
-        if self.strings.len() + texts.len() > Self::MAX_STRINGS {
-            self.strings.clear();
-        }
-        for &text in texts {
-            if !self.strings.contains_key(text) {
-                self.strings.insert(text.to_owned(), JsValue::from_str(text));
-            }
-        }
-        static UNDEFINED: JsValue = JsValue::UNDEFINED;
-        let js = |text: &str| self.strings.get(text).unwrap_or(&UNDEFINED);
         let record: JsRecord = js_sys::Object::new().unchecked_into();
         match edit {
             Edit::Value { unit, node, value } => {
-                record.set(js("kind"), js("value"));
-                record.set(js("unit"), js(unit));
-                record.set(js("node"), js(node));
-                record.set(js("value"), &value.map_or(JsValue::NULL, JsValue::from_f64));
+                let (unit, node) = (self.text(unit), self.text(node));
+                let k = self.keys.get_or_insert_with(EditKeys::new);
+                record.set(&k.kind, &k.value);
+                record.set(&k.unit, &unit);
+                record.set(&k.node, &node);
+                record.set(&k.value, &value.map_or(JsValue::NULL, JsValue::from_f64));
             }
             Edit::Weight { node, weight } => {
-                record.set(js("kind"), js("weight"));
-                record.set(js("node"), js(node));
-                record.set(js("weight"), &JsValue::from_f64(*weight));
+                let node = self.text(node);
+                let k = self.keys.get_or_insert_with(EditKeys::new);
+                record.set(&k.kind, &k.weight);
+                record.set(&k.node, &node);
+                record.set(&k.weight, &JsValue::from_f64(*weight));
             }
         }
         record.into()

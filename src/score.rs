@@ -997,13 +997,7 @@ impl Scored {
     /// matches `query` (code exactly, else name ignoring case and diacritics).
     pub fn find_unit(&self, e: usize, query: &str) -> Result<usize> {
         let ed = self.editions.get(e).ok_or_else(|| Error::new(ErrorKind::NoRows))?;
-        let units = || ed.rows.iter().filter_map(|&r| self.units.get(r));
-        // The usual query, an exact code (every what-if edit), without a list.
-        let q = query.trim();
-        if let Some(p) = units().position(|u| u.code == q) {
-            return Ok(p);
-        }
-        find_unit(&units().collect::<Vec<_>>(), query)
+        find_unit(ed.rows.iter().filter_map(|&r| self.units.get(r)), query)
     }
 
     /// The framework beside the editions to change (no copy of the framework).
@@ -1016,23 +1010,23 @@ impl Scored {
     }
 }
 
-/// Finds `query` among `units`: exact code, then folded code or name.
-pub(crate) fn find_unit(units: &[&Unit], query: &str) -> Result<usize> {
+/// Finds `query` among `units` (a position among them): exact code, then
+/// folded code or name. Nothing is collected: an exact code (every what-if
+/// edit names one) is found in one pass.
+pub(crate) fn find_unit<'a>(units: impl Iterator<Item = &'a Unit> + Clone, query: &str) -> Result<usize> {
     let q = query.trim();
-    if let Some(p) = units.iter().position(|u| u.code == q) {
+    if let Some(p) = units.clone().position(|u| u.code == q) {
         return Ok(p);
     }
     let fq = crate::lang::fold(q);
-    let hits: Vec<usize> = units
-        .iter()
+    let mut hits = units
         .enumerate()
         .filter(|(_, u)| crate::lang::fold(&u.code) == fq || crate::lang::fold(&u.name) == fq)
-        .map(|(p, _)| p)
-        .collect();
-    match hits.as_slice() {
-        [p] => Ok(*p),
-        [] => Err(Error::new(ErrorKind::UnknownUnit(q.into()))),
-        _ => Err(Error::new(ErrorKind::AmbiguousUnit(q.into()))),
+        .map(|(p, _)| p);
+    match (hits.next(), hits.next()) {
+        (Some(p), None) => Ok(p),
+        (None, _) => Err(Error::new(ErrorKind::UnknownUnit(q.into()))),
+        (Some(_), Some(_)) => Err(Error::new(ErrorKind::AmbiguousUnit(q.into()))),
     }
 }
 

@@ -509,13 +509,12 @@ fn value_errors(model: &Model, v: &ValueNoise) -> Result<Vec<f64>> {
             group: None,
         })
         .collect();
-    let refs: Vec<&crate::parse::Unit> = units.iter().collect();
     for c in &v.cells {
         if bad(c.error) {
             return Err(invalid("value-error", c.error).for_unit(&c.unit).for_indicator(&c.node));
         }
         let k = slot_of(&c.node)?;
-        let pos = crate::score::find_unit(&refs, &c.unit)?;
+        let pos = crate::score::find_unit(units.iter(), &c.unit)?;
         if let Some(e) = errors.get_mut(k * n + pos) {
             *e = c.error;
         }

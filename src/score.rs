@@ -1441,4 +1441,25 @@ mod tests {
             &ErrorKind::UnknownUnit("Hà Nội".into())
         );
     }
+
+    #[test]
+    fn find_unit_prefers_an_exact_code_and_refuses_ambiguity() {
+        // "b" is a unit's code and, folded, another unit's name; two names fold alike.
+        let d = data(
+            "code,name,HTKT,HTNL,UD,SXKD,MT
+             a,B,1,1,1,1,1
+b,Bình Định,1,1,1,1,1
+c,Hà Nội,1,1,1,1,1
+d,Ha Noi,1,1,1,1,1
+",
+        );
+        let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
+        assert_eq!(s.find_unit(0, "b").unwrap(), 1);
+        assert_eq!(s.find_unit(0, "  c ").unwrap(), 2);
+        assert_eq!(s.find_unit(0, "binh dinh").unwrap(), 1);
+        assert_eq!(
+            s.find_unit(0, "HA NOI").unwrap_err().kind(),
+            &ErrorKind::AmbiguousUnit("HA NOI".into())
+        );
+    }
 }

@@ -71,15 +71,17 @@ struct Snapshot {
 
 #[cfg(feature = "tools")]
 impl Snapshot {
-    /// The working session the snapshot describes (edits applied).
-    fn session(&self) -> Result<WhatIf, Error> {
-        let data = Dataset::from_columns(self.units.clone(), self.indicators.clone(), self.columns()?)?;
-        let framework = Framework::new(self.framework.clone())?;
+    /// The data (named as the snapshot's source), the framework and the
+    /// working session the snapshot describes (edits applied).
+    fn into_parts(self) -> Result<(Dataset, Framework, WhatIf), Error> {
+        let columns = self.columns()?;
+        let data = Dataset::from_columns(self.units, self.indicators, columns)?.named(&self.source);
+        let framework = Framework::new(self.framework)?;
         let mut session = WhatIf::new(&data, &framework, &self.options, self.year)?;
         for edit in &self.edits {
             session.apply(edit)?;
         }
-        Ok(session)
+        Ok((data, framework, session))
     }
 
     /// The values as [`Dataset::from_columns`] takes them: a column per
@@ -194,21 +196,12 @@ impl Calculator {
         #[wasm_bindgen(unchecked_param_type = "AnalysisSnapshot")] snapshot: JsValue,
     ) -> Result<Calculator, JsError> {
         let snap: Snapshot = serde_wasm_bindgen::from_value(snapshot)?;
-        let lang = snap.lang;
-        let fail = in_lang(lang);
-        let columns = snap.columns().map_err(fail)?;
-        let data = Dataset::from_columns(snap.units, snap.indicators, columns)
-            .map_err(fail)?
-            .named(&snap.source);
-        let framework = Framework::new(snap.framework).map_err(fail)?;
-        let mut session = WhatIf::new(&data, &framework, &snap.options, snap.year).map_err(fail)?;
-        for edit in &snap.edits {
-            session.apply(edit).map_err(fail)?;
-        }
+        let (lang, options) = (snap.lang, snap.options.clone());
+        let (data, framework, session) = snap.into_parts().map_err(in_lang(lang))?;
         Ok(Calculator {
             data,
             framework,
-            options: snap.options,
+            options,
             lang,
             session,
             edits_js: Default::default(),
@@ -246,16 +239,17 @@ impl AnalysisRun {
         let snap: Snapshot = serde_wasm_bindgen::from_value(snapshot)?;
         let lang = snap.lang;
         let fail = in_lang(lang);
-        let session = snap.session().map_err(fail)?;
+        let year = snap.year;
+        let (_, _, session) = snap.into_parts().map_err(fail)?;
         let scored = session.scored();
         let job = match kind {
             "uncertainty" => {
                 let config: UncertaintyConfig = serde_wasm_bindgen::from_value(config)?;
-                Job::Uncertainty(Box::new(Uncertainty::new(scored, snap.year, &config).map_err(fail)?))
+                Job::Uncertainty(Box::new(Uncertainty::new(scored, year, &config).map_err(fail)?))
             }
             "sensitivity" => {
                 let config: SensitivityConfig = serde_wasm_bindgen::from_value(config)?;
-                Job::Sensitivity(Box::new(Sensitivity::new(scored, snap.year, &config).map_err(fail)?))
+                Job::Sensitivity(Box::new(Sensitivity::new(scored, year, &config).map_err(fail)?))
             }
             other => {
                 return Err(JsError::new(&match lang {

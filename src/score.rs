@@ -1446,12 +1446,8 @@ mod tests {
     fn find_unit_prefers_an_exact_code_and_refuses_ambiguity() {
         // "b" is a unit's code and, folded, another unit's name; two names fold alike.
         let d = data(
-            "code,name,HTKT,HTNL,UD,SXKD,MT
-             a,B,1,1,1,1,1
-b,Bình Định,1,1,1,1,1
-c,Hà Nội,1,1,1,1,1
-d,Ha Noi,1,1,1,1,1
-",
+            "code,name,HTKT,HTNL,UD,SXKD,MT\n\
+             a,B,1,1,1,1,1\nb,Bình Định,1,1,1,1,1\nc,Hà Nội,1,1,1,1,1\nd,Ha Noi,1,1,1,1,1\n",
         );
         let s = score(&d, &Framework::vn_ict(), &Options::default()).unwrap();
         assert_eq!(s.find_unit(0, "b").unwrap(), 1);
